@@ -1,0 +1,116 @@
+"""``links``, ``demo`` and ``setup`` (what ``make run`` calls)."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+
+from app.cli.common import base_url, database_command
+from app.definitions import DefinitionError
+from app.definitions.sync import sync_directory
+from app.demo import generate
+from app.extensions import alembic, db
+from app.links import all_links, link_url
+from app.models import Audience, Channel, Response, Role, User, Wave
+from app.users import create_user
+
+
+@click.command("links")
+@with_appcontext
+@database_command
+def links() -> None:
+    """Print every link: audience, survey, wave, partner, channel and URL, tab-separated."""
+    for link in all_links(db.session):
+        click.echo(
+            "\t".join(
+                [
+                    link.audience.value,
+                    link.survey.slug,
+                    link.wave.name,
+                    link.partner.name if link.partner else "-",
+                    link.channel.value,
+                    link_url(base_url(), link),
+                ]
+            )
+        )
+
+
+@click.command("demo")
+@click.option(
+    "--responses", "n_responses", type=click.IntRange(0, 5_000_000), default=2000, show_default=True
+)
+@click.option("--seed", type=int, default=1, show_default=True)
+@with_appcontext
+@database_command
+def demo(n_responses: int, seed: int) -> None:
+    """Create demo partners, two waves, links and N synthetic responses."""
+    _load_demo(n_responses, seed)
+
+
+def _load_demo(n_responses: int, seed: int) -> None:
+    with click.progressbar(length=n_responses, label="demo responses", file=None) as bar:
+        try:
+            summary = generate(db.session, n_responses, seed=seed, progress=bar.update)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"demo data: {summary.partners} partners, {summary.waves} waves, {summary.links} links, "
+        f"{summary.responses} responses, {summary.answers} answers"
+    )
+
+
+@click.command("setup")
+@click.option(
+    "--demo-responses", type=click.IntRange(0, 5_000_000), default=2000, show_default=True
+)
+@with_appcontext
+@database_command
+def setup(demo_responses: int) -> None:
+    """Migrate, sync surveys, load demo data into an empty database, create a first login."""
+    alembic.upgrade()
+    click.echo("database: up to date")
+    try:
+        for result in sync_directory(db.session, current_app.config["SURVEYS_DIR"]):
+            click.echo(f"survey {result}")
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("survey definitions have problems; nothing was stored") from None
+
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0 and demo_responses:
+        _load_demo(demo_responses, seed=1)
+
+    if db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0:
+        password = secrets.token_urlsafe(12)
+        user = create_user(db.session, "coordinator@example.org", password, Role.COORDINATOR)
+        click.echo("")
+        click.echo("A coordinator login was created. It is shown only this once:")
+        click.echo(f"  email:    {user.email}")
+        click.echo(f"  password: {password}")
+
+    family = _family_link()
+    if family:
+        click.echo("")
+        click.echo(f"Family survey ({family.wave.name}): {link_url(base_url(), family)}")
+    click.echo(f"Serving at {base_url()}")
+
+
+def _family_link():  # type: ignore[no-untyped-def]
+    from app.models import Link
+
+    return db.session.scalar(
+        sa.select(Link)
+        .join(Link.wave)
+        .where(
+            Link.audience == Audience.FAMILY,
+            Link.partner_id.is_(None),
+            Link.channel == Channel.FLYER_QR,
+            Wave.is_open.is_(True),
+        )
+        .order_by(Wave.opens_on.desc())
+        .limit(1)
+    )

@@ -1,0 +1,159 @@
+"""Configuration: code defaults, then the instance folder, then the environment.
+
+Read inside the factory only (never at import time) so tests can pass their own.
+"""
+
+from __future__ import annotations
+
+import os
+import typing as t
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.exc import ArgumentError
+
+# Settings taken from environment variables of the same name, with their type.
+ENV_SETTINGS: dict[str, type] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "MIN_CELL_SIZE": int,
+    "COMMENT_MIN_CELL_SIZE": int,
+    "MAX_CONTENT_LENGTH": int,
+    "SESSION_COOKIE_SECURE": bool,
+    "RATELIMIT_STORAGE_URI": str,
+    "SIGNIN_RATE_LIMIT": str,
+    "SUBMIT_RATE_LIMIT": str,
+    "PUBLIC_BASE_URL": str,
+    "SURVEYS_DIR": str,
+    "FEEDBACK_ENV": str,
+}
+
+DEFAULTS: dict[str, t.Any] = {
+    "FEEDBACK_ENV": "production",
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,  # None: an SQLite file in the instance folder
+    # Reports never show a figure describing fewer people than this.
+    "MIN_CELL_SIZE": 10,
+    "COMMENT_MIN_CELL_SIZE": 10,
+    # 1 MiB: far above the longest honest survey post, far below a memory problem.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # A family may leave a form open for hours: the CSRF token must not expire.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "SIGNIN_RATE_LIMIT": "10 per minute",
+    "SUBMIT_RATE_LIMIT": "120 per minute",
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "SURVEYS_DIR": None,  # None: surveys/ beside the app package
+    "LANGUAGES": ["en", "es"],
+    "BABEL_DEFAULT_LOCALE": "en",
+    "SEND_FILE_MAX_AGE_DEFAULT": 86400,
+}
+
+MIN_SUPPRESSION_FLOOR = 5
+
+
+class ConfigError(SystemExit):
+    """A setting is missing or malformed; the message says which and how to fix it.
+
+    A SystemExit, so the CLI and gunicorn print the one line and stop, no traceback.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(f"configuration error: {message}")
+
+
+def _coerce(name: str, raw: str, kind: type) -> t.Any:
+    if kind is bool:
+        if raw.strip().lower() in {"1", "true", "yes", "on"}:
+            return True
+        if raw.strip().lower() in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigError(f"{name}={raw!r} is not a yes/no value (use 1 or 0)")
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    return raw
+
+
+def load(app_config: t.Any, instance_path: str, overrides: dict[str, t.Any] | None) -> None:
+    """Fill ``app_config`` from defaults, ``instance/config.py``, environment and overrides."""
+    app_config.from_mapping(DEFAULTS)
+    app_config.from_pyfile(os.path.join(instance_path, "config.py"), silent=True)
+    for name, kind in ENV_SETTINGS.items():
+        if name in os.environ:
+            app_config[name] = _coerce(name, os.environ[name], kind)
+    if overrides:
+        app_config.from_mapping(overrides)
+
+    if app_config.get("TESTING"):
+        app_config["FEEDBACK_ENV"] = "testing"
+    if not app_config.get("SECRET_KEY"):
+        key_file = Path(instance_path) / "secret_key"
+        if key_file.is_file():
+            app_config["SECRET_KEY"] = key_file.read_text().strip()
+    if not app_config.get("SECRET_KEY"):
+        if app_config["FEEDBACK_ENV"] in {"development", "testing"}:
+            app_config["SECRET_KEY"] = "insecure-development-key"
+        else:
+            raise ConfigError(
+                "SECRET_KEY is not set. Set the SECRET_KEY environment variable, or write "
+                f"a random value to {key_file} (make run does this for you)."
+            )
+
+    if app_config["MIN_CELL_SIZE"] < MIN_SUPPRESSION_FLOOR:
+        raise ConfigError(
+            f"MIN_CELL_SIZE={app_config['MIN_CELL_SIZE']} is below {MIN_SUPPRESSION_FLOOR}; "
+            "small groups could be identified"
+        )
+    if app_config["COMMENT_MIN_CELL_SIZE"] < MIN_SUPPRESSION_FLOOR:
+        raise ConfigError(
+            f"COMMENT_MIN_CELL_SIZE={app_config['COMMENT_MIN_CELL_SIZE']} is below "
+            f"{MIN_SUPPRESSION_FLOOR}"
+        )
+
+    url = app_config.get("DATABASE_URL") or (
+        "sqlite:///" + os.path.join(instance_path, "feedback.db")
+    )
+    app_config["DATABASE_URL"] = normalise_database_url(url)
+    app_config["SQLALCHEMY_ENGINES"] = {"default": engine_options(app_config["DATABASE_URL"])}
+
+    if not app_config.get("SURVEYS_DIR"):
+        app_config["SURVEYS_DIR"] = str(Path(__file__).resolve().parent.parent / "surveys")
+
+
+def normalise_database_url(url: str) -> str:
+    """Check a database URL and pick the psycopg 3 driver for plain postgresql:// URLs."""
+    try:
+        parsed = sa.make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            f"DATABASE_URL {url!r} is not a database URL; expected e.g. "
+            "postgresql+psycopg://user@host/dbname or sqlite:///path/to/file.db"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in {"sqlite", "postgresql"}:
+        raise ConfigError(f"DATABASE_URL uses {backend!r}; only sqlite and postgresql work")
+    if backend == "postgresql" and parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def engine_options(url: str) -> dict[str, t.Any]:
+    """Engine options for the database behind ``url``."""
+    options: dict[str, t.Any] = {"url": url}
+    if url.startswith("sqlite"):
+        # Pragmas are set per connection in app.database; timeout is the driver's busy wait.
+        options["connect_args"] = {"timeout": 15}
+    else:
+        options["pool_pre_ping"] = True
+        options["pool_size"] = 5
+        options["max_overflow"] = 5
+    return options

@@ -1,0 +1,69 @@
+"""Shared parts of the choice types: options, "other, please specify"."""
+
+from __future__ import annotations
+
+import typing as t
+
+from pydantic import Field, model_validator
+
+from app.definitions.schema import Option, QuestionBase, Text
+from app.definitions.types.base import AnswerRow, FieldError, FormData, QuestionType, first
+
+OTHER = "other"
+
+
+OTHER_TEXT_MAX = 200
+
+
+class ChoiceModel(QuestionBase):
+    options: list[Option] = Field(min_length=1)
+    other: bool = False
+    other_label: Text | None = None
+
+    @model_validator(mode="after")
+    def _unique_values(self) -> ChoiceModel:
+        values = [o.value for o in self.options]
+        if len(set(values)) != len(values):
+            raise ValueError("two options have the same value")
+        if self.other and OTHER in values:
+            raise ValueError(f"'other: true' adds the option '{OTHER}'; remove the listed one")
+        return self
+
+
+class _ChoiceBase(QuestionType):
+    summary_kind = "choice"
+    definition: ChoiceModel
+
+    def codes(self) -> list[str]:
+        codes = [o.value for o in self.definition.options]
+        return codes + [OTHER] if self.definition.other else codes
+
+    def texts(self) -> list[tuple[str, t.Any]]:
+        found = super().texts()
+        found += [(f"options[{i}].label", o.label) for i, o in enumerate(self.definition.options)]
+        if self.definition.other_label is not None:
+            found.append(("other_label", self.definition.other_label))
+        return found
+
+    def field_names(self) -> list[str]:
+        names = [self.item]
+        return names + [self.other_field] if self.definition.other else names
+
+    @property
+    def other_field(self) -> str:
+        return f"{self.item}.other"
+
+    def _other_text(self, form: FormData, chosen: list[str]) -> tuple[str | None, list[FieldError]]:
+        if OTHER not in chosen:
+            return None, []
+        text = first(form, self.other_field)
+        if not text:
+            return None, [FieldError(self.other_field, "other_required")]
+        if len(text) > OTHER_TEXT_MAX:
+            return None, [FieldError(self.other_field, "too_long", {"max": OTHER_TEXT_MAX})]
+        return text, []
+
+    def _rows(self, chosen: list[str], other: str | None) -> list[AnswerRow]:
+        return [
+            AnswerRow(self.item, choice=c, value_text=other if c == OTHER else None) for c in chosen
+        ]

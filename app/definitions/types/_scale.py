@@ -1,0 +1,75 @@
+"""Shared parts of the scale-based types: scoring and option lookup."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+
+from app.definitions.schema import Scale, ScaleOption
+from app.definitions.types.base import AnswerRow, FieldError, QuestionType
+
+
+@dataclasses.dataclass(frozen=True)
+class Scoring:
+    """What reports need to score one item: its options in order, their scores, which
+    are favourable, which are excluded from every denominator, and the neutral one."""
+
+    options: tuple[ScaleOption, ...]
+    favourable: frozenset[str]
+    excluded: frozenset[str]
+    neutral: str | None
+    reverse: bool
+
+    def score(self, code: str) -> float | None:
+        for option in self.options:
+            if option.value == code:
+                return None if option.excluded else option.score
+        return None
+
+
+def scoring_from_scale(scale: Scale, reverse: bool) -> Scoring:
+    """Scoring for an item on ``scale``. For a reverse-worded item the favourable
+    options are the mirror image: the ones whose score mirrors a favourable score."""
+    scored = [o for o in scale.options if not o.excluded]
+    favourable = set(scale.favourable)
+    if reverse:
+        scores = [o.score for o in scored]
+        low, high = min(scores), max(scores)
+        by_score = {o.score: o.value for o in scored}
+        fav_scores = {o.score for o in scored if o.value in favourable}
+        favourable = {by_score[low + high - s] for s in fav_scores if (low + high - s) in by_score}
+    return Scoring(
+        options=tuple(scale.options),
+        favourable=frozenset(favourable),
+        excluded=frozenset(o.value for o in scale.options if o.excluded),
+        neutral=scale.neutral,
+        reverse=reverse,
+    )
+
+
+class _ScaleType(QuestionType):
+    summary_kind = "scored"
+
+    def _scale(self) -> Scale | None:
+        if self.survey is None:
+            return None
+        return self.survey.scales.get(self.definition.scale)
+
+    def check(self, report: t.Callable[[str, str], None]) -> None:
+        scale_name = self.definition.scale
+        if self.survey is not None and scale_name not in self.survey.scales:
+            known = ", ".join(sorted(self.survey.scales)) or "none defined"
+            report("scale", f"unknown scale '{scale_name}' (scales: {known})")
+
+    def codes(self) -> list[str]:
+        scale = self._scale()
+        return [o.value for o in scale.options] if scale else []
+
+    def parse_code(self, field: str, raw: str) -> tuple[str | None, list[FieldError]]:
+        if raw not in self.codes():
+            return None, [FieldError(field, "invalid_choice")]
+        return raw, []
+
+    def row(self, item_id: str, code: str) -> AnswerRow:
+        option = next(o for o in self._scale().options if o.value == code)
+        return AnswerRow(item_id, choice=code, value_num=None if option.excluded else option.score)

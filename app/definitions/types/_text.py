@@ -1,0 +1,40 @@
+"""Shared parts of the free-text types."""
+
+from __future__ import annotations
+
+import typing as t
+
+from pydantic import Field
+
+from app.definitions.schema import QuestionBase, Text
+from app.definitions.types.base import FieldError, FormData, QuestionType
+
+
+class TextModel(QuestionBase):
+    max_length: int | None = Field(default=None, ge=1, le=10000)
+    placeholder: Text | None = None
+
+
+class _TextType(QuestionType):
+    summary_kind = "text"
+    default_max_length: t.ClassVar[int]
+    definition: TextModel
+
+    @property
+    def max_length(self) -> int:
+        return self.definition.max_length or self.default_max_length
+
+    def texts(self) -> list[tuple[str, t.Any]]:
+        found = super().texts()
+        if self.definition.placeholder is not None:
+            found.append(("placeholder", self.definition.placeholder))
+        return found
+
+    def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
+        values = form.get(self.item) or []
+        raw = values[0].replace("\r\n", "\n").replace("\x00", "").strip() if values else ""
+        if not raw:
+            return None, self._required_error()
+        if len(raw) > self.max_length:
+            return None, [FieldError(self.item, "too_long", {"max": self.max_length})]
+        return raw, []

@@ -1,0 +1,50 @@
+"""Consent or assent confirmation."""
+
+from __future__ import annotations
+
+import typing as t
+
+from app.definitions.schema import QuestionBase, Text
+from app.definitions.types.base import (
+    AnswerRow,
+    FieldError,
+    FormData,
+    QuestionType,
+    first,
+    register,
+)
+
+CONSENT_GIVEN = "given"
+
+
+class ConsentModel(QuestionBase):
+    agree_label: Text
+
+
+@register
+class Consent(QuestionType):
+    """A consent (or assent) confirmation. Value: True when given."""
+
+    name = "consent"
+    model = ConsentModel
+    definition: ConsentModel
+
+    def texts(self) -> list[tuple[str, t.Any]]:
+        return super().texts() + [("agree_label", self.definition.agree_label)]
+
+    def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
+        raw = first(form, self.item)
+        if not raw:
+            return None, self._required_error()
+        if raw != CONSENT_GIVEN:
+            return None, [FieldError(self.item, "invalid_choice")]
+        return True, []
+
+    def to_form(self, value: t.Any) -> dict[str, list[str]]:
+        return {self.item: [CONSENT_GIVEN]} if value else {}
+
+    def answer_rows(self, value: t.Any) -> list[AnswerRow]:
+        return [AnswerRow(self.item, choice=CONSENT_GIVEN)] if value else []
+
+    def condition_values(self, value: t.Any) -> dict[str, t.Any]:
+        return {self.item: CONSENT_GIVEN} if value else {}

@@ -1,0 +1,74 @@
+"""Likert group: several statements on one scale."""
+
+from __future__ import annotations
+
+import typing as t
+
+from pydantic import Field
+
+from app.definitions.schema import CODE_PATTERN, QuestionBase, Strict, Text
+from app.definitions.types._scale import Scoring, _ScaleType, scoring_from_scale
+from app.definitions.types.base import AnswerRow, FieldError, FormData, first, register
+
+
+class GroupRow(Strict):
+    item: str = Field(pattern=CODE_PATTERN, max_length=120)
+    text: Text
+    reverse: bool = False
+
+
+class LikertGroupModel(QuestionBase):
+    scale: str
+    rows: list[GroupRow] = Field(min_length=1)
+
+
+@register
+class LikertGroup(_ScaleType):
+    """Several statements on one scale (a matrix on wide screens, stacked on phones).
+    The group's own ``item`` names the group; each row stores under its own item id.
+    Value: ``{row item id: option code}``."""
+
+    name = "likert_group"
+    model = LikertGroupModel
+    definition: LikertGroupModel
+
+    def item_ids(self) -> list[str]:
+        return [r.item for r in self.definition.rows]
+
+    def field_names(self) -> list[str]:
+        return self.item_ids()
+
+    def texts(self) -> list[tuple[str, t.Any]]:
+        return super().texts() + [
+            (f"rows[{i}].text", r.text) for i, r in enumerate(self.definition.rows)
+        ]
+
+    def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
+        value: dict[str, str] = {}
+        errors: list[FieldError] = []
+        for row in self.definition.rows:
+            raw = first(form, row.item)
+            if not raw:
+                if self.definition.required:
+                    errors.append(FieldError(row.item, "required"))
+                continue
+            code, row_errors = self.parse_code(row.item, raw)
+            errors += row_errors
+            if code is not None:
+                value[row.item] = code
+        if errors:
+            return None, errors
+        return value or None, []
+
+    def to_form(self, value: t.Any) -> dict[str, list[str]]:
+        return {k: [v] for k, v in (value or {}).items()}
+
+    def answer_rows(self, value: t.Any) -> list[AnswerRow]:
+        return [self.row(item_id, code) for item_id, code in (value or {}).items()]
+
+    def condition_values(self, value: t.Any) -> dict[str, t.Any]:
+        return dict(value or {})
+
+    def scoring(self, item_id: str | None = None) -> Scoring:
+        row = next((r for r in self.definition.rows if r.item == item_id), None)
+        return scoring_from_scale(self._scale(), bool(row and row.reverse))

@@ -1,0 +1,55 @@
+"""Multiple choice: any number of options, optionally "other, please specify"."""
+
+from __future__ import annotations
+
+import typing as t
+
+from pydantic import Field
+
+from app.definitions.types._choice import ChoiceModel, _ChoiceBase
+from app.definitions.types.base import AnswerRow, FieldError, FormData, register
+
+
+class MultipleChoiceModel(ChoiceModel):
+    max_choices: int | None = Field(default=None, ge=1)
+
+
+@register
+class MultipleChoice(_ChoiceBase):
+    """Any number of options. Value: ``{"choices": [codes], "other": text or None}``."""
+
+    name = "multiple_choice"
+    model = MultipleChoiceModel
+    definition: MultipleChoiceModel
+
+    def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
+        chosen: list[str] = []
+        for v in form.get(self.item) or []:
+            if v.strip() and v not in chosen:
+                chosen.append(v)
+        if not chosen:
+            return None, self._required_error()
+        if any(c not in self.codes() for c in chosen):
+            return None, [FieldError(self.item, "invalid_choice")]
+        limit = self.definition.max_choices
+        if limit is not None and len(chosen) > limit:
+            return None, [FieldError(self.item, "too_many_choices", {"max": limit})]
+        other, errors = self._other_text(form, chosen)
+        if errors:
+            return None, errors
+        order = self.codes()
+        return {"choices": sorted(chosen, key=order.index), "other": other}, []
+
+    def to_form(self, value: t.Any) -> dict[str, list[str]]:
+        if value is None:
+            return {}
+        form = {self.item: list(value["choices"])}
+        if value.get("other"):
+            form[self.other_field] = [value["other"]]
+        return form
+
+    def answer_rows(self, value: t.Any) -> list[AnswerRow]:
+        return [] if value is None else self._rows(value["choices"], value.get("other"))
+
+    def condition_values(self, value: t.Any) -> dict[str, t.Any]:
+        return {} if value is None else {self.item: list(value["choices"])}

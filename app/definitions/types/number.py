@@ -1,0 +1,57 @@
+"""Number within optional bounds."""
+
+from __future__ import annotations
+
+import re
+import typing as t
+
+from pydantic import model_validator
+
+from app.definitions.schema import QuestionBase, Text
+from app.definitions.types.base import AnswerRow, FieldError, QuestionType, register
+
+
+class NumberModel(QuestionBase):
+    min: float | None = None
+    max: float | None = None
+    integer: bool = True
+    unit: Text | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> NumberModel:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is larger than max")
+        return self
+
+
+NUMBER = re.compile(r"^-?[0-9]{1,12}([.,][0-9]{1,6})?$")
+
+
+@register
+class Number(QuestionType):
+    """Value: int (or float when ``integer: false``) within min/max."""
+
+    name = "number"
+    model = NumberModel
+    definition: NumberModel
+    summary_kind = "numeric"
+
+    def texts(self) -> list[tuple[str, t.Any]]:
+        found = super().texts()
+        return found + [("unit", self.definition.unit)] if self.definition.unit else found
+
+    def parse_text(self, raw: str) -> tuple[t.Any, list[FieldError]]:
+        d = self.definition
+        if not NUMBER.match(raw):
+            return None, [FieldError(self.item, "not_a_number")]
+        number = float(raw.replace(",", "."))
+        if d.integer:
+            if number != int(number):
+                return None, [FieldError(self.item, "not_whole_number")]
+            number = int(number)
+        if (d.min is not None and number < d.min) or (d.max is not None and number > d.max):
+            return None, [FieldError(self.item, "out_of_range", {"min": d.min, "max": d.max})]
+        return number, []
+
+    def answer_rows(self, value: t.Any) -> list[AnswerRow]:
+        return [] if value is None else [AnswerRow(self.item, value_num=float(value))]

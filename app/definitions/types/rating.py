@@ -1,0 +1,68 @@
+"""Rating: a whole number on a short numeric scale (e.g. 1-5)."""
+
+from __future__ import annotations
+
+import typing as t
+
+from pydantic import Field, model_validator
+
+from app.definitions.schema import QuestionBase, ScaleOption, Text
+from app.definitions.types._scale import Scoring
+from app.definitions.types.base import AnswerRow, FieldError, QuestionType, register
+
+
+class RatingModel(QuestionBase):
+    min: int = Field(default=1, ge=0, le=1)
+    max: int = Field(default=5, ge=2, le=10)
+    low_label: Text | None = None
+    high_label: Text | None = None
+    favourable_from: int | None = None
+
+    @model_validator(mode="after")
+    def _favourable_in_range(self) -> RatingModel:
+        if self.favourable_from is not None and not self.min < self.favourable_from <= self.max:
+            raise ValueError("favourable_from must lie above min and at most max")
+        return self
+
+
+@register
+class Rating(QuestionType):
+    """A whole number from ``min`` to ``max`` (e.g. 1-5). Value: int."""
+
+    name = "rating"
+    model = RatingModel
+    definition: RatingModel
+    summary_kind = "scored"
+
+    def texts(self) -> list[tuple[str, t.Any]]:
+        found = super().texts()
+        for key in ("low_label", "high_label"):
+            if getattr(self.definition, key) is not None:
+                found.append((key, getattr(self.definition, key)))
+        return found
+
+    def parse_text(self, raw: str) -> tuple[t.Any, list[FieldError]]:
+        d = self.definition
+        if not (raw.isascii() and raw.isdigit()) or not d.min <= int(raw) <= d.max:
+            return None, [FieldError(self.item, "out_of_range", {"min": d.min, "max": d.max})]
+        return int(raw), []
+
+    def answer_rows(self, value: t.Any) -> list[AnswerRow]:
+        if value is None:
+            return []
+        return [AnswerRow(self.item, choice=str(value), value_num=float(value))]
+
+    def scoring(self, item_id: str | None = None) -> Scoring:
+        d = self.definition
+        top = d.favourable_from if d.favourable_from is not None else d.max - 1
+        options = tuple(
+            ScaleOption(value=str(n), label=str(n), score=float(n)) for n in range(d.min, d.max + 1)
+        )
+        middle = (d.min + d.max) / 2
+        return Scoring(
+            options=options,
+            favourable=frozenset(str(n) for n in range(top, d.max + 1)),
+            excluded=frozenset(),
+            neutral=str(int(middle)) if middle == int(middle) else None,
+            reverse=False,
+        )

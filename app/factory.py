@@ -1,0 +1,57 @@
+"""The application factory, made of named steps."""
+
+from __future__ import annotations
+
+import os
+import typing as t
+
+from flask import Flask
+
+from app import config as app_config
+from app.database import configure_engine
+from app.extensions import alembic, csrf, db
+
+
+def create_app(config: dict[str, t.Any] | None = None) -> Flask:
+    """Build the application. ``config`` overrides code defaults, the instance
+    folder's ``config.py`` and environment variables, in that order."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app_config.load(app.config, app.instance_path, config)
+    # Migrations live at the project root, beside app/, not inside the package.
+    app.config["ALEMBIC"] = {
+        "script_location": os.path.join(os.path.dirname(app.root_path), "migrations")
+    }
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            configure_engine(engine)
+    alembic.init_app(app)
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

@@ -1,0 +1,27 @@
+"""Typed SQLAlchemy models, split by family. Flask-free: reports import them too."""
+
+from app.models.audit import AuditEvent
+from app.models.base import Base, utcnow
+from app.models.collection import Audience, Channel, Link, Wave
+from app.models.people import CATEGORY_LABELS, Partner, PartnerCategory, Role, User
+from app.models.response import Answer, Response
+from app.models.survey import Survey, SurveyVersion
+
+__all__ = [
+    "CATEGORY_LABELS",
+    "Answer",
+    "Audience",
+    "AuditEvent",
+    "Base",
+    "Channel",
+    "Link",
+    "Partner",
+    "PartnerCategory",
+    "Response",
+    "Role",
+    "Survey",
+    "SurveyVersion",
+    "User",
+    "Wave",
+    "utcnow",
+]

@@ -1,0 +1,82 @@
+"""Partners and the people who sign in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, enum_type, utcnow
+
+
+class PartnerCategory(enum.StrEnum):
+    """Kinds of community partner named in the partnership guidance."""
+
+    HEALTHCARE_PROVIDER = "healthcare_provider"
+    COMMUNITY_NONPROFIT = "community_nonprofit"
+    OUT_OF_SCHOOL_TIME = "out_of_school_time"
+    JUVENILE_JUSTICE = "juvenile_justice"
+    CONTRACTED_PROVIDER = "contracted_provider"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS = {
+    PartnerCategory.HEALTHCARE_PROVIDER: "Healthcare provider",
+    PartnerCategory.COMMUNITY_NONPROFIT: "Community non-profit",
+    PartnerCategory.OUT_OF_SCHOOL_TIME: "Out-of-school-time programme",
+    PartnerCategory.JUVENILE_JUSTICE: "Juvenile justice",
+    PartnerCategory.CONTRACTED_PROVIDER: "Contracted service provider",
+    PartnerCategory.OTHER: "Other",
+}
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    PARTNER = "partner"
+
+
+class Partner(Base):
+    __tablename__ = "partner"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    category: Mapped[PartnerCategory] = mapped_column(enum_type(PartnerCategory, 40))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Partner {self.name}>"
+
+
+class User(Base):
+    """A coordinator, admin or partner user. Partner users always belong to a partner."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "role <> 'partner' OR partner_id IS NOT NULL", name="partner_user_has_partner"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_type(Role, 20))
+    partner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("partner.id", ondelete="RESTRICT"), index=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_sign_in_at: Mapped[dt.datetime | None]
+
+    partner: Mapped[Partner | None] = orm.relationship()
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

@@ -1,0 +1,249 @@
+"""The definition loader: every class of mistake is reported as file:line: message."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from app.definitions import REGISTRY, DefinitionError, content_hash, evaluate, load_file, load_text
+from tests.conftest import EXAMPLE
+
+HEADER = """\
+id: t
+title: {en: Title, es: Título}
+audiences: [family]
+languages: [en, es]
+scales:
+  agree:
+    options:
+      - {value: 1, score: 1, label: {en: "No", es: "No"}}
+      - {value: 2, score: 2, label: {en: "Yes", es: Sí}}
+      - {value: dk, excluded: true, label: {en: "Don't know", es: No sé}}
+    favourable: [2]
+pages:
+  - id: p1
+    questions:
+"""
+
+
+def problems(body: str, header: str = HEADER) -> list[str]:
+    text = header + textwrap.indent(textwrap.dedent(body), "      ")
+    with pytest.raises(DefinitionError) as info:
+        load_text(text, "s.yaml")
+    return [str(p) for p in info.value.problems]
+
+
+def test_example_definition_loads_with_every_question_type():
+    survey = load_file(EXAMPLE)
+    used = {q.name for q in survey.questions()}
+    assert used == set(REGISTRY)
+    assert survey.languages == ["en", "es"]
+    assert "comm.referral_process_clear" in survey.item_ids()
+    assert "intro" not in survey.item_ids()  # statements store nothing
+
+
+def test_yaml_syntax_error_names_the_line():
+    found = problems("- item: a\n  type: yes_no\n  text: {en: A, es: [B\n")
+    assert len(found) == 1
+    assert found[0].startswith("s.yaml:")
+    assert "YAML syntax error" in found[0]
+
+
+def test_unknown_question_type():
+    (found,) = problems("- item: a\n  type: slider\n  text: {en: A, es: B}\n")
+    assert found.startswith("s.yaml:16:")
+    assert "unknown question type 'slider'" in found
+
+
+def test_unknown_scale():
+    (found,) = problems("- item: a\n  type: likert\n  scale: agree7\n  text: {en: A, es: B}\n")
+    assert found == "s.yaml:17: unknown scale 'agree7' (scales: agree)"
+
+
+def test_duplicate_item_id_points_at_second_use():
+    found = problems(
+        """\
+        - item: a
+          type: yes_no
+          text: {en: A, es: B}
+        - item: a
+          type: yes_no
+          text: {en: A, es: B}
+        """
+    )
+    assert found == ["s.yaml:18: duplicate item id 'a' (first used on line 15)"]
+
+
+def test_duplicate_item_id_inside_likert_group_rows():
+    found = problems(
+        """\
+        - item: g
+          type: likert_group
+          scale: agree
+          text: {en: A, es: B}
+          rows:
+            - {item: x, text: {en: A, es: B}}
+            - {item: x, text: {en: A, es: B}}
+        """
+    )
+    assert any("duplicate item id 'x'" in f for f in found)
+
+
+def test_condition_pointing_at_missing_question():
+    (found,) = problems(
+        "- item: a\n  type: yes_no\n  text: {en: A, es: B}\n"
+        "  show_if: {question: nope, equals: yes}\n"
+    )
+    assert found == "s.yaml:18: condition refers to 'nope', which does not exist"
+
+
+def test_condition_pointing_at_later_question():
+    found = problems(
+        """\
+        - item: a
+          type: yes_no
+          text: {en: A, es: B}
+          show_if: {question: b, equals: yes}
+        - item: b
+          type: yes_no
+          text: {en: A, es: B}
+        """
+    )
+    assert found == ["s.yaml:18: condition refers to 'b', which comes later"]
+
+
+def test_condition_value_must_be_an_option():
+    found = problems(
+        """\
+        - item: a
+          type: yes_no
+          text: {en: A, es: B}
+        - item: b
+          type: yes_no
+          text: {en: A, es: B}
+          show_if: {question: a, equals: maybe}
+        """
+    )
+    assert found == ["s.yaml:21: condition value 'maybe' is not an option of 'a'"]
+
+
+def test_condition_needs_exactly_one_test():
+    (found,) = problems(
+        "- item: a\n  type: yes_no\n  text: {en: A, es: B}\n"
+        "- item: b\n  type: yes_no\n  text: {en: A, es: B}\n"
+        "  show_if: {question: a, equals: yes, answered: true}\n"
+    )
+    assert "exactly one of equals / one_of / answered" in found
+    assert found.startswith("s.yaml:21:")
+
+
+def test_missing_translation():
+    (found,) = problems("- item: a\n  type: yes_no\n  text: {en: Only English}\n")
+    assert found == "s.yaml:17: pages[0].questions[0].text: missing 'es' translation"
+
+
+def test_translation_in_undeclared_language():
+    (found,) = problems("- item: a\n  type: yes_no\n  text: {en: A, es: B, fr: C}\n")
+    assert "translation in 'fr', which is not in languages" in found
+
+
+def test_plain_string_counts_as_first_language_only():
+    (found,) = problems("- item: a\n  type: yes_no\n  text: Only English\n")
+    assert "missing 'es' translation" in found
+
+
+def test_choice_list_without_options():
+    (found,) = problems("- item: a\n  type: single_choice\n  text: {en: A, es: B}\n  options: []\n")
+    assert found.startswith("s.yaml:18:")
+    assert "options" in found and "at least 1" in found
+
+
+def test_missing_field_and_unknown_field():
+    found = problems("- item: a\n  type: single_choice\n  text: {en: A, es: B}\n  colour: red\n")
+    assert "s.yaml:15: missing field 'options'" in found
+    assert "s.yaml:18: unknown field 'colour'" in found
+
+
+def test_text_that_yaml_reads_as_boolean_is_explained():
+    (found,) = problems(
+        "- item: a\n  type: consent\n  text: {en: A, es: B}\n  agree_label: {en: Yes, es: Sí}\n"
+    )
+    assert found.startswith("s.yaml:18:")
+    assert "quote text that YAML would read as yes/no" in found
+
+
+def test_key_written_twice():
+    found = problems("- item: a\n  type: yes_no\n  text: {en: A, es: B}\n  item: b\n")
+    assert "s.yaml:18: key 'item' appears twice" in found
+
+
+def test_number_min_above_max():
+    (found,) = problems("- item: a\n  type: number\n  min: 5\n  max: 1\n  text: {en: A, es: B}\n")
+    assert "min is larger than max" in found
+
+
+def test_scale_favourable_must_be_an_option():
+    header = HEADER.replace("favourable: [2]", "favourable: [7]")
+    (found,) = problems(
+        "- item: a\n  type: likert\n  scale: agree\n  text: {en: A, es: B}\n", header
+    )
+    assert found == "s.yaml:11: scale 'agree': favourable option '7' is not one of its options"
+
+
+def test_interview_must_start_with_consent():
+    header = HEADER.replace("audiences: [family]", "audiences: [student]\nmode: interview")
+    (found,) = problems("- item: a\n  type: long_text\n  text: {en: A, es: B}\n", header)
+    assert "must begin with a consent question" in found
+
+
+def test_problems_are_all_reported_not_just_the_first():
+    found = problems(
+        "- item: a\n  type: slider\n  text: {en: A, es: B}\n"
+        "- item: b\n  type: likert\n  scale: nope\n  text: {en: A, es: B}\n"
+    )
+    assert len(found) == 2
+
+
+def test_top_level_must_be_a_mapping():
+    with pytest.raises(DefinitionError) as info:
+        load_text("- just\n- a list\n", "s.yaml")
+    assert "must be a mapping" in str(info.value)
+
+
+def test_unreadable_file_is_reported(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("id: caf\xe9".encode("latin-1"))
+    with pytest.raises(DefinitionError) as info:
+        load_file(path)
+    assert str(info.value) == f"{path}:1: not UTF-8 text"
+
+
+def test_content_hash_ignores_formatting_and_key_order():
+    a = load_text(EXAMPLE.read_text(), "a.yaml")
+    reformatted = "# a comment\n" + EXAMPLE.read_text().replace("mode: self\n", "") + "mode: self\n"
+    b = load_text(reformatted, "b.yaml")
+    assert a.sha256 == b.sha256
+    assert content_hash({"a": 1, "b": 2}) == content_hash({"b": 2, "a": 1})
+    changed = load_text(EXAMPLE.read_text().replace("Example feedback", "Example survey"), "c.yaml")
+    assert changed.sha256 != a.sha256
+
+
+def test_reverse_scored_item_mirrors_favourable_options():
+    survey = load_file(EXAMPLE)
+    group = survey.question_by_item["comm.hard_to_reach"]
+    assert group.scoring("comm.hard_to_reach").favourable == {"1", "2"}
+    assert group.scoring("comm.referral_process_clear").favourable == {"4", "5"}
+    assert "dk" in group.scoring("comm.hard_to_reach").excluded
+
+
+def test_conditions_evaluate_structurally():
+    survey = load_file(EXAMPLE)
+    services = survey.question_by_item["services_used"].definition.show_if
+    assert evaluate(services, {"uses_services": "yes"})
+    assert not evaluate(services, {"uses_services": "no"})
+    assert not evaluate(services, {})
+    comments = survey.question_by_item["comments"].definition.show_if
+    assert evaluate(comments, {"help.know_where": "2", "overall": 5})
+    assert evaluate(comments, {"help.know_where": "5"})  # overall unanswered
+    assert not evaluate(comments, {"help.know_where": "5", "overall": 4})
