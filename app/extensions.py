@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask_alembic import Alembic
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_sqlalchemy_lite import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
@@ -11,3 +13,6 @@ from app.models import Base
 db = SQLAlchemy()
 alembic = Alembic(metadatas=Base.metadata)
 csrf = CSRFProtect()
+# Limits are declared per route (sign-in, submission); storage comes from
+# RATELIMIT_STORAGE_URI (memory:// by default, redis:// with several processes).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -9,7 +9,7 @@ from flask import Flask
 
 from app import config as app_config
 from app.database import configure_engine
-from app.extensions import alembic, csrf, db
+from app.extensions import alembic, csrf, db, limiter
 
 
 def create_app(config: dict[str, t.Any] | None = None) -> Flask:
@@ -37,6 +37,7 @@ def register_extensions(app: Flask) -> None:
             configure_engine(engine)
     alembic.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
