@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 3
 DEMO_RESPONSES ?= 2000
+# Printed links and QR codes point here unless PUBLIC_BASE_URL is set.
+export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format bench soak install install-dev translations clean
 

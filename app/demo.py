@@ -346,7 +346,6 @@ def generate(
         for link in links
     ]
     next_response = (session.scalar(sa.select(sa.func.max(Response.id))) or 0) + 1
-    next_answer = (session.scalar(sa.select(sa.func.max(Answer.id))) or 0) + 1
     uuid_rng = random.Random(seed * 7919 + next_response)
     total_answers = 0
     done = 0
@@ -378,19 +377,13 @@ def generate(
             )
             for row in gen.answers(definitions[survey_id], audience, wave_id, language):
                 answers.append(
-                    {
-                        "id": next_answer,
-                        "response_id": next_response,
-                        "item_id": row.item_id,
-                        "choice": row.choice,
-                        "value_num": row.value_num,
-                        "value_text": row.value_text,
-                    }
+                    (next_response, row.item_id, row.choice, row.value_num, row.value_text)
                 )
-                next_answer += 1
             next_response += 1
-        _bulk_insert(session, Response.__table__, responses)
-        _bulk_insert(session, Answer.__table__, answers)
+        _bulk_insert(
+            session, Response.__table__, list(responses[0]), [tuple(r.values()) for r in responses]
+        )
+        _bulk_insert(session, Answer.__table__, ANSWER_COLUMNS, answers)
         total_answers += len(answers)
         done += size
         if progress:
@@ -399,19 +392,39 @@ def generate(
     return DemoSummary(len(partners), 2, len(links), n_responses, total_answers)
 
 
-def _bulk_insert(session: orm.Session, table: sa.Table, rows: list[dict[str, t.Any]]) -> None:
+ANSWER_COLUMNS = ["response_id", "item_id", "choice", "value_num", "value_text"]
+
+
+def _bulk_insert(
+    session: orm.Session, table: sa.Table, columns: list[str], rows: list[tuple[t.Any, ...]]
+) -> None:
     if not rows:
         return
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        columns = list(rows[0])
         raw = conn.connection.driver_connection
         with raw.cursor() as cursor:
             with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row([row[c] for c in columns])
+                    copy.write_row(row)
         return
-    conn.execute(table.insert(), rows)
+    # Apply each column type's own conversion (UUIDs, dates) once, then hand plain tuples
+    # to the driver: the ORM's stored format without per-row statement compilation.
+    processors = [
+        (i, proc)
+        for i, c in enumerate(columns)
+        if (proc := table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
+    ]
+    if processors:
+        converted = []
+        for row in rows:
+            values = list(row)
+            for i, proc in processors:
+                values[i] = proc(values[i])
+            converted.append(tuple(values))
+        rows = converted
+    marks = ", ".join("?" * len(columns))
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 def _reset_sequences(session: orm.Session) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing as t
 
 from app.definitions.schema import Scale, ScaleOption
@@ -70,6 +71,9 @@ class _ScaleType(QuestionType):
             return None, [FieldError(field, "invalid_choice")]
         return raw, []
 
+    @functools.cached_property
+    def _scores(self) -> dict[str, float | None]:
+        return {o.value: None if o.excluded else o.score for o in self._scale().options}
+
     def row(self, item_id: str, code: str) -> AnswerRow:
-        option = next(o for o in self._scale().options if o.value == code)
-        return AnswerRow(item_id, choice=code, value_num=None if option.excluded else option.score)
+        return AnswerRow(item_id, choice=code, value_num=self._scores[code])
