@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import sqlalchemy as sa
@@ -14,8 +15,13 @@ from app.models import Partner, Role, User
 _hasher = PasswordHasher()
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 12
-# Verified when the email is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("not a real password, used for timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Verified when the email is unknown, so both failures take the same time. Made on
+    # first use: hashing is deliberately slow and would otherwise slow every start-up.
+    return _hasher.hash("not a real password, used for timing")
 
 
 class AccountError(ValueError):
@@ -30,7 +36,7 @@ def verify_password(user: User | None, password: str) -> bool:
     """Check ``password``; an unknown user costs the same time as a wrong password."""
     try:
         return (
-            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+            _hasher.verify(user.password_hash if user else _dummy_hash(), password)
             and user is not None
         )
     except (VerificationError, InvalidHashError):
