@@ -18,6 +18,8 @@ from app.definitions.survey import SurveyDefinition
 from app.definitions.types import REGISTRY, QuestionType
 
 Loc = tuple[t.Any, ...]
+# libyaml's safe loader when PyYAML was built with it (several times faster), else Python's.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,8 +143,8 @@ def _duplicate_keys(reporter: _Reporter, node: yaml.Node | None) -> None:
 def parse_yaml(text: str, path: str) -> tuple[t.Any, yaml.Node | None, list[Problem]]:
     """Data, node tree and syntax problems of a YAML text."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -219,7 +221,7 @@ def _question(
         reporter.add(loc, "a question must be a mapping with item, type and text")
         return None
     kind = raw.get("type")
-    if kind not in REGISTRY:
+    if not isinstance(kind, str) or kind not in REGISTRY:
         known = ", ".join(sorted(REGISTRY))
         reporter.add(
             loc + ("type",) if kind else loc, f"unknown question type '{kind}' (known: {known})"
