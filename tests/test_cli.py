@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 import sqlalchemy as sa
 
 from app.models import Answer, Link, Partner, PartnerCategory, Response, SurveyVersion, User, Wave
@@ -152,13 +153,15 @@ def test_setup_prepares_an_empty_database_once(runner, session):
     assert session.scalar(sa.select(sa.func.count()).select_from(Response)) == 50
 
 
-def test_unreachable_database_is_one_line(tmp_path):
+@pytest.mark.parametrize("command", [["links"], ["db", "upgrade"], ["surveys", "sync"]])
+def test_unreachable_database_is_one_line(command):
     from app import create_app
 
     app = create_app(
         {"TESTING": True, "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
     )
-    result = app.test_cli_runner().invoke(args=["links"])
+    with app.app_context():  # as `flask` itself provides for Flask-Alembic's group
+        result = app.test_cli_runner().invoke(args=command)
     assert result.exit_code == 1
     assert result.output.startswith(
         "Error: cannot reach the database at postgresql+psycopg://nobody@127.0.0.1:1/none"
