@@ -23,11 +23,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_up(url: str, timeout: float = 30.0) -> None:
+def wait_until_up(url: str, timeout: float = 30.0, path: str = "/healthz") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+            with urllib.request.urlopen(url + path, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -36,7 +36,14 @@ def wait_until_up(url: str, timeout: float = 30.0) -> None:
 
 
 class Server:
-    def __init__(self, database_url: str, workers: int, log: Path, extra_env: dict[str, str]):
+    def __init__(
+        self,
+        database_url: str,
+        workers: int,
+        log: Path,
+        extra_env: dict[str, str],
+        app_path: str = "wsgi:app",
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -61,7 +68,7 @@ class Server:
                 "5",
                 "--pid",
                 str(log.with_suffix(".pid")),
-                "wsgi:app",
+                app_path,
             ],
             cwd=ROOT,
             env=env,

@@ -1,0 +1,200 @@
+"""Survey submission throughput under load, against a bare Flask route on the same
+gunicorn configuration, on SQLite and (when reachable) PostgreSQL.
+
+Each submission is a real final-page post: CSRF check, validation of 20 answers, one
+response and 20 answer rows written in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bench import _load
+from tests.reliability.server import Server, wait_until_up
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1500"))
+PG_ADMIN_URL = os.environ.get(
+    "BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+ITEMS = 20
+
+SURVEY = "\n".join(
+    [
+        "id: bench-twenty",
+        "title: {en: Twenty questions, es: Veinte preguntas}",
+        "audiences: [family]",
+        "languages: [en, es]",
+        "scales:",
+        "  agree5:",
+        "    options:",
+        *[
+            f"      - {{value: {n}, score: {n}, label: {{en: 'Level {n}', es: 'Nivel {n}'}}}}"
+            for n in range(1, 6)
+        ],
+        "    favourable: [4, 5]",
+        "pages:",
+        "  - id: only",
+        "    questions:",
+        *[
+            f"      - {{item: q{i}, type: likert, scale: agree5, required: true, "
+            f"text: {{en: 'Statement {i}', es: 'Frase {i}'}}}}"
+            for i in range(ITEMS)
+        ],
+    ]
+)
+
+
+def _flask(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("flask")), "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def _prepare(database_url: str, tmp: Path) -> str:
+    """Migrate, store the 20-question survey, open a wave and a link; return its token."""
+    survey_file = tmp / "bench-twenty.yaml"
+    survey_file.write_text(SURVEY)
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench"}
+    _flask(env, "db", "upgrade")
+    _flask(env, "surveys", "sync", str(survey_file))
+    from app import create_app
+    from app.extensions import db
+    from app.links import create_link
+    from app.models import Audience, Survey, Wave
+
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        today = dt.date.today()
+        wave = Wave(
+            name="Bench",
+            opens_on=today - dt.timedelta(days=1),
+            closes_on=today + dt.timedelta(days=30),
+        )
+        db.session.add(wave)
+        survey = db.session.scalar(sa.select(Survey).where(Survey.slug == "bench-twenty"))
+        token = create_link(db.session, survey, wave, Audience.FAMILY).token
+        db.session.commit()
+        db.engine.dispose()
+    return token
+
+
+@contextlib.contextmanager
+def _serve(app_path: str, database_url: str, tmp: Path, name: str) -> Iterator[Server]:
+    env = {"SUBMIT_RATE_LIMIT": "1000000 per minute", "FEEDBACK_ENV": "production"}
+    server = Server(database_url, WORKERS, tmp / f"{name}.log", env, app_path=app_path)
+    try:
+        wait_until_up(server.url, path="/hello" if "hello" in app_path else "/healthz")
+        yield server
+    finally:
+        server.stop()
+
+
+def _submit(token: str) -> tuple:
+    forms: dict[int, dict[str, str]] = {}
+    rng = random.Random(7)
+
+    def prepare(client: _load.Client) -> None:
+        forms[id(client)] = _load.survey_form(client, token)
+
+    def submit(client: _load.Client, _n: int) -> bool:
+        answers = {f"q{i}": str(rng.randint(1, 5)) for i in range(ITEMS)}
+        body = _load.submission_body(forms[id(client)], answers)
+        status, _ = client.request("POST", f"/s/{token}", body)
+        return status == 303
+
+    return prepare, submit
+
+
+def _measure(database_url: str, label: str, tmp: Path) -> list[str]:
+    token = _prepare(database_url, tmp)
+    with _serve("bench._hello:app", database_url, tmp, "hello") as hello:
+
+        def say_hello(client: _load.Client, _n: int) -> bool:
+            return client.request("GET", "/hello")[0] == 200
+
+        base = _load.run(say_hello, hello.url, 16, REQUESTS)
+    with _serve("wsgi:app", database_url, tmp, "app") as app:
+        prepare, submit = _submit(token)
+        at16 = _load.run(submit, app.url, 16, REQUESTS, prepare=prepare)
+        prepare, submit = _submit(token)
+        at64 = _load.run(submit, app.url, 64, REQUESTS, prepare=prepare)
+    stored = _count_responses(database_url)
+    lines = [
+        f"[{label}] hello, 16 clients:        {base.throughput:8.1f} req/s, "
+        f"p99 {base.percentile(99) * 1000:6.1f} ms, errors {base.errors}",
+        f"[{label}] submission, 16 clients:   {at16.throughput:8.1f} req/s, "
+        f"p99 {at16.percentile(99) * 1000:6.1f} ms, errors {at16.errors}",
+        f"[{label}] submission, 64 clients:   {at64.throughput:8.1f} req/s, "
+        f"p99 {at64.percentile(99) * 1000:6.1f} ms, errors {at64.errors}",
+        f"[{label}] submission / hello throughput: {at16.throughput / base.throughput:.2f} "
+        f"(target >= {'0.30' if label == 'sqlite' else '0.25'})",
+        f"[{label}] submission / hello p99 latency: "
+        f"{at16.percentile(99) / base.percentile(99):.1f}x",
+        f"[{label}] 64 / 16 clients throughput: {at64.throughput / at16.throughput:.2f} "
+        f"(target >= 0.9, errors {at16.errors + at64.errors})",
+        f"[{label}] responses stored: {stored} of {at16.requests + at64.requests} sent "
+        f"({at16.errors + at64.errors} errors)",
+    ]
+    return lines
+
+
+def _count_responses(database_url: str) -> int:
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        n = conn.execute(sa.text("SELECT count(*) FROM response")).scalar()
+    engine.dispose()
+    return n
+
+
+def run() -> list[str]:
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        lines += _measure(f"sqlite:///{tmp / 'bench.db'}", "sqlite", tmp)
+        pg = _pg_database()
+        if pg is None:
+            lines.append("[postgresql] skipped: no server at " + PG_ADMIN_URL)
+        else:
+            url, drop = pg
+            try:
+                lines += _measure(url, "postgresql", tmp)
+            finally:
+                drop()
+    return lines
+
+
+def _pg_database():  # type: ignore[no-untyped-def]
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"bench_{os.getpid()}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+            conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    except sa.exc.OperationalError:
+        return None
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+    return sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(False), drop
