@@ -11,7 +11,7 @@ from app import config as app_config
 from app import static_assets
 from app.database import configure_engine
 from app.extensions import alembic, babel, csrf, db, limiter
-from app.i18n import select_locale
+from app.i18n import forget_language, select_locale
 
 
 def create_app(config: dict[str, t.Any] | None = None) -> Flask:
@@ -41,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.before_request(forget_language)
     static_assets.init_app(app)
 
 

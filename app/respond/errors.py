@@ -20,6 +20,16 @@ from app.respond import bp
 from app.respond.presenter import language_choices
 
 
+# Registered per code as well: Flask prefers a handler for the error's code, and the
+# application's generic CSRF handler is registered for 400.
+@bp.errorhandler(CSRFError)
+@bp.errorhandler(400)
+@bp.errorhandler(403)
+@bp.errorhandler(404)
+@bp.errorhandler(405)
+@bp.errorhandler(410)
+@bp.errorhandler(413)
+@bp.errorhandler(429)
 @bp.errorhandler(HTTPException)
 def respondent_error(error: HTTPException):  # type: ignore[no-untyped-def]
     code = error.code or 500

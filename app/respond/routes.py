@@ -11,7 +11,7 @@ from werkzeug.exceptions import Gone
 
 from app.definitions.survey import SurveyDefinition
 from app.definitions.sync import definition_of, latest_version
-from app.extensions import db, limiter
+from app.extensions import csrf, db, limiter
 from app.i18n import preferred_language, use_language
 from app.models import Link
 from app.respond import bp
@@ -29,6 +29,11 @@ from app.respond.service import (
 )
 
 NO_CACHE = {"Cache-Control": "private, no-cache"}
+
+
+@bp.before_request
+def _forget_link() -> None:
+    g.pop("respond_link", None)
 
 
 def _submit_limit() -> str:
@@ -55,8 +60,12 @@ def survey(token: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/s/<token>")
 @limiter.limit(_submit_limit)
+@csrf.exempt
 def survey_post(token: str):  # type: ignore[no-untyped-def]
     link = _answerable_link(token, submitting=True)
+    # Checked here rather than before the view, so a post to an unknown or closed link
+    # hears that first (reloading would not help).
+    csrf.protect()
     posted = request.form
     version = version_for(db.session, link, posted.get("_version"))
     if version is None:

@@ -118,7 +118,13 @@ class Respondent:
         name, _, value = button.partition("=")
         data.append((name, value) if value else ("nav", name))
         data = [(k, v) for k, v in data if k not in overrides] + list(overrides.items())
-        return self._read(self.client.post(self.form.action, data=_multi(data)))
+        self.last_post = _multi(data)
+        self.previous_form = self.form
+        return self._read(self.client.post(self.form.action, data=self.last_post))
+
+    def history_back(self) -> None:
+        """The browser's Back button: the page before the last post, as it was."""
+        self.form = self.previous_form
 
 
 def _multi(pairs):  # type: ignore[no-untyped-def]
