@@ -59,8 +59,9 @@ def twenty_question_survey() -> str:
         lines += [
             f"      - item: q{n}",
             f"        type: {kind}",
-            f"        text: {{en: 'Question {n}: how clear is the way to get help for my child at school',"
-            f" es: 'Pregunta {n}: qué tan claro es cómo conseguir ayuda para mi hijo'}}",
+            f"        text: {{en: 'Question {n}: how clear is the way to get help for my "
+            f"child at school', es: 'Pregunta {n}: qué tan claro es cómo conseguir ayuda "
+            f"para mi hijo'}}",
             "        help: {en: Think about this school year., es: Piense en este año escolar.}",
         ]
         if kind == "likert":
