@@ -33,6 +33,8 @@ from app.respond.presenter import language_choices
 @bp.errorhandler(HTTPException)
 def respondent_error(error: HTTPException):  # type: ignore[no-untyped-def]
     code = error.code or 500
+    if code == 413:
+        _drain_body()
     link = g.get("respond_link")
     definition = None
     try:
@@ -137,3 +139,31 @@ def _explain(error: HTTPException, link) -> tuple[str, str, tuple[str, str] | No
         gettext("Please go back and try again. Your answers are saved on this device."),
         reopen,
     )
+
+
+# Bodies up to this size are read and discarded before answering 413 (see _drain_body).
+DRAIN_LIMIT = 32 * 1024 * 1024
+
+
+def _drain_body() -> None:
+    """Read the unread body of a refused post before answering.
+
+    A server that closes a connection with unread data makes the kernel reset it, and
+    the browser then shows a network error instead of our page. A body over the limit
+    was refused from its Content-Length before any of it was read, so exactly that
+    many bytes are waiting.
+    """
+    length = request.content_length
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if length is None or limit is None or not limit < length <= DRAIN_LIMIT:
+        return
+    stream = request.environ.get("wsgi.input")
+    remaining = length
+    try:
+        while remaining > 0:
+            chunk = stream.read(min(64 * 1024, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+    except OSError:
+        pass
