@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import threading
 import time
 import uuid
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +18,7 @@ from app.extensions import db
 from app.models import Answer, Response, SurveyVersion
 from app.respond.service import Submission, record_once
 from tests.conftest import EXAMPLE
-from tests.respond.helpers import Respondent
+from tests.respond.helpers import Respondent, read_form
 
 FULL_ANSWERS_PAGE_1 = {"uses_services": "yes", "services_used": ["clinic", "other"]}
 
@@ -287,3 +289,44 @@ def test_started_at_outside_plausible_bounds_is_not_stored(respondent, session):
     assert row.started_at is None
     submitted = row.submitted_at.replace(tzinfo=row.submitted_at.tzinfo or dt.UTC)
     assert submitted > dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+
+
+def test_concurrent_duplicate_posts_over_http_store_one_response(live_server, example_link, app):
+    """Eight simultaneous posts of the same last page (a retrying phone, a double tap)
+    against the threaded server: every one ends on the thank-you page, one is stored."""
+    address = urlsplit(live_server)
+
+    def request(method, path, cookie=None, body=None):  # type: ignore[no-untyped-def]
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if cookie:
+            headers["Cookie"] = cookie
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        result = (response.status, response.getheader("Set-Cookie"), response.read().decode())
+        connection.close()
+        return result
+
+    _status, set_cookie, page = request("GET", f"/s/{example_link.token}?lang=en")
+    cookie = set_cookie.split(";")[0]
+    form = read_form(page)
+    fields = form.fields + [("uses_services", "no"), ("nav", "next")]
+    _status, _cookie, page = request("POST", form.action, cookie, urlencode(fields))
+    form = read_form(page)
+    body = urlencode(form.fields + [("help.know_where", "5"), ("nav", "submit")])
+
+    statuses: list[int] = []
+    start = threading.Barrier(8)
+
+    def post() -> None:
+        start.wait()
+        statuses.append(request("POST", form.action, cookie, body)[0])
+
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert statuses == [303] * 8
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
