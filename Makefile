@@ -27,7 +27,7 @@ install-dev: $(VENV)/.dev translations
 
 # Interface translations are kept as .po text; the binary catalogues are built here.
 translations: $(VENV)/.runtime
-	@if [ -d app/translations ]; then $(BIN)/pybabel compile -q -d app/translations -f; fi
+	@if [ -d app/translations ]; then $(BIN)/pybabel compile -d app/translations -f >/dev/null; fi
 
 run: install
 	@mkdir -p instance
