@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 3
 DEMO_RESPONSES ?= 2000
+# Two pytest processes: the suite waits on servers and browsers as much as on the CPU.
+PYTEST_ARGS ?= -n 2
 # Printed links and QR codes point here unless PUBLIC_BASE_URL is set.
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
@@ -29,7 +31,7 @@ install-dev: $(VENV)/.dev translations
 
 # Interface translations are kept as .po text; the binary catalogues are built here.
 translations: $(VENV)/.runtime
-	@if [ -d app/translations ]; then $(BIN)/pybabel compile -q -d app/translations -f; fi
+	@if [ -d app/translations ]; then $(BIN)/pybabel compile -d app/translations -f >/dev/null; fi
 
 run: install
 	@mkdir -p instance

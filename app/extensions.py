@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_alembic import Alembic
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_sqlalchemy_lite import SQLAlchemy
@@ -13,6 +14,8 @@ from app.models import Base
 db = SQLAlchemy()
 alembic = Alembic(metadatas=Base.metadata)
 csrf = CSRFProtect()
+# Interface translations (app/translations); the locale comes from app.i18n.select_locale.
+babel = Babel()
 # Limits are declared per route (sign-in, submission); storage comes from
 # RATELIMIT_STORAGE_URI (memory:// by default, redis:// with several processes).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -8,8 +8,10 @@ import typing as t
 from flask import Flask
 
 from app import config as app_config
+from app import static_assets
 from app.database import configure_engine
-from app.extensions import alembic, csrf, db, limiter
+from app.extensions import alembic, babel, csrf, db, limiter
+from app.i18n import forget_language, select_locale
 
 
 def create_app(config: dict[str, t.Any] | None = None) -> Flask:
@@ -38,12 +40,18 @@ def register_extensions(app: Flask) -> None:
     alembic.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.before_request(forget_language)
+    static_assets.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
 
     app.register_blueprint(main_bp)
+    from app.respond import bp as respond_bp
+
+    app.register_blueprint(respond_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,0 +1,7 @@
+"""The respondent flow: public link -> pages -> one transaction -> thank-you page."""
+
+from flask import Blueprint
+
+bp = Blueprint("respond", __name__)
+
+from app.respond import errors, routes  # noqa: E402,F401

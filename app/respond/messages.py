@@ -1,0 +1,69 @@
+"""Error codes from the question types, as words the person reads in their language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing as t
+
+from flask_babel import format_date, format_decimal, gettext
+
+from app.definitions.types import FieldError
+from app.respond.flow import CONSENT_REQUIRED
+
+
+def _number(value: t.Any) -> str:
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    return format_decimal(value)
+
+
+def _date(value: dt.date | None) -> str:
+    return format_date(value, "long") if value else ""
+
+
+def error_message(error: FieldError, question_type: str) -> str:
+    """The message for one field error, in the current interface language."""
+    code, p = error.code, error.params
+    if code == "required":
+        if question_type == "likert_group":
+            return gettext("Choose an answer for this statement.")
+        if question_type in {"short_text", "long_text", "number", "date"}:
+            return gettext("Answer this question.")
+        if question_type == "consent":
+            return gettext("Tick the box to continue.")
+        return gettext("Choose an answer.")
+    if code == CONSENT_REQUIRED:
+        return gettext(
+            "Without consent the interview cannot go ahead. Thank the person and end here."
+        )
+    if code == "invalid_choice":
+        return gettext("Choose one of the answers shown.")
+    if code == "other_required":
+        return gettext("Write your other answer, or unselect “Other”.")
+    if code == "too_long":
+        return gettext("Use %(max)s characters or fewer.", max=_number(p.get("max")))
+    if code == "too_many_choices":
+        return gettext("Choose at most %(max)s answers.", max=_number(p.get("max")))
+    if code == "out_of_range":
+        low, high = p.get("min"), p.get("max")
+        if low is not None and high is not None:
+            return gettext(
+                "Enter a number from %(min)s to %(max)s.", min=_number(low), max=_number(high)
+            )
+        if low is not None:
+            return gettext("Enter a number of at least %(min)s.", min=_number(low))
+        return gettext("Enter a number no larger than %(max)s.", max=_number(high))
+    if code == "not_a_number":
+        return gettext("Enter a number, using digits (for example 3).")
+    if code == "not_whole_number":
+        return gettext("Enter a whole number (for example 3).")
+    if code == "not_a_date":
+        return gettext("Enter a date as year-month-day (for example 2026-03-25).")
+    if code == "date_out_of_range":
+        low, high = p.get("min"), p.get("max")
+        if low and high:
+            return gettext("Enter a date from %(min)s to %(max)s.", min=_date(low), max=_date(high))
+        if low:
+            return gettext("Enter a date on or after %(min)s.", min=_date(low))
+        return gettext("Enter a date on or before %(max)s.", max=_date(high))
+    return gettext("Check this answer.")

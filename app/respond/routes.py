@@ -1,0 +1,202 @@
+"""Survey pages. Each post is parsed, checked, and answered by a page or a redirect."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from flask import abort, current_app, g, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import Gone
+
+from app.definitions.survey import SurveyDefinition
+from app.definitions.sync import definition_of, latest_version
+from app.extensions import csrf, db, limiter
+from app.i18n import preferred_language, use_language
+from app.models import Link
+from app.respond import bp
+from app.respond.flow import Answers
+from app.respond.presenter import error_summary, language_choices, question_views
+from app.respond.service import (
+    LinkState,
+    Submission,
+    find_link,
+    link_state,
+    parse_started,
+    parse_uuid,
+    record_once,
+    version_for,
+)
+
+NO_CACHE = {"Cache-Control": "private, no-cache"}
+
+
+@bp.before_request
+def _forget_link() -> None:
+    g.pop("respond_link", None)
+
+
+def _submit_limit() -> str:
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
+@bp.get("/s/<token>")
+def survey(token: str):  # type: ignore[no-untyped-def]
+    link = _answerable_link(token)
+    version = latest_version(db.session, link.survey_id)
+    if version is None:
+        abort(404)
+    definition = definition_of(version)
+    language = _language(definition, request.args.get("lang"))
+    answers = Answers(definition, MultiDict())
+    form = {
+        "uuid": str(uuid.uuid4()),
+        "started": _now().isoformat(timespec="seconds"),
+        "version": version.id,
+        "language": language,
+    }
+    return _page(link, definition, answers, form, answers.first_page(), fresh=True)
+
+
+@bp.post("/s/<token>")
+@limiter.limit(_submit_limit)
+@csrf.exempt
+def survey_post(token: str):  # type: ignore[no-untyped-def]
+    link = _answerable_link(token, submitting=True)
+    # Checked here rather than before the view, so a post to an unknown or closed link
+    # hears that first (reloading would not help).
+    csrf.protect()
+    posted = request.form
+    version = version_for(db.session, link, posted.get("_version"))
+    if version is None:
+        abort(404)
+    definition = definition_of(version)
+    language = _language(
+        definition,
+        posted.get("_switch_lang") or posted.get("_lang") or request.args.get("lang"),
+    )
+    answers = Answers(definition, posted)
+    if answers.unknown:
+        current_app.logger.info("survey %s: unknown fields %s", token, answers.unknown[:5])
+        abort(400, description="unknown_fields")
+    submission_uuid = parse_uuid(posted.get("_uuid")) or uuid.uuid4()
+    form = {
+        "uuid": str(submission_uuid),
+        "started": posted.get("_started", ""),
+        "version": version.id,
+        "language": language,
+    }
+    page = posted.get("_page", "")
+    page = answers.nearest_page(int(page) if page.isdigit() else 0)
+
+    if "_switch_lang" in posted:
+        return _page(link, definition, answers, form, page)
+    if posted.get("nav") == "back":
+        previous = answers.previous_page(page)
+        return _page(link, definition, answers, form, page if previous is None else previous)
+    if answers.errors_on(page):
+        return _page(link, definition, answers, form, page, show_errors=True, status=422)
+    following = answers.next_page(page)
+    if following is not None:
+        return _page(link, definition, answers, form, following)
+
+    # The last page: everything is checked again, since earlier pages came back as
+    # hidden fields that the browser could have changed.
+    bad = answers.first_page_with_errors()
+    if bad is not None:
+        return _page(link, definition, answers, form, bad, show_errors=True, status=422)
+    rows = answers.answer_rows()
+    started_at = parse_started(posted.get("_started"), _now())
+    # End the read transaction: the write must begin as a writer (see begin_write).
+    db.session.rollback()
+    record_once(
+        db.session,
+        Submission(
+            link=link,
+            version=version,
+            submission_uuid=submission_uuid,
+            language=language,
+            started_at=started_at,
+            rows=rows,
+        ),
+    )
+    db.session.commit()
+    return redirect(url_for(".thanks", token=token, lang=language), 303)
+
+
+@bp.get("/s/<token>/thanks")
+def thanks(token: str):  # type: ignore[no-untyped-def]
+    link = find_link(db.session, token)
+    version = latest_version(db.session, link.survey_id) if link else None
+    if link is None or version is None:
+        abort(404)
+    definition = definition_of(version)
+    language = _language(definition, request.args.get("lang"))
+    body = render_template(
+        "respond/thanks.html",
+        survey=definition,
+        t=lambda text: definition.text(text, language),
+        token=token,
+        language=language,
+        languages=language_choices(definition.languages),
+    )
+    return body, 200, NO_CACHE
+
+
+def _answerable_link(token: str, submitting: bool = False) -> Link:
+    link = find_link(db.session, token)
+    if link is None:
+        abort(404)
+    g.respond_link = link
+    state = link_state(link, _now().date(), submitting)
+    if state is LinkState.CLOSED:
+        raise Gone()
+    if state is LinkState.NOT_YET_OPEN:
+        abort(403, description="not_yet_open")
+    return link
+
+
+def _language(definition: SurveyDefinition, asked: str | None) -> str:
+    language = preferred_language(definition.languages, asked)
+    use_language(language)
+    return language
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _page(
+    link: Link,
+    definition: SurveyDefinition,
+    answers: Answers,
+    form: dict,
+    index: int,
+    show_errors: bool = False,
+    fresh: bool = False,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
+    language = form["language"]
+    views = question_views(answers, index, language, show_errors)
+    page, _questions = definition.pages[index]
+    number, total = answers.position(index)
+    body = render_template(
+        "respond/page.html",
+        survey=definition,
+        t=lambda text: definition.text(text, language),
+        token=link.token,
+        page=page,
+        page_index=index,
+        page_number=number,
+        page_total=total,
+        is_first=answers.previous_page(index) is None,
+        is_last=answers.next_page(index) is None,
+        questions=views,
+        errors=error_summary(views) if show_errors else [],
+        carried=answers.carried_fields(v.state for v in views),
+        form=form,
+        language=language,
+        languages=language_choices(definition.languages),
+        fresh=fresh,
+    )
+    return body, status, NO_CACHE

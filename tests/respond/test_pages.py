@@ -1,0 +1,206 @@
+"""Survey pages: links, every question type's markup, pages, errors, language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.respond.helpers import Respondent, open_link, read_form, store_survey
+
+BRANCHING = Path(__file__).parent / "fixtures" / "branching.yaml"
+
+
+@pytest.fixture
+def branching_link(session):  # type: ignore[no-untyped-def]
+    link = open_link(session, store_survey(session, BRANCHING))
+    session.commit()
+    return link
+
+
+def test_unknown_link_is_a_friendly_404_in_the_person_language(client):
+    response = client.get("/s/no-such-token", headers={"Accept-Language": "es-MX,es;q=0.9"})
+    assert response.status_code == 404
+    body = response.get_data(as_text=True)
+    assert '<html lang="es">' in body
+    assert "No encontramos esta encuesta" in body
+
+
+def test_closed_link_is_a_friendly_410(client, session, example_link):
+    example_link.is_open = False
+    session.commit()
+    response = client.get(f"/s/{example_link.token}?lang=es")
+    assert response.status_code == 410
+    assert "Esta encuesta está cerrada" in response.get_data(as_text=True)
+    response = client.get(f"/s/{example_link.token}", headers={"Accept-Language": "en"})
+    assert "This survey is closed" in response.get_data(as_text=True)
+
+
+def test_link_of_a_closed_wave_or_past_its_dates_is_closed(client, session, example_link):
+    example_link.wave.closes_on = dt.date.today() - dt.timedelta(days=3)
+    example_link.wave.opens_on = dt.date.today() - dt.timedelta(days=30)
+    session.commit()
+    assert client.get(f"/s/{example_link.token}").status_code == 410
+    example_link.wave.closes_on = dt.date.today() + dt.timedelta(days=3)
+    example_link.wave.is_open = False
+    session.commit()
+    assert client.get(f"/s/{example_link.token}").status_code == 410
+
+
+def test_link_before_its_wave_opens_says_when(client, session, example_link):
+    example_link.wave.opens_on = dt.date.today() + dt.timedelta(days=10)
+    example_link.wave.closes_on = dt.date.today() + dt.timedelta(days=40)
+    session.commit()
+    response = client.get(f"/s/{example_link.token}?lang=en")
+    assert response.status_code == 403
+    assert "not open yet" in response.get_data(as_text=True)
+
+
+def test_language_comes_from_accept_language_then_the_lang_parameter(client, example_link):
+    url = f"/s/{example_link.token}"
+    body = client.get(url, headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert '<html lang="es">' in body and "Opiniones de ejemplo" in body and "Siguiente" in body
+    body = client.get(url, headers={"Accept-Language": "fr, en;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="en">' in body and "Example feedback" in body and "Next" in body
+    body = client.get(url + "?lang=es", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="es">' in body
+    # A language the survey doesn't offer falls back to the browser's choice.
+    body = client.get(url + "?lang=xx", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="en">' in body
+
+
+def test_every_input_has_a_label_and_help_is_tied_to_its_question(respondent):
+    pages = [respondent.open("en").get_data(as_text=True)]
+    respondent.press("next", {"uses_services": "yes"})
+    pages.append(respondent.text)
+    for body in pages:
+        labelled = set(re.findall(r'<label[^>]*for="([^"]+)"', body))
+        inputs = re.findall(r"<(?:input|textarea)([^>]*)>", body)
+        for attrs in inputs:
+            if 'type="hidden"' in attrs or 'type="submit"' in attrs:
+                continue
+            input_id = re.search(r'id="([^"]+)"', attrs).group(1)
+            assert input_id in labelled, attrs
+    views = pages[1]
+    # Help text: the likert item's fieldset points at it.
+    assert 'aria-describedby="f-help_know_where-help"' in views
+    assert 'id="f-help_know_where-help"' in views
+    # Choice questions are fieldsets whose legend is the question.
+    assert re.search(r"<fieldset[^>]*>\s*<legend[^>]*>I know where to get help", views)
+    # The likert group: one fieldset per statement, legend = statement.
+    assert re.search(r"<fieldset class=\"likert-row\"[^>]*>\s*<legend>The referral process", views)
+    # Every type is on these two pages.
+    for kind in [
+        "statement", "yes_no", "multiple_choice", "single_choice", "likert", "likert_group",
+        "rating", "number", "date", "short_text", "long_text", "consent",
+    ]:  # fmt: skip
+        assert f"question-{kind}" in pages[0] + views, kind
+
+
+def test_next_and_back_keep_answers_without_a_session(respondent):
+    respondent.open("en")
+    respondent.press("next", {"uses_services": "yes", "services_used": ["clinic"]})
+    assert "Your views" in respondent.text
+    long_text = "Evening meetings, please. " * 60
+    respondent.press("back", {"help.know_where": "4", "comments": long_text})
+    # Page 1 again, its answers checked, page 2's carried as hidden fields.
+    assert respondent.field("uses_services") == ["yes"]
+    assert respondent.field("services_used") == ["clinic"]
+    assert respondent.field("comments") == [long_text]
+    respondent.press("next")
+    assert respondent.field("help.know_where") == ["4"]
+    assert respondent.form.textareas["comments"].strip() == long_text.strip()
+
+
+def test_errors_come_back_with_answers_and_a_linked_summary(respondent):
+    respondent.open("en")
+    respondent.press("next", {"uses_services": "yes"})
+    response = respondent.press(
+        "next", {"children": "99", "one_word": "x" * 41, "overall": "4", "first_contact": "soon"}
+    )
+    assert response.status_code == 422
+    body = respondent.text
+    assert "<title>Error:" in body
+    summary = body[body.index('class="error-summary"') : body.index("</ul>")]
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    assert len(targets) == 4  # required likert, number, date, short text
+    for target in targets:
+        assert f'id="{target}"' in body
+    assert "Enter a number from 0 to 15." in body
+    assert "Use 40 characters or fewer." in body
+    assert "Enter a date as year-month-day" in body
+    assert "I know where to get help for my child. Choose an answer." in summary
+    # The answers typed are still there, and the fields say they are wrong.
+    assert respondent.field("children") == ["99"]
+    assert respondent.field("overall") == ["4"]
+    assert re.search(r'id="f-children"[^>]*aria-describedby="[^"]*f-children-error', body)
+    assert re.search(r'id="f-children"[^>]*aria-invalid="true"', body)
+
+
+def test_errors_are_in_spanish_on_a_spanish_page(respondent):
+    respondent.open("es")
+    respondent.press("next", {"uses_services": "yes"})
+    respondent.press("next", {"children": "2,5", "help.know_where": "9"})
+    assert "Escriba un número entero" in respondent.text
+    assert "Elija una de las respuestas que se muestran." in respondent.text
+    assert "Hay problemas con 2 respuestas" in respondent.text
+
+
+def test_unknown_choice_and_other_without_text_are_refused(respondent):
+    respondent.open("en")
+    respondent.press(
+        "next", {"uses_services": "yes", "contact_channel": "fax", "services_used": "other"}
+    )
+    assert respondent.response.status_code == 422
+    assert "Choose one of the answers shown." in respondent.text
+    assert "Write your other answer" in respondent.text
+
+
+def test_language_switch_keeps_the_page_and_its_answers(respondent):
+    respondent.open("en")
+    respondent.press("next", {"uses_services": "yes"})
+    respondent.press("_switch_lang=es", {"one_word": "Amable", "overall": "5"})
+    assert '<html lang="es">' in respondent.text
+    assert "Sus opiniones" in respondent.text
+    assert respondent.field("one_word") == ["Amable"]
+    assert respondent.field("overall") == ["5"]
+    # The form posts to the Spanish page from now on (errors and 413 pages included).
+    assert respondent.form.action.endswith("lang=es")
+
+
+def test_page_conditions_skip_a_page_and_progress_counts_shown_pages(client, branching_link):
+    person = Respondent(client, branching_link.token)
+    person.open("en")
+    # Progress counts the pages shown for the answers given so far.
+    assert "Page 1 of 2" in person.text
+    person.press("next", {"in_program": "no", "why_not": "Too far away"})
+    assert "Anything else" in person.text and "Page 2 of 2" in person.text
+    person.press("back")
+    assert "About you" in person.text
+    person.press("next", {"in_program": "yes"})
+    assert "The programme" in person.text and "Page 2 of 3" in person.text
+
+
+def test_a_question_shown_by_an_answer_on_its_page_carries_its_condition(respondent):
+    body = respondent.open("en").get_data(as_text=True)
+    match = re.search(r'id="f-services_used-q"[^>]*', body)
+    assert 'data-show-if=\'{"equals": "yes", "question": "uses_services"}\'' in match.group(0)
+    assert "data-hidden-at-load" in match.group(0)
+
+
+def test_pages_make_no_third_party_requests(respondent):
+    body = respondent.open("en").get_data(as_text=True)
+    urls = re.findall(r'(?:src|href|action)="([^"]+)"', body)
+    assert urls
+    assert all(u.startswith(("/", "#")) for u in urls), urls
+    # Content-Security-Policy ready: no inline script, style or event handler.
+    assert "<script>" not in body and "style=" not in body
+    assert not re.search(r"<[^>]*\son[a-z]+=", body)
+
+
+def test_form_reader_sees_the_submission_uuid(respondent):
+    respondent.open("en")
+    assert re.fullmatch(r"[0-9a-f-]{36}", respondent.field("_uuid")[0])
+    assert read_form(respondent.text).action.startswith(f"/s/{respondent.token}")
