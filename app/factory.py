@@ -37,6 +37,11 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             configure_engine(engine)
+    # No async engines are configured; the extension's async teardown would start an
+    # event-loop thread on every request for nothing.
+    app.teardown_appcontext_funcs[:] = [
+        f for f in app.teardown_appcontext_funcs if f.__name__ != "_close_async_sessions"
+    ]
     alembic.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -39,7 +39,9 @@ class SurveyVersion(Base):
     survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="RESTRICT"))
     number: Mapped[int]
     sha256: Mapped[str] = mapped_column(sa.String(64))
-    definition: Mapped[dict[str, t.Any]]
+    # Loaded only when asked for: definition_of() caches the parsed definition per
+    # process, so most requests never need the JSON.
+    definition: Mapped[dict[str, t.Any]] = mapped_column(deferred=True)
     source_path: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

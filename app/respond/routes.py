@@ -108,6 +108,9 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
     rows = answers.answer_rows()
     started_at = parse_started(posted.get("_started"), _now())
     # End the read transaction: the write must begin as a writer (see begin_write).
+    # The link and version are kept as loaded rather than read again after the rollback.
+    db.session.expunge(link)
+    db.session.expunge(version)
     db.session.rollback()
     record_once(
         db.session,

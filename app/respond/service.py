@@ -131,14 +131,25 @@ def record_once(session: orm.Session, submission: Submission) -> bool:
         language=submission.language,
         started_at=submission.started_at,
     )
-    response.answers = [
-        Answer(item_id=r.item_id, choice=r.choice, value_num=r.value_num, value_text=r.value_text)
-        for r in submission.rows
-    ]
     try:
         with session.begin_nested():
             session.add(response)
             session.flush()
+            # One multi-row INSERT for the answers instead of a unit-of-work per object.
+            if submission.rows:
+                session.execute(
+                    sa.insert(Answer),
+                    [
+                        {
+                            "response_id": response.id,
+                            "item_id": r.item_id,
+                            "choice": r.choice,
+                            "value_num": r.value_num,
+                            "value_text": r.value_text,
+                        }
+                        for r in submission.rows
+                    ],
+                )
     except IntegrityError:
         if already_recorded(session, submission.submission_uuid):
             return False
