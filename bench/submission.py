@@ -29,6 +29,7 @@ PG_ADMIN_URL = os.environ.get(
     "BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 ITEMS = 20
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379")
 
 SURVEY = "\n".join(
     [
@@ -100,6 +101,9 @@ def _prepare(database_url: str, tmp: Path) -> str:
 @contextlib.contextmanager
 def _serve(app_path: str, database_url: str, tmp: Path, name: str) -> Iterator[Server]:
     env = {"SUBMIT_RATE_LIMIT": "1000000 per minute", "FEEDBACK_ENV": "production"}
+    if _redis_reachable():
+        # As docs/deploy.md advises for several processes: one shared limit store.
+        env["RATELIMIT_STORAGE_URI"] = REDIS_URL
     server = Server(database_url, WORKERS, tmp / f"{name}.log", env, app_path=app_path)
     try:
         wait_until_up(server.url, path="/hello" if "hello" in app_path else "/healthz")
@@ -198,3 +202,14 @@ def _pg_database():  # type: ignore[no-untyped-def]
         admin.dispose()
 
     return sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(False), drop
+
+
+def _redis_reachable() -> bool:
+    import socket
+
+    parsed = sa.make_url(REDIS_URL.replace("redis://", "redis+x://"))
+    try:
+        with socket.create_connection((parsed.host, parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False

@@ -8,17 +8,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import typing as t
 import uuid
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy import orm
-from sqlalchemy.exc import IntegrityError
 
 from app.database import begin_write
 from app.definitions.sync import latest_version
 from app.definitions.types import AnswerRow
-from app.models import Answer, Link, Response, SurveyVersion
+from app.models import Answer, Link, Response, SurveyVersion, utcnow
 
 # A form shown before the closing date may still be sent for this long after it,
 # so a family who started on the last evening doesn't lose their answers at midnight.
@@ -100,58 +100,62 @@ class Submission:
     rows: Sequence[AnswerRow]
 
 
-def already_recorded(session: orm.Session, submission_uuid: uuid.UUID) -> bool:
-    found = session.scalar(
-        sa.select(Response.id).where(Response.submission_uuid == submission_uuid)
-    )
-    return found is not None
+def _insert_ignoring_duplicates(session: orm.Session) -> t.Any:
+    """INSERT ... ON CONFLICT DO NOTHING for the session's database (SQLite >= 3.35
+    and PostgreSQL both have it)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(Response)
 
 
 def record_once(session: orm.Session, submission: Submission) -> bool:
     """Store the response and its answers unless this submission is already stored.
 
     Returns True when stored now, False for a duplicate (double tap, retry, back and
-    resubmit). On SQLite ``begin_write`` queues concurrent writers, so the lookup sees
-    an earlier duplicate. On PostgreSQL two concurrent duplicates can both pass the
-    lookup; the unique constraint stops the second, whose savepoint is rolled back.
+    resubmit). The response row goes in with ON CONFLICT (submission_uuid) DO NOTHING:
+    a duplicate, even one committed by a concurrent request a moment ago, inserts
+    nothing and returns no id, so no answers are written for it. On SQLite
+    ``begin_write`` also queues concurrent writers; on PostgreSQL the second of two
+    concurrent duplicates waits for the first and then does nothing.
     Identity copied from the link only: no IP address, user agent or cookie is stored.
     """
     begin_write(session)
-    if already_recorded(session, submission.submission_uuid):
-        return False
     link = submission.link
-    response = Response(
-        submission_uuid=submission.submission_uuid,
-        link_id=link.id,
-        survey_id=link.survey_id,
-        survey_version_id=submission.version.id,
-        wave_id=link.wave_id,
-        audience=link.audience,
-        partner_id=link.partner_id,
-        language=submission.language,
-        started_at=submission.started_at,
+    statement = (
+        _insert_ignoring_duplicates(session)
+        .values(
+            submission_uuid=submission.submission_uuid,
+            link_id=link.id,
+            survey_id=link.survey_id,
+            survey_version_id=submission.version.id,
+            wave_id=link.wave_id,
+            audience=link.audience,
+            partner_id=link.partner_id,
+            language=submission.language,
+            started_at=submission.started_at,
+            submitted_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=[Response.submission_uuid])
+        .returning(Response.id)
     )
-    try:
-        with session.begin_nested():
-            session.add(response)
-            session.flush()
-            # One multi-row INSERT for the answers instead of a unit-of-work per object.
-            if submission.rows:
-                session.execute(
-                    sa.insert(Answer),
-                    [
-                        {
-                            "response_id": response.id,
-                            "item_id": r.item_id,
-                            "choice": r.choice,
-                            "value_num": r.value_num,
-                            "value_text": r.value_text,
-                        }
-                        for r in submission.rows
-                    ],
-                )
-    except IntegrityError:
-        if already_recorded(session, submission.submission_uuid):
-            return False
-        raise
+    response_id = session.execute(statement).scalar()
+    if response_id is None:
+        return False
+    if submission.rows:
+        # One multi-row INSERT for the answers instead of a unit-of-work per object.
+        session.execute(
+            sa.insert(Answer.__table__),
+            [
+                {
+                    "response_id": response_id,
+                    "item_id": r.item_id,
+                    "choice": r.choice,
+                    "value_num": r.value_num,
+                    "value_text": r.value_text,
+                }
+                for r in submission.rows
+            ],
+        )
     return True
