@@ -353,7 +353,7 @@ def mirrored_items(groups: Sequence[Group], scope_items: set[str]) -> list[Mirro
     return found
 
 
-ElementTotals = dict[tuple[int, str], tuple[Cell, Cell, dict[str, tuple[float, float]]]]
+ElementTotals = dict[tuple[int, str], tuple[Cell, Cell, dict[str, tuple[Cell, Cell]]]]
 
 
 def element_totals(groups: Sequence[Group], view: View) -> ElementTotals:
@@ -374,7 +374,10 @@ def element_totals(groups: Sequence[Group], view: View) -> ElementTotals:
                 view.total([i.favourable_count for i in items]),
                 view.total([i.unfavourable_count for i in items]),
                 {
-                    i.item_id: (i.favourable_count.value or 0, i.unfavourable_count.value or 0)
+                    i.item_id: (
+                        Cell(i.favourable_count.value, peers=i.favourable_count.peers),
+                        Cell(i.unfavourable_count.value, peers=i.unfavourable_count.peers),
+                    )
                     for i in items
                 },
             )
@@ -390,9 +393,9 @@ def nine_elements(
     """A score per element, school team (staff) beside partners, after suppression.
 
     An element's percent "good progress or better" pools its statements' answers. It is
-    shown when its favourable and unfavourable totals are publishable and the statements
-    whose own figure is hidden add up to 0 or at least ``min_n`` on each side, so the
-    pooled figure cannot give a hidden statement away. The mean score is shown only when
+    shown when its favourable and unfavourable totals are publishable and so are the
+    sums over the statements whose own figure is hidden, so the pooled figure cannot give
+    a hidden statement away. The mean score is shown only when
     every statement's mean is.
     """
     from reports.suppress import publishable
@@ -437,7 +440,7 @@ def _element(item: ItemSummary) -> int | None:
 def _element_side(
     groups: Sequence[Group],
     number: int,
-    totals: tuple[Cell, Cell, dict[str, tuple[float, float]]] | None,
+    totals: tuple[Cell, Cell, dict[str, tuple[Cell, Cell]]] | None,
     min_n: int,
     publishable: Callable[[Cell, int], bool],
 ) -> ElementSide:
@@ -450,15 +453,15 @@ def _element_side(
         return ElementSide(Cell.hidden(), Cell.hidden(), Cell.hidden())
     n = Cell(max(shown_n))
     fav, unfav, raw = totals
+    from reports.suppress import sum_cells
+
     hidden = [raw[i.item_id] for i in answered if not i.percent_favourable.shown]
-    hidden_fav = sum(f for f, _ in hidden)
-    hidden_unfav = sum(u for _, u in hidden)
     percent = Cell.hidden()
     if (
         publishable(fav, min_n)
         and publishable(unfav, min_n)
-        and not 0 < hidden_fav < min_n
-        and not 0 < hidden_unfav < min_n
+        and publishable(sum_cells([f for f, _ in hidden]), min_n)
+        and publishable(sum_cells([u for _, u in hidden]), min_n)
         and (fav.value or unfav.value)
     ):
         percent = Cell(100.0 * fav.value / (fav.value + unfav.value))
@@ -505,14 +508,16 @@ def executive_summary(
 
     summary = ExecutiveSummary()
     by_pct = sorted(scored, key=lambda p: (-p[1].percent_favourable.value, p[1].item_id))
+    # Strengths come from the upper half and concerns from the lower half, so a short
+    # instrument never lists the same statement as both.
+    top = min(HIGHLIGHTS, (len(by_pct) + 1) // 2)
     summary.strengths = [
         Highlight(i.label, f"{i.percent_favourable.value:.0f}% favourable", where(s, i))
-        for s, i in by_pct[:HIGHLIGHTS]
+        for s, i in by_pct[:top]
     ]
-    concerns = [p for p in reversed(by_pct) if p not in by_pct[:HIGHLIGHTS]]
     summary.concerns = [
         Highlight(i.label, f"{i.percent_favourable.value:.0f}% favourable", where(s, i))
-        for s, i in concerns[:HIGHLIGHTS]
+        for s, i in list(reversed(by_pct[top:]))[:HIGHLIGHTS]
     ]
     changed = sorted(
         (p for p in scored if p[1].change.shown and p[1].change.value != 0),

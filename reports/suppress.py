@@ -6,8 +6,9 @@ Rules (``min_n`` is MIN_CELL_SIZE, default 10, never below 5):
    every figure that describes that group (its percentages, percent favourable, mean).
    Zero is shown: "nobody chose this" describes nobody. A group (audience x instrument)
    or an item answered by fewer than ``min_n`` people shows nothing at all.
-2. **Complementary**: wherever a total is published, the hidden cells under it must add
-   up to 0 or at least ``min_n``, so they cannot be recovered by subtraction. Under an
+2. **Complementary**: wherever a total is published, the hidden cells under it are known
+   as a sum, so that sum must itself be publishable (0 or at least ``min_n``, and safe
+   under rule 3). Under an
    item's n (all options), and, while percent favourable is shown, under its favourable,
    unfavourable and "don't know" parts, the next smallest shown option is hidden until
    that holds; a part that runs out of options hides percent favourable instead. A mean
@@ -169,8 +170,10 @@ def _item(item: ItemSummary, min_n: int, comment_min: int) -> None:
                 [o for o in item.options if o.excluded],
             ]
         for part in parts:
-            hidden_sum = sum(raw[id(o)] for o in part if id(o) in hidden)
-            if not _small(hidden_sum, min_n):
+            # Whatever is hidden under a published total is known as a sum: that sum
+            # must itself be publishable (0 or >= min_n, and safe against differencing).
+            under = [o.count for o in part if id(o) in hidden]
+            if not under or publishable(sum_cells(under), min_n):
                 continue
             candidates = sorted(
                 (o for o in part if id(o) not in hidden and raw[id(o)] > 0),
@@ -198,9 +201,22 @@ def _item(item: ItemSummary, min_n: int, comment_min: int) -> None:
     _clear_peers(item)
 
 
+def sum_cells(cells: Sequence[Cell]) -> Cell:
+    """One cell for the sum of ``cells`` (their peers added position by position)."""
+    value = sum(c.value or 0 for c in cells)
+    if all(c.peers is None for c in cells):
+        return Cell(value)
+    width = max(len(c.peers or ()) for c in cells)
+    peers = [0.0] * width
+    for c in cells:
+        for i, v in enumerate(c.peers or ()):
+            peers[i] += v
+    return Cell(value, peers=tuple(peers))
+
+
 def _clear_peers(item: ItemSummary) -> None:
     for cell in _cells(item):
         cell.peers = None
 
 
-__all__ = ["FLOOR", "apply", "instrument_total", "publishable"]
+__all__ = ["FLOOR", "apply", "instrument_total", "publishable", "sum_cells"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.cli import data, surveys, users
+from app.cli import data, report, surveys, users
 
 
 def register(app: Flask) -> None:
@@ -13,3 +13,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(data.links)
     app.cli.add_command(data.demo)
     app.cli.add_command(data.setup)
+    app.cli.add_command(report.report)
