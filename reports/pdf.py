@@ -8,6 +8,7 @@ anywhere matplotlib is installed). Charts are PNG at print resolution.
 from __future__ import annotations
 
 import io
+import re
 import typing as t
 from pathlib import Path
 
@@ -39,6 +40,11 @@ def _pdf() -> FPDF:
     return pdf
 
 
+def _plain(value: str) -> str:
+    """Text the font can draw: control characters (tabs, carriage returns) as spaces."""
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", value)
+
+
 class Packet:
     def __init__(self, report: Report):
         self.report = report
@@ -52,13 +58,13 @@ class Packet:
         if new_page:
             self.pdf.add_page()
         self.pdf.set_font(FONT, "B", size)
-        self.pdf.multi_cell(0, size * 0.5, value, new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, size * 0.5, _plain(value), align="L", new_x="LMARGIN", new_y="NEXT")
         self.pdf.ln(2)
 
     def para(self, value: str, size: float = 10, style: str = "", colour=(0, 0, 0)) -> None:
         self.pdf.set_font(FONT, style, size)
         self.pdf.set_text_color(*colour)
-        self.pdf.multi_cell(0, size * 0.5, value, new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, size * 0.5, _plain(value), align="L", new_x="LMARGIN", new_y="NEXT")
         self.pdf.set_text_color(0, 0, 0)
         self.pdf.ln(1)
 
@@ -69,7 +75,7 @@ class Packet:
         ) as table:
             table.row(header)
             for row in rows:
-                table.row([str(v) for v in row])
+                table.row([_plain(str(v)) for v in row])
         self.pdf.ln(2)
 
     def chart(self, result: tuple | None) -> None:

@@ -335,7 +335,10 @@ def mirrored_items(groups: Sequence[Group], scope_items: set[str]) -> list[Mirro
                 n=i.n,
             )
             for g, i in pairs
+            if not i.n.no_data and (i.n.value or i.n.suppressed)
         ]
+        if len(values) < 2:
+            continue
         values.sort(key=lambda v: (AUDIENCE_ORDER.index(v.audience), v.survey_slug))
         shown = [v for v in values if v.percent_favourable.shown]
         gap = Cell()
