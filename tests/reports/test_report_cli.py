@@ -18,9 +18,9 @@ def demo(runner, session):
     assert runner.invoke(args=["surveys", "sync"]).exit_code == 0
     result = runner.invoke(args=["demo", "--responses", "300", "--seed", "3"])
     assert result.exit_code == 0, result.output
-    from app.models import Wave
-
     import sqlalchemy as sa
+
+    from app.models import Wave
 
     return session.scalar(sa.select(Wave.name).order_by(Wave.opens_on.desc()).limit(1))
 
@@ -94,9 +94,9 @@ def test_report_build_needs_a_known_format(runner, demo, tmp_path):
 
 
 def test_report_build_for_an_empty_wave_says_so(runner, session, tmp_path):
-    from tests.reports.helpers import Builder
-
     import datetime as dt
+
+    from tests.reports.helpers import Builder
 
     builder = Builder(session)
     builder.survey(DATA / "report-test.yaml")
