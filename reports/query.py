@@ -108,6 +108,9 @@ def fetch(
             found.responses_expected[key] = found.responses_expected.get(key, 0) + row.n
     # Expected counts come from every link of the wave, answered or not.
     link_partner = Link.partner_id if by_partner else sa.null()
+    link_group = [Link.wave_id, Link.survey_id, Link.audience] + (
+        [Link.partner_id] if by_partner else []
+    )
     for row in session.execute(
         sa.select(
             Link.wave_id,
@@ -121,7 +124,7 @@ def fetch(
             Link.survey_id.in_(list(survey_ids)),
             Link.expected_n.is_not(None),
         )
-        .group_by(Link.wave_id, Link.survey_id, Link.audience, *([Link.partner_id] * by_partner))
+        .group_by(*link_group)
     ):
         found.expected[_key(row)] = int(row.n)
 
