@@ -85,11 +85,12 @@ def fetch(
         [Response.partner_id] if by_partner else []
     )
 
-    # Responses per link: gives responses per group and the response rate's numerator.
+    # One pass over the responses: counts per group and link (the response rate's
+    # numerator) and the survey versions answered (what a wave can be compared on).
     per_link = session.execute(
-        sa.select(*group, Response.link_id, sa.func.count().label("n"))
+        sa.select(*group, Response.link_id, Response.survey_version_id, sa.func.count().label("n"))
         .where(live)
-        .group_by(*group_by, Response.link_id)
+        .group_by(*group_by, Response.link_id, Response.survey_version_id)
     ).all()
     link_ids = {row.link_id for row in per_link}
     expected_by_link: dict[int, int] = {}
@@ -128,11 +129,7 @@ def fetch(
     ):
         found.expected[_key(row)] = int(row.n)
 
-    for row in session.execute(
-        sa.select(Response.wave_id, Response.survey_id, Response.survey_version_id)
-        .where(live)
-        .distinct()
-    ):
+    for row in per_link:
         found.versions.setdefault((row.wave_id, row.survey_id), set()).add(row.survey_version_id)
 
     answers = (
