@@ -157,8 +157,9 @@ def test_fragment_has_no_inline_styles_and_charts_have_descriptions(packet_data)
         assert 'role="img"' in svg and "<title>" in svg
         assert "<script" not in svg and " onload" not in svg
     assert fragment.count("Chart description:") == len(svgs)
-    # Every chart has a data table beside it.
+    # Every chart has a data table beside it, the trend included.
     assert fragment.count("<table") >= len(svgs)
+    assert "Percent favourable by review" in fragment
 
 
 def test_chart_text_is_escaped_in_svg():
