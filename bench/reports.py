@@ -1,0 +1,320 @@
+"""Report benchmarks on synthetic data: 100,000 responses x 20 items (2 M answer rows).
+
+(a) building every summary vs a bare GROUP BY over the same answers table;
+(b) the PDF packet vs N times one minimal matplotlib bar chart (N = charts in the packet);
+(c) peak Python memory of building the report at 10,000 vs 100,000 responses.
+
+Runs on a temporary SQLite file, or on PostgreSQL when BENCH_DATABASE_URL is set (that
+database is emptied first). ``BENCH_RESPONSES`` changes the large size (default 100000).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import tempfile
+import time
+import tracemalloc
+import typing as t
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+ITEMS = 20
+ROWS = "\n".join(f"          - {{item: s.item{k:02d}, text: Statement {k}}}" for k in range(ITEMS))
+SURVEY = f"""
+id: bench-survey
+title: Benchmark survey
+audiences: [family, staff]
+languages: [en]
+scales:
+  agree5:
+    options:
+      - {{value: 1, score: 1, label: Strongly disagree}}
+      - {{value: 2, score: 2, label: Disagree}}
+      - {{value: 3, score: 3, label: Neither}}
+      - {{value: 4, score: 4, label: Agree}}
+      - {{value: 5, score: 5, label: Strongly agree}}
+      - {{value: dk, excluded: true, label: "Don't know"}}
+    favourable: [4, 5]
+    neutral: 3
+pages:
+  - id: p1
+    questions:
+      - item: grid
+        type: likert_group
+        scale: agree5
+        text: How much do you agree?
+        rows:
+{ROWS}
+"""
+CURRENT, PREVIOUS = "Bench current review", "Bench previous review"
+CODES = ["1", "2", "3", "4", "5", "dk"]
+
+
+def _app(url: str) -> t.Any:
+    from app import create_app
+    from app.extensions import alembic, db
+
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        if url.startswith("postgresql"):
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+        alembic.upgrade()
+    return app
+
+
+def populate(session: orm.Session, n_responses: int, seed: int = 1) -> None:
+    """One survey, two waves; ``n_responses`` in the current wave (20 answers each) and a
+    tenth of that in the previous one. Written in bulk: seconds, not minutes."""
+    from app.definitions import load_text
+    from app.definitions.sync import store_definition
+    from app.links import create_link
+    from app.models import Answer, Response, Survey, SurveyVersion, Wave
+
+    store_definition(session, load_text(SURVEY, "bench.yaml"), "bench.yaml")
+    survey = session.scalar(sa.select(Survey).where(Survey.slug == "bench-survey"))
+    version = session.scalar(sa.select(SurveyVersion).where(SurveyVersion.survey_id == survey.id))
+    waves = [
+        Wave(name=PREVIOUS, opens_on=dt.date(2026, 3, 1), closes_on=dt.date(2026, 4, 1)),
+        Wave(name=CURRENT, opens_on=dt.date(2026, 10, 1), closes_on=dt.date(2026, 11, 1)),
+    ]
+    session.add_all(waves)
+    session.flush()
+    links = {
+        (w.id, a): create_link(session, survey, w, a, expected_n=n_responses)
+        for w in waves
+        for a in ("family", "staff")
+    }
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    ids = random.Random(seed)
+    weights = np.array(
+        [[1 + ((k * 7 + j * 3) % 5) for j in range(len(CODES))] for k in range(ITEMS)], float
+    )
+    weights /= weights.sum(axis=1, keepdims=True)
+    item_ids = [f"s.item{k:02d}" for k in range(ITEMS)]
+    scores = [float(c) if c != "dk" else None for c in CODES]
+    response_id = answer_id = 0
+    chunk = 20_000
+    plan = [(waves[0], n_responses // 10), (waves[1], n_responses)]
+    conn = session.connection()
+    submitted = dt.datetime(2026, 10, 2, tzinfo=dt.UTC)
+    # Bulk load without the answer table's secondary indexes, then build them once:
+    # sorting 2 M keys at the end is far cheaper than updating B-trees row by row.
+    indexes = list(Answer.__table__.indexes)
+    for index in indexes:
+        index.drop(conn)
+    for wave, count in plan:
+        done = 0
+        while done < count:
+            size = min(chunk, count - done)
+            family = rng.random(size) < 0.8
+            picks = np.stack([rng.choice(len(CODES), size, p=weights[k]) for k in range(ITEMS)], 1)
+            responses, answers = [], []
+            for row in range(size):
+                response_id += 1
+                audience = "family" if family[row] else "staff"
+                responses.append(
+                    (
+                        response_id,
+                        uuid.UUID(int=ids.getrandbits(128), version=4),
+                        links[(wave.id, audience)].id,
+                        survey.id,
+                        version.id,
+                        wave.id,
+                        audience,
+                        None,
+                        "en",
+                        submitted,
+                    )
+                )
+                for k, pick in enumerate(picks[row].tolist()):
+                    answer_id += 1
+                    answers.append(
+                        (answer_id, response_id, item_ids[k], CODES[pick], scores[pick], None)
+                    )
+            _insert(conn, Response.__table__, RESPONSE_COLUMNS, responses)
+            _insert(conn, Answer.__table__, ANSWER_COLUMNS, answers)
+            done += size
+    for index in indexes:
+        index.create(conn)
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("ANALYZE"))
+    else:
+        conn.exec_driver_sql("ANALYZE")
+
+
+RESPONSE_COLUMNS = (
+    "id",
+    "submission_uuid",
+    "link_id",
+    "survey_id",
+    "survey_version_id",
+    "wave_id",
+    "audience",
+    "partner_id",
+    "language",
+    "submitted_at",
+)
+ANSWER_COLUMNS = ("id", "response_id", "item_id", "choice", "value_num", "value_text")
+
+
+def _insert(conn: sa.Connection, table: sa.Table, columns: tuple[str, ...], rows: list) -> None:
+    if conn.dialect.name == "postgresql":
+        # COPY's text format built as one string: far faster than a row at a time.
+        text = "".join(
+            "\t".join("\\N" if v is None else str(v) for v in row) + "\n" for row in rows
+        )
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cursor:
+            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                copy.write(text)
+        return
+    if table.name == "response":
+        # As SQLAlchemy stores them on SQLite: UUIDs as 32 hex digits, naive UTC times.
+        rows = [(*r[:1], r[1].hex, *r[2:9], r[9].replace(tzinfo=None).isoformat(" ")) for r in rows]
+    placeholders = ", ".join("?" for _ in columns)
+    conn.exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})", rows
+    )
+
+
+def _best(func: t.Callable[[], t.Any], repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bare_group_by(session: orm.Session) -> list:
+    """The baseline: one GROUP BY over the answers table, no filter, no join."""
+    return session.execute(
+        sa.text("SELECT item_id, choice, COUNT(*) FROM answer GROUP BY item_id, choice")
+    ).all()
+
+
+def joined_group_by(session: orm.Session, wave_ids: list[int]) -> list:
+    """A second baseline: the same answers grouped per audience for the report's waves,
+    which is the least any per-audience report must ask the database."""
+    from app.models import Answer, Response
+
+    return session.execute(
+        sa.select(
+            Response.wave_id, Response.audience, Answer.item_id, Answer.choice, sa.func.count()
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.wave_id.in_(wave_ids), Response.deleted_at.is_(None))
+        .group_by(Response.wave_id, Response.audience, Answer.item_id, Answer.choice)
+    ).all()
+
+
+def _database(size: int, tmp: Path) -> tuple[t.Any, str]:
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / f'bench-{size}.db'}"
+    app = _app(url)
+    from app.extensions import db
+
+    with app.app_context():
+        start = time.perf_counter()
+        populate(db.session, size)
+        db.session.commit()
+        elapsed = time.perf_counter() - start
+    return app, f"{elapsed:.1f} s"
+
+
+def _memory(app: t.Any) -> int:
+    from app.extensions import db
+    from reports import build_report
+
+    with app.app_context():
+        build_report(db.session, "bench-survey", CURRENT)  # warm caches and imports
+        tracemalloc.start()
+        build_report(db.session, "bench-survey", CURRENT)
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        db.session.rollback()
+    return peak
+
+
+def run() -> list[str]:
+    from app.extensions import db
+    from reports import build_report, charts, render_pdf
+
+    large = int(os.environ.get("BENCH_RESPONSES", "100000"))
+    small = large // 10
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp:
+        app, took = _database(small, Path(tmp))
+        peak_small = _memory(app)
+        with app.app_context():
+            rows = db.session.scalar(sa.text("SELECT COUNT(*) FROM answer"))
+        lines.append(f"database: {app.config['DATABASE_URL'].split(':')[0]}")
+        lines.append(f"{small:,} responses ({rows:,} answer rows) generated in {took}")
+        app, took = _database(large, Path(tmp))
+        with app.app_context():
+            session = db.session
+            rows = session.scalar(sa.text("SELECT COUNT(*) FROM answer"))
+            lines.append(f"{large:,} responses ({rows:,} answer rows) generated in {took}")
+            wave_ids = list(session.scalars(sa.text("SELECT id FROM wave")))
+            bare = _best(lambda: bare_group_by(session))
+            joined = _best(lambda: joined_group_by(session, wave_ids))
+            report_time = _best(lambda: build_report(session, "bench-survey", CURRENT))
+            lines.append(
+                f"(a) all summaries {report_time:.3f} s / bare GROUP BY {bare:.3f} s = "
+                f"{report_time / bare:.2f}x (target <= 1.5x); "
+                f"vs GROUP BY joined to responses {joined:.3f} s = {report_time / joined:.2f}x"
+            )
+            report = build_report(session, "bench-survey", CURRENT)
+            session.rollback()
+
+        calls = {"n": 0}
+        real_png = charts.png
+
+        def counting_png(fig: t.Any, dpi: int = 110) -> bytes:
+            calls["n"] += 1
+            return real_png(fig, dpi)
+
+        charts.png = counting_png
+        try:
+            pdf_time = _best(lambda: render_pdf(report), repeat=2)
+        finally:
+            charts.png = real_png
+        n_charts = calls["n"] // 2
+        minimal = _best(lambda: [_minimal_chart() for _ in range(n_charts)], repeat=2)
+        lines.append(
+            f"(b) PDF packet {pdf_time:.2f} s / {n_charts} minimal bar charts {minimal:.2f} s = "
+            f"{pdf_time / minimal:.2f}x"
+        )
+        peak_large = _memory(app)
+        lines.append(
+            f"(c) peak memory building the report: {peak_small / 1e6:.1f} MB at {small:,}, "
+            f"{peak_large / 1e6:.1f} MB at {large:,} responses = {peak_large / peak_small:.2f}x"
+        )
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
+    return lines
+
+
+def _minimal_chart() -> bytes:
+    """The baseline: one bar chart with five bars, rendered to PNG the same way."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 3), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.bar(range(5), [3, 5, 2, 4, 6])
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=110)
+    return out.getvalue()
