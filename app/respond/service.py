@@ -40,7 +40,7 @@ def find_link(session: orm.Session, token: str) -> Link | None:
     return session.scalar(
         sa.select(Link)
         .where(Link.token == token)
-        .options(orm.joinedload(Link.wave), orm.joinedload(Link.survey))
+        .options(orm.joinedload(Link.wave))
     )
 
 
