@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_alembic import Alembic
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_sqlalchemy_lite import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
@@ -16,3 +17,5 @@ csrf = CSRFProtect()
 # Limits are declared per route (sign-in, submission); storage comes from
 # RATELIMIT_STORAGE_URI (memory:// by default, redis:// with several processes).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Sign-in sessions for the coordinator workspace; configured in app.auth.init_app.
+login_manager = LoginManager()

@@ -9,7 +9,7 @@ from flask import Flask
 
 from app import config as app_config
 from app.database import configure_engine
-from app.extensions import alembic, csrf, db, limiter
+from app.extensions import alembic, csrf, db, limiter, login_manager
 
 
 def create_app(config: dict[str, t.Any] | None = None) -> Flask:
@@ -38,12 +38,24 @@ def register_extensions(app: Flask) -> None:
     alembic.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from app import auth, security
+
+    auth.init_app(app)
+    security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
 
     app.register_blueprint(main_bp)
+
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
