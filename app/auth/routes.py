@@ -15,7 +15,11 @@ def _signin_limit() -> str:
 
 
 @bp.route("/signin", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"])
+@limiter.limit(
+    _signin_limit,
+    methods=["POST"],
+    error_message="Too many sign-in attempts from here. Please wait a minute and try again.",
+)
 def signin():  # type: ignore[no-untyped-def]
     form = SignInForm()
     if request.method == "GET":

@@ -27,7 +27,9 @@ from app.users import hash_password
 from tests.conftest import ROOT
 
 PASSWORD = "correct horse battery staple"
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 
 
 @dataclasses.dataclass(frozen=True)
