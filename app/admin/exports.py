@@ -131,6 +131,9 @@ def export_rows(
             .where(Response.survey_id == survey.id, Response.id > last_id)
             .order_by(Response.id)
             .limit(chunk)
+            # Walk the primary key: through the (survey, wave, ...) index SQLite would
+            # re-read every remaining row of the survey for each chunk.
+            .with_hint(Response, "NOT INDEXED", dialect_name="sqlite")
         )
         responses = session.execute(filters.apply(query)).all()
         if not responses:

@@ -124,6 +124,25 @@ def world(app, survey_definitions, password_hash) -> World:  # type: ignore[no-u
     return world
 
 
+@pytest.fixture
+def make_app(app_config):  # type: ignore[no-untyped-def]
+    """Build extra apps with changed settings; their connections are closed afterwards."""
+    from app import create_app
+
+    made = []
+
+    def make(**overrides):  # type: ignore[no-untyped-def]
+        extra = create_app({**app_config, **overrides})
+        made.append(extra)
+        return extra
+
+    yield make
+    for extra in made:
+        with extra.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
+
+
 def as_user(client, app, user_id: int) -> None:  # type: ignore[no-untyped-def]
     """Put ``client`` in a signed-in session for the user without the sign-in form (fast;
     the form itself is tested in test_auth.py)."""

@@ -8,7 +8,6 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app import create_app
 from app.auth.access import safe_next
 from app.models import AuditEvent, User, Wave
 from tests.admin.conftest import PASSWORD, as_user, csrf_token, database, sign_in
@@ -175,8 +174,8 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, world):  # type: ig
     assert "Secure" not in cookie
 
 
-def test_session_cookie_is_secure_when_served_over_https(app_config, world):  # type: ignore[no-untyped-def]
-    app = create_app({**app_config, "SESSION_COOKIE_SECURE": True})
+def test_session_cookie_is_secure_when_served_over_https(make_app, world):  # type: ignore[no-untyped-def]
+    app = make_app(SESSION_COOKIE_SECURE=True)
     client = app.test_client()
     page = client.get("/signin", base_url="https://localhost")
     assert page.headers["Referrer-Policy"] == "same-origin"

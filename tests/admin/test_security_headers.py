@@ -7,7 +7,6 @@ import re
 import pytest
 from flask import Blueprint
 
-from app import create_app
 from app.auth.access import STAFF, roles_required
 from app.security import CONTENT_SECURITY_POLICY
 from tests.admin.conftest import as_user
@@ -73,8 +72,8 @@ def test_error_pages_static_files_and_public_pages_have_the_headers(app, client)
 
 
 @pytest.fixture
-def failing_app(app_config):  # type: ignore[no-untyped-def]
-    app = create_app({**app_config, "PROPAGATE_EXCEPTIONS": False})
+def failing_app(make_app):  # type: ignore[no-untyped-def]
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
     broken = Blueprint("broken", __name__)
 
     @broken.get("/broken")
