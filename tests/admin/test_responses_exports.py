@@ -14,6 +14,7 @@ from sqlalchemy import event
 
 from app.admin.exports import csv_chunks, export_rows, safe_text
 from app.admin.responses import ResponseFilters
+from app.extensions import db
 from app.models import Answer, AuditEvent, Link, Partner, PartnerCategory, Response, Survey
 from tests.admin.conftest import as_user, database, post_form
 
@@ -93,7 +94,13 @@ def nasty(app, world):  # type: ignore[no-untyped-def]
 
 
 def export(client, fmt: str = "csv", values: str = "labels", survey: str = "family-feedback"):  # type: ignore[no-untyped-def]
-    return client.get(f"/admin/exports?survey={survey}&values={values}&format={fmt}")
+    """Download an export completely and close it (a streamed response left open would
+    keep its database transaction open)."""
+    response = client.get(f"/admin/exports?survey={survey}&values={values}&format={fmt}")
+    response.was_streamed = response.is_streamed
+    response.get_data()
+    response.close()
+    return response
 
 
 def csv_rows(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
@@ -132,7 +139,7 @@ def test_cells_that_would_be_formulas_are_made_text(value, expected):
 def test_csv_export_has_one_row_per_response_and_is_formula_safe(app, coordinator, nasty):  # type: ignore[no-untyped-def]
     response = export(coordinator)
     assert response.status_code == 200
-    assert response.is_streamed
+    assert response.was_streamed
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = csv_rows(response)
@@ -160,7 +167,7 @@ def test_csv_export_with_codes(app, coordinator, nasty):  # type: ignore[no-unty
 
 def test_xlsx_export_is_formula_safe_and_complete(app, coordinator, nasty):  # type: ignore[no-untyped-def]
     response = export(coordinator, fmt="xlsx")
-    assert response.status_code == 200 and response.is_streamed
+    assert response.status_code == 200 and response.was_streamed
     sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
@@ -242,10 +249,21 @@ def test_response_list_filters_and_pages(app, coordinator, world):  # type: igno
     assert "0 responses" in coordinator.get(f"/admin/responses?from={future}").text
 
 
-@pytest.mark.parametrize("query", ["from=yesterday", "to=2026-02-30", "audience=aliens", "wave=x"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=yesterday",
+        "to=2026-02-30",
+        "audience=aliens",
+        "wave=x",
+        "_external=1&_scheme=javascript",
+        "from=2027-01-02&to=2027-01-01",
+    ],
+)
 def test_bad_filters_get_a_message_not_an_error(coordinator, world, query):  # type: ignore[no-untyped-def]
     response = coordinator.get(f"/admin/responses?{query}")
     assert response.status_code == 200
+    assert "javascript:" not in response.text
 
 
 def test_one_response_shows_its_answers_with_free_text_escaped(coordinator, nasty):  # type: ignore[no-untyped-def]
@@ -279,3 +297,15 @@ def test_response_is_soft_deleted_with_a_reason_and_audited(app, coordinator, wo
     assert "Deleted" in page and "A test entry made during training" in page
     again = post_form(coordinator, url, url, {"reason": "Once more, with feeling"})
     assert again.status_code == 400
+
+
+def test_an_export_leaves_no_connection_or_transaction_behind(app, coordinator, world):  # type: ignore[no-untyped-def]
+    export(coordinator)
+    export(coordinator, fmt="xlsx")
+    # A download stopped after its first piece (the person cancelled it).
+    stopped = coordinator.get("/admin/exports?survey=family-feedback&values=codes&format=csv")
+    pieces = iter(stopped.response)
+    assert next(pieces)
+    stopped.close()
+    with app.app_context():
+        assert db.engine.pool.checkedout() == 0

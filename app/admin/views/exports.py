@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from flask import Response, render_template, request, stream_with_context
@@ -34,6 +35,27 @@ def _export_form() -> ExportForm:
     return form
 
 
+def _export_stream(
+    survey_id: int, filters: ResponseFilters, kind: str, use_labels: bool
+) -> Iterator[str | bytes]:
+    """The file's chunks, read in the streaming context's own session.
+
+    The view's session is closed when the view returns, before the first chunk is sent;
+    reading through it would reopen a transaction nobody closes. So the stream looks the
+    survey up again, and closes its session as soon as it stops, finished or not: a
+    long export must not hold a snapshot (or, on PostgreSQL, a lock) any longer.
+    """
+    try:
+        survey = db.session.get(Survey, survey_id)
+        rows = export_rows(db.session, survey, filters, use_labels=use_labels)
+        if kind == "csv":
+            yield from csv_chunks(rows)
+        else:
+            yield from xlsx_chunks(rows, sheet_title=survey.slug)
+    finally:
+        db.session.close()
+
+
 @bp.get("/exports")
 @roles_required(*STAFF)
 def exports():  # type: ignore[no-untyped-def]
@@ -64,11 +86,11 @@ def exports():  # type: ignore[no-untyped-def]
     # The audit entry is committed before the first byte: no export goes unrecorded.
     db.session.commit()
 
-    rows = export_rows(db.session, survey, filters, use_labels=use_labels)
-    chunks = csv_chunks(rows) if kind == "csv" else xlsx_chunks(rows, sheet_title=survey.slug)
+    survey_id, slug = survey.id, survey.slug
+    chunks = _export_stream(survey_id, filters, kind, use_labels)
     stamp = dt.date.today().isoformat()
     wave_part = f"-wave{wave.id}" if wave else ""
-    filename = f"responses-{survey.slug}{wave_part}-{stamp}.{kind}"
+    filename = f"responses-{slug}{wave_part}-{stamp}.{kind}"
     response = Response(stream_with_context(chunks), mimetype=MIMETYPES[kind])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -14,6 +14,8 @@ from app.auth.access import STAFF, roles_required, start_write
 from app.extensions import db
 from app.models import Audience, Partner, Response, Survey, User, Wave
 
+FILTER_ARGS = ("wave", "survey", "audience", "partner", "from", "to", "deleted")
+
 
 def _date_arg(name: str, problems: list[str], label: str) -> dt.date | None:
     raw = request.args.get(name, "").strip()
@@ -64,7 +66,9 @@ def lookups() -> dict[str, dict[int, str]]:
 def responses():  # type: ignore[no-untyped-def]
     filters, problems = filters_from_args()
     page = page_of_responses(db.session, filters, request.args.get("page", 1, type=int))
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    # Only the known filters are carried into the pager links (never url_for's own
+    # options such as _external or _scheme).
+    args = {k: v for k, v in request.args.items() if k in FILTER_ARGS and v}
     return render_template(
         "admin/responses.html",
         page=page,
