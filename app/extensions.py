@@ -6,6 +6,7 @@ from flask_alembic import Alembic
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_sqlalchemy_lite import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
@@ -19,3 +20,5 @@ babel = Babel()
 # Limits are declared per route (sign-in, submission); storage comes from
 # RATELIMIT_STORAGE_URI (memory:// by default, redis:// with several processes).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Sign-in sessions for the coordinator workspace; configured in app.auth.init_app.
+login_manager = LoginManager()

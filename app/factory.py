@@ -10,7 +10,7 @@ from flask import Flask
 from app import config as app_config
 from app import static_assets
 from app.database import configure_engine
-from app.extensions import alembic, babel, csrf, db, limiter
+from app.extensions import alembic, babel, csrf, db, limiter, login_manager
 from app.i18n import forget_language, select_locale
 
 
@@ -48,6 +48,12 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(forget_language)
     static_assets.init_app(app)
+    login_manager.init_app(app)
+
+    from app import auth, security
+
+    auth.init_app(app)
+    security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -57,6 +63,12 @@ def register_blueprints(app: Flask) -> None:
     from app.respond import bp as respond_bp
 
     app.register_blueprint(respond_bp)
+
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -75,8 +75,22 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_sign_in_at: Mapped[dt.datetime | None]
+    # The id a signed-in session carries instead of the primary key. Replaced at sign-out,
+    # deactivation and password change, so copies of an old session cookie stop working.
+    session_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     partner: Mapped[Partner | None] = orm.relationship()
+
+    # What Flask-Login asks of a user object (plain attributes: the model stays Flask-free).
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str | None:
+        return self.session_token
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -38,9 +38,7 @@ def find_link(session: orm.Session, token: str) -> Link | None:
     if len(token) > 64:
         return None
     return session.scalar(
-        sa.select(Link)
-        .where(Link.token == token)
-        .options(orm.joinedload(Link.wave))
+        sa.select(Link).where(Link.token == token).options(orm.joinedload(Link.wave))
     )
 
 

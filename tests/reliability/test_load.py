@@ -116,11 +116,13 @@ def test_killing_a_worker_then_the_master_loses_no_acknowledged_submission(
         threads = [threading.Thread(target=submitter, args=(n,)) for n in range(8)]
         for t in threads:
             t.start()
-        time.sleep(1.5)
+        # Faults strike mid-load: once submissions flow, and again once they flow anew.
+        _wait_for(lambda: len(acknowledged) >= 10)
         worker = server.worker_pids()[0]
         os.kill(worker, signal.SIGKILL)
         faults.append(f"SIGKILL worker {worker}")
-        time.sleep(1.5)
+        after_first = len(acknowledged)
+        _wait_for(lambda: len(acknowledged) >= after_first + 10)
         os.kill(server.process.pid, signal.SIGKILL)
         faults.append(f"SIGKILL master {server.process.pid}")
         for pid in server.worker_pids():
@@ -140,3 +142,10 @@ def test_killing_a_worker_then_the_master_loses_no_acknowledged_submission(
     stored = stored_uuids(session)
     assert set(acknowledged) <= stored
     assert responses_missing_answers(session) == 0
+
+
+def _wait_for(condition, timeout: float = 45.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the load did not get going"
+        time.sleep(0.05)

@@ -1,0 +1,145 @@
+"""Workspace forms. Choices that come from the database are filled in by the view."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from app.models import Audience, Channel, Role
+from app.users import MIN_PASSWORD_LENGTH
+
+
+def options(pairs: object) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[attr-defined]
+
+
+def _coerce_optional_int(value: object) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[arg-type]
+
+
+class WaveForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Give the wave a name."), Length(max=120)])
+    opens_on = DateField(
+        "Opens on", validators=[InputRequired("Enter the date the wave opens (YYYY-MM-DD).")]
+    )
+    closes_on = DateField(
+        "Closes on", validators=[InputRequired("Enter the date the wave closes (YYYY-MM-DD).")]
+    )
+    copy_links = BooleanField("Copy every link of the last wave (with new link addresses)")
+
+    def validate_closes_on(self, field: DateField) -> None:
+        if self.opens_on.data and field.data and field.data < self.opens_on.data:
+            raise ValidationError("The close date must be on or after the open date.")
+
+
+class LinkForm(FlaskForm):
+    survey_id = SelectField("Survey", coerce=int, validators=[InputRequired("Choose a survey.")])
+    wave_id = SelectField("Wave", coerce=int, validators=[InputRequired("Choose a wave.")])
+    audience = SelectField(
+        "Audience",
+        choices=options((a.value, a.value.capitalize()) for a in Audience),
+        validators=[InputRequired("Choose who answers.")],
+    )
+    partner_id = SelectField("Partner (optional)", coerce=_coerce_optional_int)
+    channel = SelectField("Channel", validators=[InputRequired("Choose a channel.")])
+    expected_n = IntegerField(
+        "Expected number of responses (optional)",
+        validators=[Optional(), NumberRange(min=1, max=1_000_000, message="Use 1 to 1,000,000.")],
+    )
+
+
+class DeleteResponseForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is this response deleted?",
+        validators=[
+            DataRequired("Say why this response is deleted."),
+            Length(min=3, max=500, message="Use 3 to 500 characters."),
+        ],
+    )
+
+
+class ExportForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form: it changes nothing
+
+    survey = SelectField("Survey", validators=[InputRequired("Choose a survey.")])
+    wave = SelectField("Wave", coerce=_coerce_optional_int, validators=[Optional()])
+    values = SelectField(
+        "Answers as",
+        choices=options([("labels", "Labels (the words people chose)"), ("codes", "Codes")]),
+        default="labels",
+    )
+    format = SelectField(
+        "File format", choices=options([("csv", "CSV"), ("xlsx", "Excel (XLSX)")]), default="csv"
+    )
+
+
+ROLE_CHOICES = options((r.value, r.value.capitalize()) for r in Role)
+
+
+class UserCreateForm(FlaskForm):
+    email = StringField(
+        "Email",
+        validators=[
+            DataRequired("Enter an email address."),
+            Length(max=254),
+        ],
+    )
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[InputRequired()])
+    partner_id = SelectField("Partner (partner users only)", coerce=_coerce_optional_int)
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Enter a password."),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=1024,
+                message=f"Use at least {MIN_PASSWORD_LENGTH} characters.",
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class UserEditForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[InputRequired()])
+    partner_id = SelectField("Partner (partner users only)", coerce=_coerce_optional_int)
+    active = BooleanField("Active (may sign in)")
+    new_password = PasswordField(
+        "New password (leave empty to keep the current one)",
+        validators=[
+            Optional(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=1024,
+                message=f"Use at least {MIN_PASSWORD_LENGTH} characters.",
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def channel_choices() -> list[tuple[str, str]]:
+    from app.admin.linking import CHANNEL_LABELS
+
+    return options((c.value, CHANNEL_LABELS[c]) for c in Channel)

@@ -1,0 +1,151 @@
+"""Links: create (refusing duplicates), open and close, and their QR codes."""
+
+from __future__ import annotations
+
+import io
+import typing as t
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from app.admin import FormProblem
+from app.definitions.sync import definition_of, latest_version
+from app.links import create_link
+
+if t.TYPE_CHECKING:
+    import segno
+from app.models import Audience, Channel, Link, Partner, Response, Survey, Wave
+
+CHANNEL_LABELS = {
+    Channel.FLYER_QR: "Flyer with QR code",
+    Channel.TEXT_MESSAGE: "Text message",
+    Channel.EMAIL: "Email",
+    Channel.IN_CLASS: "In class",
+    Channel.WEB: "Web page",
+    Channel.INTERVIEW: "Interview",
+}
+
+# A QR code on a flyer: 16 px per module at 300 dpi is about 1.4 mm per module, so a
+# short link's code prints near 5 cm wide and scans from arm's length.
+QR_SCALE_PNG = 16
+QR_DPI = 300
+QR_BORDER = 4
+
+
+def survey_choices(session: orm.Session) -> list[tuple[Survey, str, list[str]]]:
+    """(survey, title, audiences) for every stored survey, from its latest version."""
+    found = []
+    for survey in session.scalars(sa.select(Survey).order_by(Survey.slug)):
+        version = latest_version(session, survey.id)
+        if version is None:
+            continue
+        definition = definition_of(version)
+        title = definition.text(definition.header.title, definition.languages[0])
+        found.append((survey, title, list(definition.header.audiences)))
+    return found
+
+
+def find_duplicate(
+    session: orm.Session,
+    survey: Survey,
+    wave: Wave,
+    audience: Audience,
+    partner: Partner | None,
+    channel: Channel,
+) -> Link | None:
+    return session.scalar(
+        sa.select(Link).where(
+            Link.survey_id == survey.id,
+            Link.wave_id == wave.id,
+            Link.audience == audience,
+            Link.channel == channel,
+            Link.partner_id == partner.id if partner else Link.partner_id.is_(None),
+        )
+    )
+
+
+def add_link(
+    session: orm.Session,
+    survey: Survey,
+    wave: Wave,
+    audience: Audience,
+    partner: Partner | None,
+    channel: Channel,
+    expected_n: int | None,
+) -> Link:
+    """Create a link after checking the survey is meant for the audience and that no
+    link with the same survey, wave, audience, partner and channel exists. Only flushes."""
+    version = latest_version(session, survey.id)
+    if version is None:
+        raise FormProblem("survey", "That survey has no stored version yet.")
+    audiences = definition_of(version).header.audiences
+    if audience.value not in audiences:
+        raise FormProblem(
+            "audience",
+            f"The survey {survey.slug} is not meant for {audience.value} respondents; "
+            f"it is for: {', '.join(audiences)}.",
+        )
+    if expected_n is not None and expected_n < 1:
+        raise FormProblem("expected_n", "The expected number must be at least 1, or empty.")
+    if find_duplicate(session, survey, wave, audience, partner, channel) is not None:
+        who = f" and {partner.name}" if partner else " (no partner)"
+        raise FormProblem(
+            None,
+            f"A link for {survey.slug}, {wave.name}, {audience.value}{who} by "
+            f"{CHANNEL_LABELS[channel].lower()} already exists. Use that link, or pick "
+            "another channel or partner.",
+        )
+    return create_link(session, survey, wave, audience, partner, channel, expected_n)
+
+
+def set_link_open(session: orm.Session, link: Link, is_open: bool) -> None:
+    link.is_open = is_open
+    session.flush()
+
+
+def links_query(wave_id: int | None = None) -> sa.Select:
+    query = (
+        sa.select(Link)
+        .join(Link.wave)
+        .join(Link.survey)
+        .options(
+            orm.joinedload(Link.survey), orm.joinedload(Link.wave), orm.joinedload(Link.partner)
+        )
+        .order_by(Wave.opens_on.desc(), Survey.slug, Link.audience, Link.id)
+    )
+    if wave_id:
+        query = query.where(Link.wave_id == wave_id)
+    return query
+
+
+def response_counts(session: orm.Session, link_ids: list[int]) -> dict[int, int]:
+    if not link_ids:
+        return {}
+    return dict(
+        session.execute(
+            sa.select(Response.link_id, sa.func.count())
+            .where(Response.link_id.in_(link_ids), Response.deleted_at.is_(None))
+            .group_by(Response.link_id)
+        ).all()
+    )
+
+
+def qr_code(url: str) -> segno.QRCode:
+    # Level M survives a crease or a coffee ring on a printed flyer.
+    import segno  # here, not at the top: QR codes stay off the respondent path
+
+    return segno.make(url, error="m", micro=False)
+
+
+def qr_svg(url: str, title: str) -> bytes:
+    buffer = io.BytesIO()
+    qr_code(url).save(
+        buffer, kind="svg", scale=10, border=QR_BORDER, title=title, xmldecl=False, svgns=True
+    )
+    return buffer.getvalue()
+
+
+def qr_png(url: str) -> bytes:
+    buffer = io.BytesIO()
+    qr_code(url).save(buffer, kind="png", scale=QR_SCALE_PNG, border=QR_BORDER, dpi=QR_DPI)
+    return buffer.getvalue()

@@ -1,0 +1,44 @@
+"""Small helpers shared by the workspace views."""
+
+from __future__ import annotations
+
+import typing as t
+
+from flask import abort
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import AnyOf
+
+from app.admin import FormProblem
+from app.extensions import db
+from app.models import User
+
+M = t.TypeVar("M")
+
+
+def get_or_404(model: type[M], ident: int) -> M:
+    found = db.session.get(model, ident)
+    if found is None:
+        abort(404)
+    return found
+
+
+def acting_user() -> User:
+    """The signed-in user as a database object (for audit events and ownership)."""
+    return t.cast(User, current_user._get_current_object())
+
+
+def show_problem(form: FlaskForm, problem: FormProblem) -> None:
+    """Put a service's refusal next to its field, or at the top of the form."""
+    field = getattr(form, problem.field, None) if problem.field else None
+    if field is not None:
+        field.errors = [*field.errors, problem.message]
+    else:
+        form.form_errors.append(problem.message)
+
+
+class OpenCloseForm(FlaskForm):
+    """Open or close a wave or link (CSRF-protected POST)."""
+
+    open = HiddenField(validators=[AnyOf(["1", "0"])])

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+
+from app import audit
+from app.admin import FormProblem, bp
+from app.admin.forms import WaveForm
+from app.admin.views.common import OpenCloseForm, acting_user, get_or_404, show_problem
+from app.admin.waves import create_wave, latest_wave, set_wave_open, wave_rows
+from app.auth.access import STAFF, roles_required, start_write
+from app.extensions import db
+from app.models import Wave
+
+
+@bp.get("/waves")
+@roles_required(*STAFF)
+def waves():  # type: ignore[no-untyped-def]
+    return render_template("admin/waves.html", rows=wave_rows(db.session), toggle=OpenCloseForm())
+
+
+@bp.route("/waves/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def wave_new():  # type: ignore[no-untyped-def]
+    form = WaveForm()
+    last = latest_wave(db.session)
+    if form.validate_on_submit():
+        start_write()
+        try:
+            wave = create_wave(
+                db.session,
+                form.name.data,
+                form.opens_on.data,
+                form.closes_on.data,
+                copy_links_from=last if form.copy_links.data else None,
+            )
+        except FormProblem as problem:
+            db.session.rollback()
+            show_problem(form, problem)
+        else:
+            audit.record(
+                db.session,
+                acting_user(),
+                "wave_create",
+                f"wave:{wave.id}",
+                {
+                    "name": wave.name,
+                    "copied_from": last.name if form.copy_links.data and last else None,
+                },
+            )
+            db.session.commit()
+            flash(f"Wave “{wave.name}” created.", "success")
+            return redirect(url_for("admin.links", wave=wave.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/wave_form.html", form=form, last=last), status
+
+
+@bp.post("/waves/<int:wave_id>/state")
+@roles_required(*STAFF)
+def wave_state(wave_id: int):  # type: ignore[no-untyped-def]
+    form = OpenCloseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    start_write()
+    wave = get_or_404(Wave, wave_id)
+    is_open = form.open.data == "1"
+    set_wave_open(db.session, wave, is_open)
+    audit.record(
+        db.session, acting_user(), "wave_open" if is_open else "wave_close", f"wave:{wave.id}"
+    )
+    db.session.commit()
+    flash(f"Wave “{wave.name}” is now {'open' if is_open else 'closed'}.", "success")
+    return redirect(url_for("admin.waves"))

@@ -1,0 +1,97 @@
+"""Waves (review cycles): create, open and close, start one from the last one's links."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from app.admin import FormProblem
+from app.links import create_link
+from app.models import Link, Response, Wave
+
+
+@dataclasses.dataclass(frozen=True)
+class WaveRow:
+    wave: Wave
+    links: int
+    responses: int
+
+
+def current_wave(session: orm.Session) -> Wave | None:
+    """The open wave that opened last (the one the dashboard follows)."""
+    return session.scalar(
+        sa.select(Wave)
+        .where(Wave.is_open.is_(True))
+        .order_by(Wave.opens_on.desc(), Wave.id.desc())
+        .limit(1)
+    )
+
+
+def latest_wave(session: orm.Session) -> Wave | None:
+    return session.scalar(sa.select(Wave).order_by(Wave.opens_on.desc(), Wave.id.desc()).limit(1))
+
+
+def all_waves(session: orm.Session) -> list[Wave]:
+    return list(session.scalars(sa.select(Wave).order_by(Wave.opens_on.desc(), Wave.id.desc())))
+
+
+def wave_rows(session: orm.Session) -> list[WaveRow]:
+    """Every wave, newest first, with its number of links and of (kept) responses."""
+    links = dict(
+        session.execute(sa.select(Link.wave_id, sa.func.count()).group_by(Link.wave_id)).all()
+    )
+    responses = dict(
+        session.execute(
+            sa.select(Response.wave_id, sa.func.count())
+            .where(Response.deleted_at.is_(None))
+            .group_by(Response.wave_id)
+        ).all()
+    )
+    return [WaveRow(w, links.get(w.id, 0), responses.get(w.id, 0)) for w in all_waves(session)]
+
+
+def create_wave(
+    session: orm.Session,
+    name: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    copy_links_from: Wave | None = None,
+) -> Wave:
+    """Create an open wave; with ``copy_links_from``, give it a copy of every link of
+    that wave (same survey, audience, partner, channel and expected count, new tokens).
+    Only flushes; raises FormProblem before writing anything."""
+    name = " ".join(name.split())
+    if not name:
+        raise FormProblem("name", "Give the wave a name, e.g. “2027 Spring review”.")
+    if len(name) > 120:
+        raise FormProblem("name", "The name must be at most 120 characters.")
+    if closes_on < opens_on:
+        raise FormProblem("closes_on", "The close date must be on or after the open date.")
+    taken = session.scalar(sa.select(Wave.id).where(sa.func.lower(Wave.name) == name.lower()))
+    if taken is not None:
+        raise FormProblem("name", f"A wave named “{name}” already exists; choose another name.")
+    wave = Wave(name=name, opens_on=opens_on, closes_on=closes_on, is_open=True)
+    session.add(wave)
+    session.flush()
+    if copy_links_from is not None:
+        for link in session.scalars(
+            sa.select(Link).where(Link.wave_id == copy_links_from.id).order_by(Link.id)
+        ):
+            create_link(
+                session,
+                link.survey,
+                wave,
+                link.audience,
+                link.partner,
+                link.channel,
+                link.expected_n,
+            )
+    return wave
+
+
+def set_wave_open(session: orm.Session, wave: Wave, is_open: bool) -> None:
+    wave.is_open = is_open
+    session.flush()

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from app.auth import bp
+from app.auth.access import EVERYONE, home_for, roles_required, safe_next, start_write
+from app.auth.forms import SignInForm
+from app.auth.service import SIGN_IN_FAILED, authenticate, end_sessions, start_session
+from app.extensions import db, limiter
+
+
+def _signin_limit() -> str:
+    return current_app.config["SIGNIN_RATE_LIMIT"]
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+@limiter.limit(
+    _signin_limit,
+    methods=["POST"],
+    error_message="Too many sign-in attempts from here. Please wait a minute and try again.",
+)
+def signin():  # type: ignore[no-untyped-def]
+    form = SignInForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next"))
+        if current_user.is_authenticated:
+            return redirect(form.next.data or home_for(current_user))
+    if form.validate_on_submit():
+        start_write()
+        user = authenticate(db.session, form.email.data, form.password.data)
+        if user is None:
+            db.session.commit()
+            form.password.data = ""
+            return render_template("auth/signin.html", form=form, failed=SIGN_IN_FAILED), 200
+        target = safe_next(form.next.data)
+        # Rotate the session: nothing from before sign-in (a planted cookie, an old
+        # CSRF token) survives into the signed-in session.
+        session.clear()
+        start_session(db.session, user)
+        login_user(user)
+        db.session.commit()
+        return redirect(target or home_for(user))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/signin.html", form=form, failed=None), status
+
+
+@bp.post("/signout")
+@roles_required(*EVERYONE)
+def signout():  # type: ignore[no-untyped-def]
+    start_write()
+    end_sessions(db.session, current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.signin"))

@@ -1,0 +1,179 @@
+"""Who may open what: a role x route matrix over every registered route.
+
+The matrix reads ``app.url_map``, so a route anyone adds later is covered without
+editing this file: it is public only if it is on the explicit allow-list; otherwise
+anonymous visitors are sent to sign-in, partner users are refused, and the route must
+say which roles it serves.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Blueprint
+
+from app.auth.access import PUBLIC_BLUEPRINTS, PUBLIC_ENDPOINTS, is_public
+from app.models import Role
+from tests.admin.conftest import as_user
+
+# Expected access per endpoint; every other non-public endpoint is for staff
+# (admin and coordinator) only.
+EVERYONE_SIGNED_IN = {"auth.signout"}
+PARTNER_ONLY = {"admin.partner_home"}
+ADMIN_ONLY = {"admin.users", "admin.user_new", "admin.user_edit", "admin.audit_log"}
+
+ROLES = ["anonymous", "partner_a", "partner_b", "coordinator", "admin"]
+
+
+@pytest.fixture
+def app_config(app_config):  # type: ignore[no-untyped-def]
+    # The matrix checks the access layer itself; CSRF has its own tests (test_auth.py).
+    return {**app_config, "WTF_CSRF_ENABLED": False}
+
+
+def argument_values(world) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """URL arguments for every route, chosen to belong to someone else where that means
+    anything: partner B's response and user, for partner A."""
+    return {
+        "wave_id": world.current,
+        "link_id": world.partner_a_link,
+        "response_id": world.partner_b_response,
+        "user_id": world.partner_b_user,
+        "partner_id": world.partner_b,
+    }
+
+
+def allowed_roles(endpoint: str) -> set[str]:
+    if endpoint in EVERYONE_SIGNED_IN:
+        return {"partner_a", "partner_b", "coordinator", "admin"}
+    if endpoint in PARTNER_ONLY:
+        return {"partner_a", "partner_b"}
+    if endpoint in ADMIN_ONLY:
+        return {"admin"}
+    return {"coordinator", "admin"}
+
+
+def protected_routes(app):  # type: ignore[no-untyped-def]
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if is_public(rule.endpoint):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def build(rule, values: dict[str, object]) -> str:  # type: ignore[no-untyped-def]
+    missing = [a for a in rule.arguments if a not in values]
+    assert not missing, f"{rule.endpoint}: add a test value for URL argument(s) {missing}"
+    return rule.build({a: values[a] for a in rule.arguments}, append_unknown=False)[1]
+
+
+def test_every_route_requires_sign_in_and_the_right_role(app, world):  # type: ignore[no-untyped-def]
+    users = {
+        "partner_a": world.partner_a_user,
+        "partner_b": world.partner_b_user,
+        "coordinator": world.coordinator,
+        "admin": world.admin,
+    }
+    values = argument_values(world)
+    checked = 0
+    for rule, method in protected_routes(app):
+        url = build(rule, values)
+        for role in ROLES:
+            client = app.test_client()
+            if role != "anonymous":
+                as_user(client, app, users[role])
+            response = client.open(url, method=method)
+            where = f"{role} {method} {url} ({rule.endpoint})"
+            if role == "anonymous":
+                assert response.status_code == 302, where
+                assert response.headers["Location"].startswith("/signin?next="), where
+            elif role in allowed_roles(rule.endpoint):
+                assert response.status_code not in (401, 403, 500), where
+                assert "/signin?next=" not in response.headers.get("Location", ""), where
+            else:
+                assert response.status_code == 403, where
+            checked += 1
+    # Sanity: the workspace's own routes were all visited, for all five roles.
+    assert checked >= 5 * 20
+
+
+def test_every_protected_view_declares_its_roles(app):  # type: ignore[no-untyped-def]
+    for rule, _method in protected_routes(app):
+        view = app.view_functions[rule.endpoint]
+        declared = getattr(view, "allowed_roles", None)
+        assert declared, f"{rule.endpoint} does not declare roles (use roles_required)"
+        expected = {
+            "partner_a": Role.PARTNER,
+            "partner_b": Role.PARTNER,
+            "coordinator": Role.COORDINATOR,
+            "admin": Role.ADMIN,
+        }
+        assert {expected[r] for r in allowed_roles(rule.endpoint)} == set(declared), rule.endpoint
+
+
+def test_public_pages_are_an_explicit_short_list(app, client, world):  # type: ignore[no-untyped-def]
+    assert PUBLIC_ENDPOINTS == {"main.index", "main.health", "static", "auth.signin"}
+    assert PUBLIC_BLUEPRINTS == {"respond"}
+    for url in ["/", "/healthz", "/signin", "/static/app.css"]:
+        with client.get(url) as response:
+            assert response.status_code == 200, url
+
+
+def test_a_route_added_without_roles_is_refused_to_everyone(app, world):  # type: ignore[no-untyped-def]
+    extra = Blueprint("extra", __name__)
+    extra.add_url_rule("/extra/secret", "secret", lambda: "the secret")
+    app.register_blueprint(extra)
+    anonymous = app.test_client()
+    response = anonymous.get("/extra/secret")
+    assert response.status_code == 302 and "/signin" in response.headers["Location"]
+    for user in (world.admin, world.coordinator, world.partner_a_user):
+        client = app.test_client()
+        as_user(client, app, user)
+        response = client.get("/extra/secret")
+        assert response.status_code == 403
+        assert "the secret" not in response.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/responses/999999",
+        "/admin/responses/999999/delete",
+        "/admin/links/999999/flyer",
+        "/admin/links/999999/qr.svg",
+        "/admin/links/999999/qr.png",
+        "/admin/users/999999",
+    ],
+)
+def test_unknown_ids_are_a_404_not_an_error(app, world, url):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    as_user(client, app, world.admin)
+    assert client.get(url).status_code == 404
+
+
+def test_partner_user_never_sees_raw_responses_or_exports(app, world):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    as_user(client, app, world.partner_a_user)
+    for url in [
+        "/admin/responses",
+        f"/admin/responses/{world.partner_b_response}",
+        "/admin/exports?survey=family-feedback&values=labels&format=csv",
+        "/admin/exports?survey=partner-feedback&values=codes&format=xlsx",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "response_id" not in response.text
+
+
+def test_partner_page_shows_only_its_own_partner(app, world):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    as_user(client, app, world.partner_a_user)
+    page = client.get("/admin/partner").text
+    assert world.partner_a_name in page
+    assert world.partner_b_name not in page
+
+
+def test_signed_in_users_are_sent_home_by_role(app, world):  # type: ignore[no-untyped-def]
+    for user, home in [(world.coordinator, "/admin/"), (world.partner_a_user, "/admin/partner")]:
+        client = app.test_client()
+        as_user(client, app, user)
+        assert client.get("/signin").headers["Location"] == home

@@ -1,0 +1,149 @@
+"""The coordinator pages in headless Chromium: axe-core finds no WCAG 2.1 A/AA
+violations, the CSP is never violated, and signing in works in a real browser."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.admin.conftest import PASSWORD
+from tests.conftest import require_or_skip
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_server(app, world) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser(live_server):  # type: ignore[no-untyped-def]
+    # After the app and server: Playwright runs an event loop in this thread, and the
+    # app's context teardown must not run inside it.
+    if not os.path.exists(CHROMIUM):
+        require_or_skip("Chromium is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - installed with the dev requirements
+        require_or_skip("Playwright is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser, csp_violations: list[str]):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda message: (
+            csp_violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return page
+
+
+def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def check_axe(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, f"{url}:\n{results.generate_report()}"
+
+
+def test_coordinator_pages_have_no_accessibility_violations(browser, live_server, world):  # type: ignore[no-untyped-def]
+    violations: list[str] = []
+    page = open_page(browser, violations)
+    check_axe(page.goto(f"{live_server}/signin") and page, "/signin")
+    sign_in(page, live_server, "admin@example.org")
+    assert page.url.endswith("/admin/")
+    urls = [
+        "/admin/",
+        "/admin/waves",
+        "/admin/waves/new",
+        f"/admin/links?wave={world.current}",
+        "/admin/links/new",
+        f"/admin/links/{world.link}/flyer",
+        "/admin/responses",
+        f"/admin/responses/{world.response}",
+        f"/admin/responses/{world.response}/delete",
+        "/admin/exports",
+        "/admin/audit",
+        "/admin/users",
+        "/admin/users/new",
+        f"/admin/users/{world.partner_a_user}",
+    ]
+    for url in urls:
+        response = page.goto(f"{live_server}{url}")
+        assert response.status == 200, url
+        check_axe(page, url)
+
+    # Forms with errors: the error summary and the marked fields are checked too.
+    page.goto(f"{live_server}/admin/waves/new")
+    page.get_by_label("Name").fill("Broken wave")
+    page.get_by_label("Opens on").fill("2027-03-01")
+    page.get_by_label("Closes on").fill("2027-02-01")
+    page.get_by_role("button", name="Create wave").click()
+    page.wait_for_load_state()
+    assert "The close date must be on or after the open date." in page.content()
+    check_axe(page, "/admin/waves/new with errors")
+
+    page.goto(f"{live_server}/admin/responses/{world.response}/delete")
+    page.get_by_role("button", name="Delete response").click()
+    page.wait_for_load_state()
+    check_axe(page, "delete with errors")
+    assert violations == [], violations
+
+
+def test_partner_page_and_narrow_screens(browser, live_server, world):  # type: ignore[no-untyped-def]
+    violations: list[str] = []
+    page = open_page(browser, violations)
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, live_server, "a@example.org")
+    assert page.url.endswith("/admin/partner")
+    check_axe(page, "/admin/partner")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, "the partner page scrolls sideways at 320 px"
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/signin")
+    assert "You are signed out." in page.content()
+    assert violations == [], violations

@@ -1,0 +1,205 @@
+"""Dashboard numbers, user management for admins, and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from app.admin.tracking import day_chart, link_progress, responses_per_day
+from app.admin.waves import current_wave
+from app.models import AuditEvent, Link, Response, Role, User, Wave
+from tests.admin.conftest import PASSWORD, as_user, database, post_form, sign_in
+
+
+@pytest.fixture
+def client_as(app, world):  # type: ignore[no-untyped-def]
+    def make(user_id: int):  # type: ignore[no-untyped-def]
+        client = app.test_client()
+        as_user(client, app, user_id)
+        return client
+
+    return make
+
+
+def test_current_wave_is_the_open_one_that_opened_last(app, world):  # type: ignore[no-untyped-def]
+    with database(app) as session:
+        assert current_wave(session).id == world.current
+        later = Wave(
+            name="Later but closed",
+            opens_on=dt.date.today() + dt.timedelta(days=5),
+            closes_on=dt.date.today() + dt.timedelta(days=9),
+            is_open=False,
+        )
+        session.add(later)
+        session.flush()
+        assert current_wave(session).id == world.current
+        later.is_open = True
+        session.flush()
+        assert current_wave(session).id == later.id
+
+
+def test_dashboard_counts_rates_and_last_response_per_link(app, client_as, world):  # type: ignore[no-untyped-def]
+    with database(app) as session:
+        wave = session.get(Wave, world.current)
+        rows = link_progress(session, wave)
+        by_link = {r.link.id: r for r in rows}
+        expected = dict(
+            session.execute(
+                sa.select(Response.link_id, sa.func.count())
+                .where(Response.wave_id == world.current, Response.deleted_at.is_(None))
+                .group_by(Response.link_id)
+            ).all()
+        )
+        assert {k: v.responses for k, v in by_link.items() if v.responses} == expected
+        links = session.scalar(sa.select(sa.func.count()).where(Link.wave_id == world.current))
+        assert len(rows) == links
+        busiest = max(rows, key=lambda r: r.responses)
+        assert busiest.last_response_at is not None
+        if busiest.link.expected_n:
+            assert busiest.rate == busiest.responses / busiest.link.expected_n
+        # A deleted response stops counting.
+        victim = session.scalar(
+            sa.select(Response).where(Response.link_id == busiest.link.id).limit(1)
+        )
+        victim.deleted_at = dt.datetime.now(dt.UTC)
+        session.flush()
+        again = {r.link.id: r.responses for r in link_progress(session, wave)}
+        assert again[busiest.link.id] == busiest.responses - 1
+        session.commit()
+        total = sum(again.values())
+    page = client_as(world.coordinator).get("/admin/")
+    assert page.status_code == 200
+    assert f"{total} responses so far" in page.text
+    assert "<svg" in page.text and 'role="img"' in page.text
+    assert "Responses per day as a table" in page.text
+
+
+def test_responses_per_day_fills_quiet_days_with_zero(app, world):  # type: ignore[no-untyped-def]
+    with database(app) as session:
+        wave = session.get(Wave, world.current)
+        days = responses_per_day(session, wave)
+        assert days[0][0] == wave.opens_on
+        assert all((b[0] - a[0]).days == 1 for a, b in zip(days, days[1:], strict=False))
+        kept = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Response)
+            .where(Response.wave_id == wave.id, Response.deleted_at.is_(None))
+        )
+        assert sum(c for _, c in days) == kept
+    chart = day_chart([(dt.date(2027, 1, 1), 0), (dt.date(2027, 1, 2), 4)])
+    assert chart.bars[0].height == 0 and chart.bars[1].height > 0 and chart.peak == 4
+
+
+def test_dashboard_without_an_open_wave_says_so(app, client_as, world):  # type: ignore[no-untyped-def]
+    with database(app) as session:
+        for wave in session.scalars(sa.select(Wave)):
+            wave.is_open = False
+        session.commit()
+    page = client_as(world.coordinator).get("/admin/")
+    assert "No wave is open" in page.text
+
+
+def test_admin_creates_a_partner_user_who_can_sign_in(app, client_as, world):  # type: ignore[no-untyped-def]
+    admin = client_as(world.admin)
+    response = post_form(
+        admin,
+        "/admin/users/new",
+        "/admin/users/new",
+        {
+            "email": "New.Partner@Example.org",
+            "role": "partner",
+            "partner_id": world.partner_a,
+            "password": "a long enough password",
+        },
+    )
+    assert response.status_code == 302
+    client = app.test_client()
+    assert (
+        sign_in(client, "new.partner@example.org", "a long enough password").headers["Location"]
+        == "/admin/partner"
+    )
+    with database(app) as session:
+        event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user_create"))
+        assert event.user_id == world.admin and event.detail["role"] == "partner"
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"role": "partner", "partner_id": ""}, "must belong to a partner"),
+        ({"role": "coordinator", "partner_id": "PARTNER"}, "Only partner users"),
+        ({"email": "coord@example.org"}, "already exists"),
+        ({"email": "not-an-email"}, "is not an email address"),
+        ({"password": "short"}, "at least 12 characters"),
+    ],
+)
+def test_bad_user_is_refused_with_a_message_and_input_kept(app, client_as, world, data, message):  # type: ignore[no-untyped-def]
+    form = {
+        "email": "someone@example.org",
+        "role": "coordinator",
+        "partner_id": "",
+        "password": "a long enough password",
+        **data,
+    }
+    if form["partner_id"] == "PARTNER":
+        form["partner_id"] = world.partner_a
+    with database(app) as session:
+        before = session.scalar(sa.select(sa.func.count()).select_from(User))
+    response = post_form(client_as(world.admin), "/admin/users/new", "/admin/users/new", form)
+    assert response.status_code == 400
+    assert message in response.text
+    assert f'value="{form["email"]}"' in response.text
+    with database(app) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(User)) == before
+
+
+def test_deactivating_a_user_signs_them_out_everywhere(app, client_as, world):  # type: ignore[no-untyped-def]
+    partner = app.test_client()
+    sign_in(partner, "a@example.org")
+    assert partner.get("/admin/partner").status_code == 200
+    url = f"/admin/users/{world.partner_a_user}"
+    response = post_form(
+        client_as(world.admin), url, url, {"role": "partner", "partner_id": world.partner_a}
+    )  # "active" unticked
+    assert response.status_code == 302
+    assert partner.get("/admin/partner").status_code == 302
+    assert sign_in(app.test_client(), "a@example.org").status_code == 200  # refused
+    with database(app) as session:
+        event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user_update"))
+        assert event.detail == {"active": [True, False]}
+
+
+def test_admin_cannot_remove_their_own_admin_access(app, client_as, world):  # type: ignore[no-untyped-def]
+    url = f"/admin/users/{world.admin}"
+    response = post_form(
+        client_as(world.admin), url, url, {"role": "coordinator", "partner_id": "", "active": "y"}
+    )
+    assert response.status_code == 400
+    assert "cannot remove your own admin access" in response.text
+    with database(app) as session:
+        assert session.get(User, world.admin).role is Role.ADMIN
+
+
+def test_admin_reads_the_audit_log_and_filters_it(app, client_as, world):  # type: ignore[no-untyped-def]
+    coordinator = app.test_client()
+    sign_in(coordinator, "coord@example.org")
+    coordinator.get("/admin/exports?survey=family-feedback&values=labels&format=csv").close()
+    admin = client_as(world.admin)
+    page = admin.get("/admin/audit")
+    assert page.status_code == 200
+    assert "coord@example.org" in page.text and "survey:family-feedback" in page.text
+    only_exports = admin.get("/admin/audit?action=export").text
+    assert "1 event." in only_exports
+    assert client_as(world.coordinator).get("/admin/audit").status_code == 403
+
+
+def test_password_is_never_echoed_back(app, client_as, world):  # type: ignore[no-untyped-def]
+    response = post_form(
+        client_as(world.admin),
+        "/admin/users/new",
+        "/admin/users/new",
+        {"email": "bad", "role": "admin", "partner_id": "", "password": PASSWORD},
+    )
+    assert PASSWORD not in response.text
