@@ -37,8 +37,8 @@ run: install
 	@mkdir -p instance
 	@test -s instance/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key
 	$(FLASK) setup --demo-responses $(DEMO_RESPONSES)
-	$(BIN)/gunicorn --workers $(WORKERS) --worker-class sync --bind $(HOST):$(PORT) \
-		--access-logfile - wsgi:app
+	@# No access log: it would record families' addresses beside their survey links.
+	$(BIN)/gunicorn --workers $(WORKERS) --worker-class sync --bind $(HOST):$(PORT) wsgi:app
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
