@@ -23,7 +23,32 @@ from app.models import Base
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 EXAMPLE = FIXTURES / "example.yaml"
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _per_worker_database(url: str | None, worker: str | None) -> str | None:
+    """With pytest-xdist each worker process gets its own PostgreSQL database (the given
+    one's name plus the worker id, created on first use): the suite rebuilds the schema
+    and empties tables, which workers sharing one database would do under each other."""
+    if not url or not worker or worker == "master":
+        return url
+    base = sa.make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).scalar()
+            if not found:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+PG_URL = _per_worker_database(
+    os.environ.get("TEST_DATABASE_URL"), os.environ.get("PYTEST_XDIST_WORKER")
+)
 
 
 def require_or_skip(reason: str) -> None:
