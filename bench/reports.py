@@ -138,7 +138,18 @@ def populate(session: orm.Session, n_responses: int, seed: int = 1) -> None:
                 for k, pick in enumerate(picks[row].tolist()):
                     answer_id += 1
                     answers.append(
-                        (answer_id, response_id, item_ids[k], CODES[pick], scores[pick], None)
+                        (
+                            answer_id,
+                            response_id,
+                            survey.id,
+                            wave.id,
+                            audience,
+                            None,
+                            item_ids[k],
+                            CODES[pick],
+                            scores[pick],
+                            None,
+                        )
                     )
             _insert(conn, Response.__table__, RESPONSE_COLUMNS, responses)
             _insert(conn, Answer.__table__, ANSWER_COLUMNS, answers)
@@ -163,7 +174,18 @@ RESPONSE_COLUMNS = (
     "language",
     "submitted_at",
 )
-ANSWER_COLUMNS = ("id", "response_id", "item_id", "choice", "value_num", "value_text")
+ANSWER_COLUMNS = (
+    "id",
+    "response_id",
+    "survey_id",
+    "wave_id",
+    "audience",
+    "partner_id",
+    "item_id",
+    "choice",
+    "value_num",
+    "value_text",
+)
 
 
 def _insert(conn: sa.Connection, table: sa.Table, columns: tuple[str, ...], rows: list) -> None:
