@@ -6,9 +6,11 @@ one covering index of the answer table instead of joining each answer to its res
 
 - answer gains survey_id, wave_id, audience (NOT NULL) and partner_id, backfilled from
   the response in SQL;
-- two composite foreign keys keep them equal to the response's (response gets the
-  unique indexes they refer to; unique indexes, not constraints, so SQLite needs no
-  rebuild of the response table, whose rebuild would cascade-delete the answers);
+- the answer's foreign key to its response now includes survey, wave and audience, so
+  they cannot disagree (response gets the unique index it refers to: an index, not a
+  constraint, so SQLite needs no rebuild of the response table, whose rebuild would
+  cascade-delete the answers). The partner stays out of it: a NULL in a composite
+  foreign key switches the whole check off;
 - ix_answer_report (survey_id, wave_id, item_id, choice, audience, partner_id) serves
   every aggregate and replaces ix_answer_item_choice, which no query uses any more;
 - a partial index finds soft-deleted responses, whose answers reports subtract;
@@ -59,7 +61,6 @@ def upgrade() -> None:
     op.create_index(
         "uq_response_facts", "response", ["id", "survey_id", "wave_id", "audience"], unique=True
     )
-    op.create_index("uq_response_partner", "response", ["id", "partner_id"], unique=True)
     op.create_index(
         "ix_response_deleted",
         "response",
@@ -73,18 +74,12 @@ def upgrade() -> None:
         batch.alter_column("survey_id", existing_type=sa.Integer(), nullable=False)
         batch.alter_column("wave_id", existing_type=sa.Integer(), nullable=False)
         batch.alter_column("audience", existing_type=AUDIENCE, nullable=False)
+        batch.drop_constraint("fk_answer_response_id_response", type_="foreignkey")
         batch.create_foreign_key(
-            "fk_answer_facts",
+            "fk_answer_response_facts",
             "response",
             ["response_id", "survey_id", "wave_id", "audience"],
             ["id", "survey_id", "wave_id", "audience"],
-            ondelete="CASCADE",
-        )
-        batch.create_foreign_key(
-            "fk_answer_partner",
-            "response",
-            ["response_id", "partner_id"],
-            ["id", "partner_id"],
             ondelete="CASCADE",
         )
         batch.drop_index("ix_answer_item_choice")
@@ -99,8 +94,14 @@ def downgrade() -> None:
     """Downgrade schema."""
     op.drop_index("ix_answer_report", table_name="answer")
     with op.batch_alter_table("answer") as batch:
-        batch.drop_constraint("fk_answer_partner", type_="foreignkey")
-        batch.drop_constraint("fk_answer_facts", type_="foreignkey")
+        batch.drop_constraint("fk_answer_response_facts", type_="foreignkey")
+        batch.create_foreign_key(
+            "fk_answer_response_id_response",
+            "response",
+            ["response_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
         for column in reversed(FACTS):
             batch.drop_column(column)
         batch.create_index("ix_answer_item_choice", ["item_id", "choice", "response_id"])
@@ -110,7 +111,6 @@ def downgrade() -> None:
         sqlite_where=DELETED,
         postgresql_where=DELETED,
     )
-    op.drop_index("uq_response_partner", table_name="response")
     op.drop_index("uq_response_facts", table_name="response")
     op.drop_index("ix_response_report", table_name="response")
     op.create_index("ix_response_report", "response", REPORT_COLUMNS)

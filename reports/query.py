@@ -77,9 +77,11 @@ class _Live:
         parts: Sequence[tuple[tuple[t.Any, ...], sa.Select[t.Any]]] = (),
     ) -> dict[tuple[t.Any, ...], list[t.Any]]:
         """``{first `keys` columns: the other columns}`` over the answers of live
-        responses. ``query`` selects all answers in scope; ``parts``, if given, are run
-        instead: (prefix, query) whose rows, each keyed by prefix + its leading columns,
-        together make up ``query``'s."""
+        responses. ``query`` selects all answers in scope, grouped by its first ``keys``
+        columns; the next must count the group's rows (a group whose count drops to zero
+        is left out). ``parts``, if given, are run instead of ``query``: (prefix, query)
+        pairs whose rows, each keyed by prefix + its leading columns, together make up
+        ``query``'s."""
         found: dict[tuple[t.Any, ...], list[t.Any]] = {}
         for prefix, part in parts or [((), query)]:
             width = keys - len(prefix)
@@ -217,8 +219,8 @@ def fetch(
             found.respondents[key] = n
 
     if numeric_items:
-        stats = (sa.func.count(Answer.value_num), sa.func.sum(Answer.value_num))
-        for key, (n, total) in per_item(numeric_items, *stats):
+        stats = (sa.func.count(), sa.func.count(Answer.value_num), sa.func.sum(Answer.value_num))
+        for key, (_rows, n, total) in per_item(numeric_items, *stats):
             found.numbers[key] = (n, float(total or 0))
 
     if text_items:

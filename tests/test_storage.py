@@ -25,7 +25,6 @@ from app.models import (
     SurveyVersion,
     User,
     Wave,
-    answer_facts,
 )
 from tests.conftest import EXAMPLE, PG_URL
 
@@ -112,7 +111,7 @@ def test_answers_are_stored_long_and_deleted_with_their_response(session, exampl
         {"services_used": ["clinic", "counseling"]}
     )
     for row in survey.question_by_item["services_used"].answer_rows(value):
-        session.add(Answer(response_id=response.id, **answer_facts(response), **row.__dict__))
+        session.add(Answer(response_id=response.id, **row.__dict__))
     session.commit()
     assert session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 2
     session.delete(response)
@@ -157,14 +156,7 @@ def test_new_version_never_alters_stored_responses(session, example_survey):
     link = create_link(session, example_survey, _wave(session), Audience.FAMILY)
     old_version = example_survey.versions[0]
     response = _response(session, link, old_version)
-    session.add(
-        Answer(
-            response_id=response.id,
-            **answer_facts(response),
-            item_id="one_word",
-            value_text="Caring",
-        )
-    )
+    session.add(Answer(response_id=response.id, item_id="one_word", value_text="Caring"))
     session.commit()
     old_definition = dict(old_version.definition)
 

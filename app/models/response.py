@@ -13,6 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base, enum_type, utcnow
 from app.models.collection import Audience, Link
 
+# What an answer copies from its response (see Answer).
+FACTS = ("survey_id", "wave_id", "audience", "partner_id")
+
 
 class Response(Base):
     """One submitted questionnaire. Anonymous responses hold no IP, user agent or name.
@@ -35,10 +38,9 @@ class Response(Base):
             "survey_version_id",
             "deleted_at",
         ),
-        # What each answer row copies (see Answer): the composite foreign keys there
-        # refer to these, so an answer cannot disagree with its response.
+        # What the answers' foreign key refers to: the response and its facts (see
+        # Answer). A unique index, not a constraint: SQLite adds it without a rebuild.
         sa.Index("uq_response_facts", "id", "survey_id", "wave_id", "audience", unique=True),
-        sa.Index("uq_response_partner", "id", "partner_id", unique=True),
         # Reports subtract the answers of soft-deleted responses, found through this
         # (normally tiny) index instead of joining every answer to its response.
         sa.Index(
@@ -72,10 +74,7 @@ class Response(Base):
 
     link: Mapped[Link] = orm.relationship()
     answers: Mapped[list[Answer]] = orm.relationship(
-        back_populates="response",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-        foreign_keys="Answer.response_id",
+        back_populates="response", cascade="all, delete-orphan", passive_deletes=True
     )
 
     def __repr__(self) -> str:
@@ -89,25 +88,20 @@ class Answer(Base):
     ``value_text`` free text (or the "other, please specify" text beside its choice).
 
     ``survey_id``, ``wave_id``, ``audience`` and ``partner_id`` are the response's facts,
-    copied onto every answer when it is written (they never change after submission),
-    so reports filter and group answers without joining them to their responses. Two
-    composite foreign keys hold them equal to the response's: ``fk_answer_facts``
-    always, ``fk_answer_partner`` whenever the answer names a partner. Use
-    :func:`answer_facts` to fill them.
+    copied onto every answer when it is written (they never change after submission), so
+    reports filter and group answers without joining them to their responses. The
+    foreign key to the response includes the first three, so the database refuses an
+    answer that disagrees with its response and a change to a response's facts under
+    its answers. Bulk writers pass the facts (:func:`answer_facts`); an answer added
+    through the ORM without them copies them from its response when it is inserted.
     """
 
     __tablename__ = "answer"
     __table_args__ = (
         sa.ForeignKeyConstraint(
-            ["response_id", "survey_id", "wave_id", "audience"],
-            ["response.id", "response.survey_id", "response.wave_id", "response.audience"],
-            name="fk_answer_facts",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["response_id", "partner_id"],
-            ["response.id", "response.partner_id"],
-            name="fk_answer_partner",
+            ["response_id", *FACTS[:3]],
+            ["response.id", *(f"response.{c}" for c in FACTS[:3])],
+            name="fk_answer_response_facts",
             ondelete="CASCADE",
         ),
         # Every report aggregate: filter by survey and wave, then group by item, option,
@@ -124,9 +118,7 @@ class Answer(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("response.id", ondelete="CASCADE"), index=True
-    )
+    response_id: Mapped[int] = mapped_column(index=True)
     survey_id: Mapped[int]
     wave_id: Mapped[int]
     audience: Mapped[Audience] = mapped_column(enum_type(Audience, 20))
@@ -136,9 +128,7 @@ class Answer(Base):
     value_num: Mapped[float | None]
     value_text: Mapped[str | None] = mapped_column(sa.Text)
 
-    response: Mapped[Response] = orm.relationship(
-        back_populates="answers", foreign_keys=[response_id]
-    )
+    response: Mapped[Response] = orm.relationship(back_populates="answers")
 
     def __repr__(self) -> str:
         return f"<Answer {self.item_id}={self.choice or self.value_num or self.value_text!r}>"
@@ -147,9 +137,21 @@ class Answer(Base):
 def answer_facts(source: Response | Link) -> dict[str, t.Any]:
     """The columns an answer copies from its response (a response copies the same
     values from its link), as keyword arguments for ``Answer`` or an insert."""
-    return {
-        "survey_id": source.survey_id,
-        "wave_id": source.wave_id,
-        "audience": source.audience,
-        "partner_id": source.partner_id,
-    }
+    return {name: getattr(source, name) for name in FACTS}
+
+
+@sa.event.listens_for(Answer, "before_insert")
+def _copy_missing_facts(_mapper: t.Any, connection: sa.Connection, answer: Answer) -> None:
+    """Fill the facts an ORM-added answer lacks from its response. (The relationship
+    already copies the three in the foreign key; the partner is not in it, since a
+    NULL in a composite foreign key switches the whole check off.)"""
+    if all(getattr(answer, name) is not None for name in FACTS):
+        return
+    facts = connection.execute(
+        sa.select(*(getattr(Response, name) for name in FACTS)).where(
+            Response.id == answer.response_id
+        )
+    ).one_or_none()
+    for name, value in zip(FACTS, facts or (), strict=False):
+        if getattr(answer, name) is None:
+            setattr(answer, name, value)

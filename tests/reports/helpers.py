@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from app.definitions import load_file
 from app.definitions.sync import definition_of, latest_version, store_definition
 from app.links import create_link
-from app.models import Answer, Partner, PartnerCategory, Response, Survey, Wave, answer_facts
+from app.models import Answer, Partner, PartnerCategory, Response, Survey, Wave
 from tests.conftest import ROOT
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -110,7 +110,6 @@ class Builder:
                     self.session.add(
                         Answer(
                             response_id=response.id,
-                            **answer_facts(response),
                             item_id=row.item_id,
                             choice=row.choice,
                             value_num=row.value_num,
