@@ -375,10 +375,9 @@ def generate(
                     "submitted_at": submitted,
                 }
             )
+            facts = (next_response, survey_id, wave_id, audience.value, partner_id)
             for row in gen.answers(definitions[survey_id], audience, wave_id, language):
-                answers.append(
-                    (next_response, row.item_id, row.choice, row.value_num, row.value_text)
-                )
+                answers.append((*facts, row.item_id, row.choice, row.value_num, row.value_text))
             next_response += 1
         _bulk_insert(
             session, Response.__table__, list(responses[0]), [tuple(r.values()) for r in responses]
@@ -392,7 +391,18 @@ def generate(
     return DemoSummary(len(partners), 2, len(links), n_responses, total_answers)
 
 
-ANSWER_COLUMNS = ["response_id", "item_id", "choice", "value_num", "value_text"]
+# An answer copies its response's survey, wave, audience and partner (see models.Answer).
+ANSWER_COLUMNS = [
+    "response_id",
+    "survey_id",
+    "wave_id",
+    "audience",
+    "partner_id",
+    "item_id",
+    "choice",
+    "value_num",
+    "value_text",
+]
 
 
 def _bulk_insert(

@@ -2,7 +2,12 @@
 (x partner in a partner view). Answers are never loaded into Python one by one; only
 grouped counts come back, plus a capped list of comments per question.
 
-Every query excludes soft-deleted responses.
+Every answer row carries its response's survey, wave, audience and partner (copied at
+submission, held equal by foreign keys), so the aggregates read the answer table's
+``ix_answer_report`` index alone, in its order, without joining 2 M answers to their
+responses. Soft-deleted responses are excluded from every figure: response counts
+filter them out directly; answer aggregates subtract what the (normally few) answers of
+deleted responses add, found through ``ix_response_deleted`` and each answer's response.
 """
 
 from __future__ import annotations
@@ -41,29 +46,57 @@ class Aggregates:
     versions: dict[tuple[int, int], set[int]] = dataclasses.field(default_factory=dict)
 
 
-def _live_responses(
-    wave_ids: Collection[int], survey_ids: Collection[int]
-) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        Response.wave_id.in_(list(wave_ids)),
-        Response.survey_id.in_(list(survey_ids)),
-        Response.deleted_at.is_(None),
-    )
-
-
-def _group_columns(by_partner: bool) -> list[t.Any]:
-    partner = Response.partner_id if by_partner else sa.null()
-    return [
-        Response.wave_id,
-        Response.survey_id,
-        Response.audience,
-        partner.label("partner_id"),
-    ]
-
-
 def _key(row: t.Any) -> GroupKey:
     audience = row.audience.value if hasattr(row.audience, "value") else str(row.audience)
     return (row.wave_id, row.survey_id, audience, row.partner_id)
+
+
+def _audience(value: t.Any) -> str:
+    return value.value if hasattr(value, "value") else str(value)
+
+
+class _Live:
+    """Runs answer aggregates and takes away the part that belongs to soft-deleted
+    responses. Subtraction is exact for counts, counts of distinct responses (a response
+    is either deleted or not) and sums; a figure that drops to zero is left out, as a
+    GROUP BY over live answers would have left it out."""
+
+    def __init__(self, session: orm.Session):
+        self.session = session
+        # Every deleted response, through the partial ix_response_deleted alone (the
+        # answer queries keep their own scope). With a scope here the planner would
+        # rather walk ix_response_report, which has statistics.
+        self.deleted = sa.select(Response.id).where(Response.deleted_at.is_not(None))
+        # One probe of the partial index: most reports have nothing to subtract.
+        self.any_deleted = session.execute(self.deleted.limit(1)).first() is not None
+
+    def rows(
+        self,
+        query: sa.Select[t.Any],
+        keys: int,
+        parts: Sequence[tuple[tuple[t.Any, ...], sa.Select[t.Any]]] = (),
+    ) -> dict[tuple[t.Any, ...], list[t.Any]]:
+        """``{first `keys` columns: the other columns}`` over the answers of live
+        responses. ``query`` selects all answers in scope, grouped by its first ``keys``
+        columns; the next must count the group's rows (a group whose count drops to zero
+        is left out). ``parts``, if given, are run instead of ``query``: (prefix, query)
+        pairs whose rows, each keyed by prefix + its leading columns, together make up
+        ``query``'s."""
+        found: dict[tuple[t.Any, ...], list[t.Any]] = {}
+        for prefix, part in parts or [((), query)]:
+            width = keys - len(prefix)
+            for row in self.session.execute(part):
+                found[prefix + tuple(row[:width])] = list(row[width:])
+        if not self.any_deleted:
+            return found
+        deleted = query.where(Answer.response_id.in_(self.deleted))
+        for row in self.session.execute(deleted):
+            values = found.get(tuple(row[:keys]))
+            if values is None:  # cannot happen: the deleted answers are part of all
+                continue
+            for i, v in enumerate(row[keys:]):
+                values[i] = (values[i] or 0) - (v or 0)
+        return {k: v for k, v in found.items() if v[0]}
 
 
 def fetch(
@@ -79,18 +112,33 @@ def fetch(
     """Run the grouped queries for ``wave_ids`` and ``survey_ids`` (the instruments in
     scope plus those that share items with them, for the mirrored comparison)."""
     found = Aggregates()
-    live = _live_responses(wave_ids, survey_ids)
-    group = _group_columns(by_partner)
-    group_by = [Response.wave_id, Response.survey_id, Response.audience] + (
-        [Response.partner_id] if by_partner else []
-    )
 
-    # One pass over the responses: counts per group and link (the response rate's
-    # numerator) and the survey versions answered (what a wave can be compared on).
+    # One pass over the responses, read from the covering ix_response_report in its
+    # order: counts per group and link (the response rate's numerator) and the survey
+    # versions answered (what a wave can be compared on).
     per_link = session.execute(
-        sa.select(*group, Response.link_id, Response.survey_version_id, sa.func.count().label("n"))
-        .where(live)
-        .group_by(*group_by, Response.link_id, Response.survey_version_id)
+        sa.select(
+            Response.survey_id,
+            Response.wave_id,
+            Response.audience,
+            Response.partner_id,
+            Response.link_id,
+            Response.survey_version_id,
+            sa.func.count().label("n"),
+        )
+        .where(
+            Response.survey_id.in_(list(survey_ids)),
+            Response.wave_id.in_(list(wave_ids)),
+            Response.deleted_at.is_(None),
+        )
+        .group_by(
+            Response.survey_id,
+            Response.wave_id,
+            Response.audience,
+            Response.partner_id,
+            Response.link_id,
+            Response.survey_version_id,
+        )
     ).all()
     link_ids = {row.link_id for row in per_link}
     expected_by_link: dict[int, int] = {}
@@ -103,10 +151,16 @@ def fetch(
             ).all()
         )
     for row in per_link:
-        key = _key(row)
+        key = (
+            row.wave_id,
+            row.survey_id,
+            _audience(row.audience),
+            row.partner_id if by_partner else None,
+        )
         found.responses[key] = found.responses.get(key, 0) + row.n
         if row.link_id in expected_by_link:
             found.responses_expected[key] = found.responses_expected.get(key, 0) + row.n
+        found.versions.setdefault((row.wave_id, row.survey_id), set()).add(row.survey_version_id)
     # Expected counts come from every link of the wave, answered or not.
     link_partner = Link.partner_id if by_partner else sa.null()
     link_group = [Link.wave_id, Link.survey_id, Link.audience] + (
@@ -129,110 +183,89 @@ def fetch(
     ):
         found.expected[_key(row)] = int(row.n)
 
-    for row in per_link:
-        found.versions.setdefault((row.wave_id, row.survey_id), set()).add(row.survey_version_id)
+    if not found.responses:
+        return found
+    live = _Live(session)
+    # (survey, wave) pairs that have live responses: nothing else can have answers.
+    pairs = sorted({(k[1], k[0]) for k in found.responses})
+    group = [Answer.survey_id, Answer.wave_id, Answer.item_id]
+    partner = [Answer.partner_id] if by_partner else []
 
-    answers = (
-        sa.select(*group).select_from(Answer).join(Response, Response.id == Answer.response_id)
-    )
+    def key_of(values: tuple[t.Any, ...]) -> tuple[GroupKey, str]:
+        survey_id, wave_id, item_id, audience, *rest = values
+        return (wave_id, survey_id, _audience(audience), rest[0] if rest else None), item_id
 
     if choice_items:
-        _choice_counts(session, found, live, group, group_by, choice_items, by_partner)
+        _choice_counts(live, found, pairs, partner)
+
+    def per_item(items: Collection[str], *aggregates: t.Any, where: Sequence[t.Any] = ()) -> t.Any:
+        columns = [*group, Answer.audience, *partner]
+        query = (
+            sa.select(*columns, *aggregates)
+            .where(
+                Answer.survey_id.in_(sorted({s for s, _w in pairs})),
+                Answer.wave_id.in_(sorted({w for _s, w in pairs})),
+                Answer.item_id.in_(sorted(items)),
+                *where,
+            )
+            .group_by(*columns)
+        )
+        for values, figures in live.rows(query, len(columns)).items():
+            yield key_of(values), figures
 
     if multiple_items:
-        for row in session.execute(
-            answers.add_columns(
-                Answer.item_id, sa.func.count(sa.distinct(Answer.response_id)).label("n")
-            )
-            .where(live, Answer.item_id.in_(list(multiple_items)))
-            .group_by(*group_by, Answer.item_id)
-        ):
-            found.respondents[(_key(row), row.item_id)] = row.n
+        respondents = sa.func.count(sa.distinct(Answer.response_id))
+        for key, (n,) in per_item(multiple_items, respondents):
+            found.respondents[key] = n
 
     if numeric_items:
-        for row in session.execute(
-            answers.add_columns(
-                Answer.item_id,
-                sa.func.count(Answer.value_num).label("n"),
-                sa.func.sum(Answer.value_num).label("total"),
-            )
-            .where(live, Answer.item_id.in_(list(numeric_items)))
-            .group_by(*group_by, Answer.item_id)
-        ):
-            found.numbers[(_key(row), row.item_id)] = (row.n, float(row.total or 0))
+        stats = (sa.func.count(), sa.func.count(Answer.value_num), sa.func.sum(Answer.value_num))
+        for key, (_rows, n, total) in per_item(numeric_items, *stats):
+            found.numbers[key] = (n, float(total or 0))
 
     if text_items:
-        for row in session.execute(
-            answers.add_columns(Answer.item_id, sa.func.count().label("n"))
-            .where(
-                live,
-                Answer.item_id.in_(list(text_items)),
-                Answer.value_text.is_not(None),
-                Answer.value_text != "",
-            )
-            .group_by(*group_by, Answer.item_id)
-        ):
-            found.comment_counts[(_key(row), row.item_id)] = row.n
+        written = (Answer.value_text.is_not(None), Answer.value_text != "")
+        for key, (n,) in per_item(text_items, sa.func.count(), where=written):
+            found.comment_counts[key] = n
     return found
 
 
-# Up to this many groups, option counts are taken in one pass with one conditional
-# count per group (no sort of the joined rows); more groups fall back to GROUP BY.
-PIVOT_MAX_GROUPS = 24
-
-
 def _choice_counts(
-    session: orm.Session,
+    live: _Live,
     found: Aggregates,
-    live: sa.ColumnElement[bool],
-    group: list[t.Any],
-    group_by: list[t.Any],
-    items: Collection[str],
-    by_partner: bool,
+    pairs: Sequence[tuple[int, int]],
+    partner: list[t.Any],
 ) -> None:
-    """Answers per group x item x option. Measured on 2 M answers, counting each known
-    group with ``COUNT(*) FILTER (WHERE ...)`` while grouping only by item and option
-    is 3x faster on SQLite (no sort of the joined rows) and 1.3x on PostgreSQL than
-    grouping by all five columns. Rows of items the report does not show are counted
-    too and ignored: filtering each answer by an item list costs more than it saves."""
-    del items
-    where = [live, Answer.choice.is_not(None)]
-    keys = sorted(found.responses, key=lambda k: (k[0], k[1], k[2], -1 if k[3] is None else k[3]))
-    if not keys:
-        return
-    if len(keys) > PIVOT_MAX_GROUPS:
-        for row in session.execute(
-            sa.select(*group, Answer.item_id, Answer.choice, sa.func.count().label("n"))
-            .select_from(Answer)
-            .join(Response, Response.id == Answer.response_id)
-            .where(*where)
-            .group_by(*group_by, Answer.item_id, Answer.choice)
-        ):
-            found.choices[(_key(row), row.item_id, row.choice)] = row.n
-        return
-    # Compare only the columns that tell the groups apart.
-    columns = [Response.wave_id, Response.survey_id, Response.audience, Response.partner_id]
-    varying = [i for i in range(4) if len({k[i] for k in keys}) > 1]
-    counts = []
-    for key in keys:
-        condition = []
-        for i in varying:
-            if key[i] is None:
-                condition.append(columns[i].is_(None))
-            else:
-                condition.append(columns[i] == key[i])
-        counts.append(sa.func.count().filter(sa.and_(*condition)) if condition else sa.func.count())
-    query = (
-        sa.select(Answer.item_id, Answer.choice, *counts)
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
-        .where(*where)
-        .group_by(Answer.item_id, Answer.choice)
+    """Answers per group x item x option: the report's one big scan. One query per
+    (survey, wave) with both fixed, grouped by item, option and audience (and partner):
+    exactly the order of ix_answer_report after its first two columns, so the database
+    streams that index once, with no sort, no hash table, no join and no table access.
+    Measured on 2.2 M answers (SQLite): 0.37 s, against 0.49 s for one query over every
+    pair grouped by all five columns. Rows of items the report does not show are counted
+    too and ignored: filtering each answer by an item list costs more than it saves.
+    Rows without an option (numbers, text) are dropped here rather than in SQL, which
+    saves a test on every row."""
+    columns = [Answer.survey_id, Answer.wave_id, Answer.item_id, Answer.choice, Answer.audience]
+    columns += partner
+    every = sa.select(*columns, sa.func.count()).where(
+        Answer.survey_id.in_(sorted({s for s, _w in pairs})),
+        Answer.wave_id.in_(sorted({w for _s, w in pairs})),
     )
-    for row in session.execute(query):
-        for key, n in zip(keys, row[2:], strict=True):
-            if n:
-                found.choices[(key, row[0], row[1])] = n
+    grouped = columns[2:]
+    parts = [
+        (
+            (survey_id, wave_id),
+            sa.select(*grouped, sa.func.count())
+            .where(Answer.survey_id == survey_id, Answer.wave_id == wave_id)
+            .group_by(*grouped),
+        )
+        for survey_id, wave_id in pairs
+    ]
+    counts = live.rows(every.group_by(*columns), len(columns), parts)
+    for (survey_id, wave_id, item_id, choice, audience, *rest), (n,) in counts.items():
+        if choice is not None:
+            key = (wave_id, survey_id, _audience(audience), rest[0] if rest else None)
+            found.choices[(key, item_id, choice)] = n
 
 
 def comments(
@@ -246,23 +279,25 @@ def comments(
 ) -> list[str]:
     """Up to ``limit`` comments for one question and group, oldest first (a stable order
     that does not change as later comments arrive)."""
+    # The answer's own facts find the question's answers through ix_answer_report; the
+    # join (to these answers only) drops deleted responses and gives the order.
     query = (
         sa.select(Answer.value_text)
         .join(Response, Response.id == Answer.response_id)
         .where(
-            Response.wave_id == wave_id,
-            Response.survey_id == survey_id,
-            Response.audience == audience,
-            Response.deleted_at.is_(None),
+            Answer.survey_id == survey_id,
+            Answer.wave_id == wave_id,
             Answer.item_id == item_id,
+            Answer.audience == audience,
             Answer.value_text.is_not(None),
             Answer.value_text != "",
+            Response.deleted_at.is_(None),
         )
         .order_by(Response.submitted_at, Answer.id)
         .limit(limit)
     )
     if partner_id is not None:
-        query = query.where(Response.partner_id == partner_id)
+        query = query.where(Answer.partner_id == partner_id)
     return [text for (text,) in session.execute(query)]
 
 

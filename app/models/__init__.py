@@ -4,7 +4,7 @@ from app.models.audit import AuditEvent
 from app.models.base import Base, utcnow
 from app.models.collection import Audience, Channel, Link, Wave
 from app.models.people import CATEGORY_LABELS, Partner, PartnerCategory, Role, User
-from app.models.response import Answer, Response
+from app.models.response import Answer, Response, answer_facts
 from app.models.survey import Survey, SurveyVersion
 
 __all__ = [
@@ -23,5 +23,6 @@ __all__ = [
     "SurveyVersion",
     "User",
     "Wave",
+    "answer_facts",
     "utcnow",
 ]

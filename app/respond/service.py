@@ -18,7 +18,7 @@ from sqlalchemy import orm
 from app.database import begin_write
 from app.definitions.sync import latest_version
 from app.definitions.types import AnswerRow
-from app.models import Answer, Link, Response, SurveyVersion, utcnow
+from app.models import Answer, Link, Response, SurveyVersion, answer_facts, utcnow
 
 # A form shown before the closing date may still be sent for this long after it,
 # so a family who started on the last evening doesn't lose their answers at midnight.
@@ -148,6 +148,7 @@ def record_once(session: orm.Session, submission: Submission) -> bool:
             [
                 {
                     "response_id": response_id,
+                    **answer_facts(link),
                     "item_id": r.item_id,
                     "choice": r.choice,
                     "value_num": r.value_num,
