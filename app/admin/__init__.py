@@ -1,5 +1,5 @@
 """The coordinator workspace: dashboard, waves, links and QR codes, responses,
-exports, the audit log and user management (plus partner users' own page).
+exports, reports, the audit log and user management (plus partner users' own page).
 
 Views are thin: parse a form, call a service in this package (services only flush),
 commit once, render or redirect. Access is declared on every view with
@@ -25,6 +25,7 @@ from app.admin.views import (  # noqa: E402,F401
     dashboard,
     exports,
     links,
+    reporting,
     responses,
     users,
     waves,

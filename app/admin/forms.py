@@ -94,6 +94,33 @@ class ExportForm(FlaskForm):
     )
 
 
+class ReportForm(FlaskForm):
+    """Which report to show (a GET form). Partner users get no partner field: theirs is
+    fixed. Choices are filled in by the view."""
+
+    class Meta:
+        csrf = False  # a GET form: it changes nothing
+
+    wave = SelectField(
+        "Wave",
+        coerce=int,
+        validators=[DataRequired("Choose a wave.")],
+        invalid_choice_message="There is no such wave; choose one from the list.",
+        invalid_value_message="There is no such wave; choose one from the list.",
+    )
+    survey = SelectField(
+        "Survey",
+        default="",
+        invalid_choice_message="There is no such survey; choose one from the list.",
+    )
+    partner = SelectField(
+        "Partner",
+        coerce=_coerce_optional_int,
+        invalid_choice_message="There is no such partner; choose one from the list.",
+        invalid_value_message="There is no such partner; choose one from the list.",
+    )
+
+
 ROLE_CHOICES = options((r.value, r.value.capitalize()) for r in Role)
 
 

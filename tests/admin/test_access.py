@@ -17,7 +17,13 @@ from tests.admin.conftest import as_user
 
 # Expected access per endpoint; every other non-public endpoint is for staff
 # (admin and coordinator) only.
-EVERYONE_SIGNED_IN = {"auth.signout"}
+EVERYONE_SIGNED_IN = {
+    "auth.signout",
+    # Partner users get their own partner's report; test_report_pages.py checks the rest.
+    "admin.reports",
+    "admin.report_download",
+    "admin.report_stylesheet",
+}
 PARTNER_ONLY = {"admin.partner_home"}
 ADMIN_ONLY = {"admin.users", "admin.user_new", "admin.user_edit", "admin.audit_log"}
 
@@ -39,6 +45,7 @@ def argument_values(world) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "response_id": world.partner_b_response,
         "user_id": world.partner_b_user,
         "partner_id": world.partner_b,
+        "fmt": "csv",
     }
 
 
@@ -162,6 +169,17 @@ def test_partner_user_never_sees_raw_responses_or_exports(app, world):  # type: 
         response = client.get(url)
         assert response.status_code == 403, url
         assert "response_id" not in response.text
+
+
+def test_partner_user_never_gets_another_partners_report(app, world):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    as_user(client, app, world.partner_a_user)
+    query = f"wave={world.current}&partner={world.partner_b}"
+    for page in ["", "/download/pdf", "/download/xlsx", "/download/csv", "/download/html"]:
+        url = f"/admin/reports{page}?{query}"
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert world.partner_b_name not in response.text
 
 
 def test_partner_page_shows_only_its_own_partner(app, world):  # type: ignore[no-untyped-def]

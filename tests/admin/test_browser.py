@@ -147,3 +147,47 @@ def test_partner_page_and_narrow_screens(browser, live_server, world):  # type: 
     assert page.url.endswith("/signin")
     assert "You are signed out." in page.content()
     assert violations == [], violations
+
+
+def test_report_pages_have_no_accessibility_violations(browser, live_server, world):  # type: ignore[no-untyped-def]
+    violations: list[str] = []
+    page = open_page(browser, violations)
+    sign_in(page, live_server, "coord@example.org")
+    for url in [
+        "/admin/reports",
+        f"/admin/reports?wave={world.current}&survey=family-feedback&partner={world.partner_b}",
+    ]:
+        response = page.goto(f"{live_server}{url}")
+        assert response.status == 200, url
+        assert page.locator("article.report h1").count() == 1, url
+        check_axe(page, url)
+    # The report's stylesheet reached the page (served as a file, so the CSP allows it).
+    border = page.eval_on_selector(
+        "article.report h2", "e => getComputedStyle(e).borderBottomStyle"
+    )
+    assert border == "solid"
+
+    response = page.goto(f"{live_server}/admin/reports?wave=999999")
+    assert response.status == 400
+    assert "There is no such wave" in page.content()
+    check_axe(page, "/admin/reports with errors")
+    assert violations == [], violations
+
+
+def test_partner_report_page_passes_axe_at_320_px(browser, live_server, world):  # type: ignore[no-untyped-def]
+    violations: list[str] = []
+    page = open_page(browser, violations)
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, live_server, "a@example.org")
+    page.get_by_role("link", name="Reports", exact=True).click()
+    page.wait_for_load_state()
+    assert "/admin/reports" in page.url
+    assert world.partner_a_name in page.content()
+    check_axe(page, "/admin/reports (partner)")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, "the report page scrolls sideways at 320 px"
+    # The download links are real downloads.
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Table (CSV)").click()
+    assert info.value.suggested_filename.startswith("report-packet-")
+    assert violations == [], violations

@@ -30,21 +30,23 @@ def dashboard():  # type: ignore[no-untyped-def]
 @bp.get("/partner")
 @roles_required(Role.PARTNER)
 def partner_home():  # type: ignore[no-untyped-def]
-    """A partner user's own page: which surveys and waves its partner took part in.
-    Counts below the minimum cell size are shown as "fewer than N"."""
+    """A partner user's own page: which surveys and waves its partner took part in, with
+    links to their reports. Counts below the minimum cell size show as "fewer than N"."""
     user = acting_user()
     rows = db.session.execute(
-        sa.select(Survey.slug, Wave.name, sa.func.count())
+        sa.select(Survey.slug, Wave.name, sa.func.count(), Wave.id)
         .select_from(Response)
         .join(Survey, Survey.id == Response.survey_id)
         .join(Wave, Wave.id == Response.wave_id)
         .where(Response.partner_id == user.partner_id, Response.deleted_at.is_(None))
-        .group_by(Survey.slug, Wave.name, Wave.opens_on)
+        .group_by(Survey.slug, Wave.name, Wave.opens_on, Wave.id)
         .order_by(Wave.opens_on.desc(), Survey.slug)
     ).all()
+    waves = list(dict.fromkeys((wave_id, wave_name) for _slug, wave_name, _n, wave_id in rows))
     return render_template(
         "admin/partner_home.html",
         partner=user.partner,
         rows=rows,
+        waves=waves,
         min_cell=current_app.config["MIN_CELL_SIZE"],
     )
