@@ -2,8 +2,8 @@
 (x partner in a partner view). Answers are never loaded into Python one by one; only
 grouped counts come back, plus a capped list of comments per question.
 
-Every answer row carries its response's survey, wave, audience and partner (copied at
-submission, held equal by foreign keys), so the aggregates read the answer table's
+Every answer row carries its response's survey, wave, audience and partner (copied when
+written; see ``app.models.Answer``), so the aggregates read the answer table's
 ``ix_answer_report`` index alone, in its order, without joining 2 M answers to their
 responses. Soft-deleted responses are excluded from every figure: response counts
 filter them out directly; answer aggregates subtract what the (normally few) answers of
