@@ -2,8 +2,8 @@
 (x partner in a partner view). Answers are never loaded into Python one by one; only
 grouped counts come back, plus a capped list of comments per question.
 
-Every answer row carries its response's survey, wave, audience and partner (copied at
-submission, held equal by foreign keys), so the aggregates read the answer table's
+Every answer row carries its response's survey, wave, audience and partner (copied when
+written; see ``app.models.Answer``), so the aggregates read the answer table's
 ``ix_answer_report`` index alone, in its order, without joining 2 M answers to their
 responses. Soft-deleted responses are excluded from every figure: response counts
 filter them out directly; answer aggregates subtract what the (normally few) answers of
@@ -57,9 +57,10 @@ def _audience(value: t.Any) -> str:
 
 class _Live:
     """Runs answer aggregates and takes away the part that belongs to soft-deleted
-    responses. Subtraction is exact for counts, counts of distinct responses (a response
-    is either deleted or not) and sums; a figure that drops to zero is left out, as a
-    GROUP BY over live answers would have left it out."""
+    responses. Subtraction is exact for counts and counts of distinct responses (a
+    response is either deleted or not), and for sums up to floating-point rounding; a
+    group whose count drops to zero is left out, as a GROUP BY over live answers would
+    have left it out."""
 
     def __init__(self, session: orm.Session):
         self.session = session
@@ -78,10 +79,9 @@ class _Live:
     ) -> dict[tuple[t.Any, ...], list[t.Any]]:
         """``{first `keys` columns: the other columns}`` over the answers of live
         responses. ``query`` selects all answers in scope, grouped by its first ``keys``
-        columns; the next must count the group's rows (a group whose count drops to zero
-        is left out). ``parts``, if given, are run instead of ``query``: (prefix, query)
-        pairs whose rows, each keyed by prefix + its leading columns, together make up
-        ``query``'s."""
+        columns; the next must count the group's rows or responses (zero: left out).
+        ``parts``, if given, are run instead of ``query``: (prefix, query) pairs whose
+        rows, each keyed by prefix + its leading columns, together make up ``query``'s."""
         found: dict[tuple[t.Any, ...], list[t.Any]] = {}
         for prefix, part in parts or [((), query)]:
             width = keys - len(prefix)
