@@ -51,6 +51,19 @@ PG_URL = _per_worker_database(
 )
 
 
+# Debian's Chromium, driven by Playwright (which cannot download browsers here); the
+# flags keep it from reaching for the network at start.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
 def require_or_skip(reason: str) -> None:
     """Skip locally; fail in CI, where everything must run."""
     if os.environ.get("REQUIRE_ALL_TESTS") == "1":

@@ -11,17 +11,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.admin.conftest import PASSWORD
-from tests.conftest import require_or_skip
+from tests.conftest import CHROMIUM, require_or_skip
+from tests.conftest import CHROMIUM_ARGS as ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import queue
-import shutil
 import threading
 import typing as t
 from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.conftest import require_or_skip
+from tests.conftest import CHROMIUM, require_or_skip
+from tests.conftest import CHROMIUM_ARGS as ARGS
 from tests.respond.conftest import example_link, live_server, translations_built  # noqa: F401
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"width": 390, "height": 844}
 NARROW = {"width": 320, "height": 640}
 WIDE = {"width": 1024, "height": 800}

@@ -5,18 +5,9 @@ from __future__ import annotations
 import pytest
 
 from reports import build_report, render_html
-from tests.conftest import require_or_skip
+from tests.conftest import CHROMIUM, require_or_skip
+from tests.conftest import CHROMIUM_ARGS as ARGS
 from tests.reports.test_report_renderers import WAVE, packet_data  # noqa: F401
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
