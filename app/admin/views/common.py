@@ -42,3 +42,24 @@ class OpenCloseForm(FlaskForm):
     """Open or close a wave or link (CSRF-protected POST)."""
 
     open = HiddenField(validators=[AnyOf(["1", "0"])])
+
+
+def open_or_close(
+    model: type[M], ident: int, apply: t.Callable[..., None], kind: str
+) -> tuple[M, bool]:
+    """The shared body of the open/close buttons (waves, links): check the form, switch
+    the target, audit it, commit once. Returns the target and whether it is now open."""
+    from app import audit
+    from app.auth.access import start_write
+
+    form = OpenCloseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    start_write()
+    target = get_or_404(model, ident)
+    is_open = form.open.data == "1"
+    apply(db.session, target, is_open)
+    action = f"{kind}_open" if is_open else f"{kind}_close"
+    audit.record(db.session, acting_user(), action, f"{kind}:{target.id}")
+    db.session.commit()
+    return target, is_open

@@ -16,7 +16,13 @@ from app.admin.linking import (
     set_link_open,
     survey_choices,
 )
-from app.admin.views.common import OpenCloseForm, acting_user, get_or_404, show_problem
+from app.admin.views.common import (
+    OpenCloseForm,
+    acting_user,
+    get_or_404,
+    open_or_close,
+    show_problem,
+)
 from app.admin.waves import all_waves, current_wave
 from app.auth.access import STAFF, roles_required, start_write
 from app.definitions.sync import definition_of, latest_version
@@ -112,17 +118,7 @@ def link_new():  # type: ignore[no-untyped-def]
 @bp.post("/links/<int:link_id>/state")
 @roles_required(*STAFF)
 def link_state(link_id: int):  # type: ignore[no-untyped-def]
-    form = OpenCloseForm()
-    if not form.validate_on_submit():
-        abort(400)
-    start_write()
-    link = get_or_404(Link, link_id)
-    is_open = form.open.data == "1"
-    set_link_open(db.session, link, is_open)
-    audit.record(
-        db.session, acting_user(), "link_open" if is_open else "link_close", f"link:{link.id}"
-    )
-    db.session.commit()
+    link, is_open = open_or_close(Link, link_id, set_link_open, "link")
     flash(f"The link {_public_url(link)} is now {'open' if is_open else 'closed'}.", "success")
     return redirect(url_for("admin.links", wave=link.wave_id))
 

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 
 from app import audit
 from app.admin import FormProblem, bp
 from app.admin.forms import WaveForm
-from app.admin.views.common import OpenCloseForm, acting_user, get_or_404, show_problem
+from app.admin.views.common import OpenCloseForm, acting_user, open_or_close, show_problem
 from app.admin.waves import create_wave, latest_wave, set_wave_open, wave_rows
 from app.auth.access import STAFF, roles_required, start_write
 from app.extensions import db
@@ -57,16 +57,6 @@ def wave_new():  # type: ignore[no-untyped-def]
 @bp.post("/waves/<int:wave_id>/state")
 @roles_required(*STAFF)
 def wave_state(wave_id: int):  # type: ignore[no-untyped-def]
-    form = OpenCloseForm()
-    if not form.validate_on_submit():
-        abort(400)
-    start_write()
-    wave = get_or_404(Wave, wave_id)
-    is_open = form.open.data == "1"
-    set_wave_open(db.session, wave, is_open)
-    audit.record(
-        db.session, acting_user(), "wave_open" if is_open else "wave_close", f"wave:{wave.id}"
-    )
-    db.session.commit()
+    wave, is_open = open_or_close(Wave, wave_id, set_wave_open, "wave")
     flash(f"Wave “{wave.name}” is now {'open' if is_open else 'closed'}.", "success")
     return redirect(url_for("admin.waves"))
