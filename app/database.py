@@ -41,12 +41,26 @@ def configure_engine(engine: sa.Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
-def begin_write(session: t.Any) -> None:
+def begin_write(session: t.Any) -> sa.Connection:
     """Start ``session``'s transaction as a writer; call before the first query of a write.
 
     On SQLite this is ``BEGIN IMMEDIATE``; elsewhere it is an ordinary transaction.
     """
-    session.connection(execution_options={"sqlite_immediate": True})
+    return session.connection(execution_options={"sqlite_immediate": True})
+
+
+def begin_write_after_read(session: t.Any) -> sa.Connection:
+    """Go from the request's reads to its write; return the connection to write on.
+
+    On SQLite the read transaction is ended (it only read) and the write begins with
+    ``BEGIN IMMEDIATE``, as ``begin_write`` requires. On PostgreSQL the transaction
+    simply goes on: writers lock rows, not the database, so nothing is gained by
+    ending it, and a ROLLBACK and a BEGIN are saved.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.rollback()
+        return begin_write(session)
+    return session.connection()
 
 
 def describe_connection_error(exc: OperationalError, url: sa.URL) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import typing as t
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -74,11 +75,22 @@ _DEFINITIONS: dict[tuple[int, str], SurveyDefinition] = {}
 
 def definition_of(version: SurveyVersion) -> SurveyDefinition:
     """The checked definition of a stored version, cached per process: versions never
-    change, so (id, hash) identifies one for good."""
-    key = (version.id, version.sha256)
+    change, so (id, hash) identifies one for good. The stored JSON (a deferred column)
+    is only read on the first call."""
+    found = _DEFINITIONS.get((version.id, version.sha256))
+    if found is None:
+        found = definition_from_stored(version.id, version.sha256, version.definition)
+    return found
+
+
+def definition_from_stored(
+    version_id: int, sha256: str, stored: dict[str, t.Any]
+) -> SurveyDefinition:
+    """As ``definition_of``, for a version read as plain columns."""
+    key = (version_id, sha256)
     found = _DEFINITIONS.get(key)
     if found is None:
         if len(_DEFINITIONS) > 512:
             _DEFINITIONS.clear()
-        found = _DEFINITIONS[key] = SurveyDefinition.from_stored(version.definition)
+        found = _DEFINITIONS[key] = SurveyDefinition.from_stored(stored)
     return found

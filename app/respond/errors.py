@@ -13,11 +13,11 @@ from flask_babel import format_date, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.definitions.sync import definition_of, latest_version
 from app.extensions import db
 from app.i18n import preferred_language, use_language
 from app.respond import bp
 from app.respond.presenter import language_choices
+from app.respond.service import current_version
 
 
 # Registered per code as well: Flask prefers a handler for the error's code, and the
@@ -39,8 +39,8 @@ def respondent_error(error: HTTPException):  # type: ignore[no-untyped-def]
     definition = None
     try:
         if link is not None:
-            version = latest_version(db.session, link.survey_id)
-            definition = definition_of(version) if version else None
+            version = current_version(db.session, link.survey_id)
+            definition = version.definition if version else None
     except Exception:  # noqa: BLE001 - an error page must not fail in turn
         current_app.logger.exception("error page could not load the survey")
         db.session.rollback()
@@ -60,10 +60,7 @@ def respondent_error(error: HTTPException):  # type: ignore[no-untyped-def]
         language=language,
         languages=language_choices(list(languages)),
     )
-    headers = {"Cache-Control": "no-store"}
-    if code == 429 and error.get_headers():
-        headers.update({k: v for k, v in error.get_headers() if k.lower() == "retry-after"})
-    return body, code, headers
+    return body, code, {"Cache-Control": "no-store"}
 
 
 def _explain(error: HTTPException, link) -> tuple[str, str, tuple[str, str] | None]:  # type: ignore[no-untyped-def]

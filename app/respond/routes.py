@@ -10,16 +10,16 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Gone
 
 from app.definitions.survey import SurveyDefinition
-from app.definitions.sync import definition_of, latest_version
 from app.extensions import csrf, db, limiter
 from app.i18n import preferred_language, use_language
-from app.models import Link
 from app.respond import bp
 from app.respond.flow import Answers
 from app.respond.presenter import error_summary, language_choices, question_views
 from app.respond.service import (
+    LinkFacts,
     LinkState,
     Submission,
+    current_version,
     find_link,
     link_state,
     parse_started,
@@ -43,10 +43,10 @@ def _submit_limit() -> str:
 @bp.get("/s/<token>")
 def survey(token: str):  # type: ignore[no-untyped-def]
     link = _answerable_link(token)
-    version = latest_version(db.session, link.survey_id)
+    version = current_version(db.session, link.survey_id)
     if version is None:
         abort(404)
-    definition = definition_of(version)
+    definition = version.definition
     language = _language(definition, request.args.get("lang"))
     answers = Answers(definition, MultiDict())
     form = {
@@ -70,7 +70,7 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
     version = version_for(db.session, link, posted.get("_version"))
     if version is None:
         abort(404)
-    definition = definition_of(version)
+    definition = version.definition
     language = _language(
         definition,
         posted.get("_switch_lang") or posted.get("_lang") or request.args.get("lang"),
@@ -107,11 +107,6 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
         return _page(link, definition, answers, form, bad, show_errors=True, status=422)
     rows = answers.answer_rows()
     started_at = parse_started(posted.get("_started"), _now())
-    # End the read transaction: the write must begin as a writer (see begin_write).
-    # The link and version are kept as loaded rather than read again after the rollback.
-    db.session.expunge(link)
-    db.session.expunge(version)
-    db.session.rollback()
     record_once(
         db.session,
         Submission(
@@ -130,10 +125,10 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
 @bp.get("/s/<token>/thanks")
 def thanks(token: str):  # type: ignore[no-untyped-def]
     link = find_link(db.session, token)
-    version = latest_version(db.session, link.survey_id) if link else None
+    version = current_version(db.session, link.survey_id) if link else None
     if link is None or version is None:
         abort(404)
-    definition = definition_of(version)
+    definition = version.definition
     language = _language(definition, request.args.get("lang"))
     body = render_template(
         "respond/thanks.html",
@@ -146,7 +141,7 @@ def thanks(token: str):  # type: ignore[no-untyped-def]
     return body, 200, NO_CACHE
 
 
-def _answerable_link(token: str, submitting: bool = False) -> Link:
+def _answerable_link(token: str, submitting: bool = False) -> LinkFacts:
     link = find_link(db.session, token)
     if link is None:
         abort(404)
@@ -170,7 +165,7 @@ def _now() -> dt.datetime:
 
 
 def _page(
-    link: Link,
+    link: LinkFacts,
     definition: SurveyDefinition,
     answers: Answers,
     form: dict,

@@ -10,15 +10,26 @@ import datetime as dt
 import enum
 import typing as t
 import uuid
+import weakref
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.database import begin_write
-from app.definitions.sync import latest_version
+from app.database import begin_write_after_read
+from app.definitions.survey import SurveyDefinition
+from app.definitions.sync import definition_from_stored
 from app.definitions.types import AnswerRow
-from app.models import Answer, Link, Response, SurveyVersion, answer_facts, utcnow
+from app.models import (
+    Answer,
+    Audience,
+    Link,
+    Response,
+    SurveyVersion,
+    Wave,
+    answer_facts,
+    utcnow,
+)
 
 # A form shown before the closing date may still be sent for this long after it,
 # so a family who started on the last evening doesn't lose their answers at midnight.
@@ -34,15 +45,97 @@ class LinkState(enum.StrEnum):
     CLOSED = "closed"
 
 
-def find_link(session: orm.Session, token: str) -> Link | None:
+@dataclasses.dataclass(frozen=True, slots=True)
+class WaveFacts:
+    id: int
+    opens_on: dt.date
+    closes_on: dt.date
+    is_open: bool
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LinkFacts:
+    """What the respondent pages need of a link and its wave, read in one query.
+
+    Plain values rather than ORM objects: nothing here is changed by a respondent, and
+    reading rows without the unit of work keeps a submission cheap.
+    """
+
+    id: int
+    token: str
+    survey_id: int
+    wave_id: int
+    audience: Audience
+    partner_id: int | None
+    is_open: bool
+    wave: WaveFacts
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class VersionFacts:
+    id: int
+    survey_id: int
+    definition: SurveyDefinition
+
+
+_link = Link.__table__
+_wave = Wave.__table__
+_version = SurveyVersion.__table__
+
+_LINK_BY_TOKEN = (
+    sa.select(
+        _link.c.id,
+        _link.c.token,
+        _link.c.survey_id,
+        _link.c.wave_id,
+        _link.c.audience,
+        _link.c.partner_id,
+        _link.c.is_open,
+        _wave.c.opens_on,
+        _wave.c.closes_on,
+        _wave.c.is_open.label("wave_is_open"),
+    )
+    .join_from(_link, _wave, _link.c.wave_id == _wave.c.id)
+    .where(_link.c.token == sa.bindparam("token"))
+)
+_VERSION_BY_ID = sa.select(
+    _version.c.id, _version.c.survey_id, _version.c.sha256, _version.c.definition
+).where(_version.c.id == sa.bindparam("id"))
+_LATEST_VERSION_ID = (
+    sa.select(_version.c.id)
+    .where(_version.c.survey_id == sa.bindparam("survey_id"))
+    .order_by(_version.c.number.desc())
+    .limit(1)
+)
+
+# Stored versions never change (a changed definition is stored as a new version), so
+# each process keeps the ones it has read, per database engine.
+_VERSIONS: weakref.WeakKeyDictionary[sa.Engine, dict[int, VersionFacts]] = (
+    weakref.WeakKeyDictionary()
+)
+_VERSIONS_KEPT = 512
+
+
+def find_link(session: orm.Session, token: str) -> LinkFacts | None:
     if len(token) > 64:
         return None
-    return session.scalar(
-        sa.select(Link).where(Link.token == token).options(orm.joinedload(Link.wave))
+    row = session.connection().execute(_LINK_BY_TOKEN, {"token": token}).first()
+    if row is None:
+        return None
+    wave = WaveFacts(row.wave_id, row.opens_on, row.closes_on, row.wave_is_open)
+    return LinkFacts(
+        row.id,
+        row.token,
+        row.survey_id,
+        row.wave_id,
+        row.audience,
+        row.partner_id,
+        row.is_open,
+        wave,
     )
 
 
-def link_state(link: Link, today: dt.date, submitting: bool = False) -> LinkState:
+def link_state(link: LinkFacts | Link, today: dt.date, submitting: bool = False) -> LinkState:
     """A link is answerable while the link and its wave are switched on and ``today``
     (the server's UTC date) is within the wave's dates read "anywhere on Earth": open
     for the whole of each date in every timezone, since schools are not on UTC. A form
@@ -58,14 +151,39 @@ def link_state(link: Link, today: dt.date, submitting: bool = False) -> LinkStat
     return LinkState.OPEN
 
 
-def version_for(session: orm.Session, link: Link, version_id: str | None) -> SurveyVersion | None:
+def stored_version(session: orm.Session, version_id: int) -> VersionFacts | None:
+    """A stored survey version with its checked definition, read once per process."""
+    connection = session.connection()
+    kept = _VERSIONS.setdefault(connection.engine, {})
+    found = kept.get(version_id)
+    if found is None:
+        row = connection.execute(_VERSION_BY_ID, {"id": version_id}).first()
+        if row is None:
+            return None
+        definition = definition_from_stored(row.id, row.sha256, row.definition)
+        if len(kept) >= _VERSIONS_KEPT:
+            kept.clear()
+        found = kept[version_id] = VersionFacts(row.id, row.survey_id, definition)
+    return found
+
+
+def current_version(session: orm.Session, survey_id: int) -> VersionFacts | None:
+    """The latest stored version of a survey: the one new visitors are shown."""
+    version_id = session.connection().execute(_LATEST_VERSION_ID, {"survey_id": survey_id})
+    found = version_id.scalar()
+    return None if found is None else stored_version(session, found)
+
+
+def version_for(
+    session: orm.Session, link: LinkFacts | Link, version_id: str | None
+) -> VersionFacts | None:
     """The version a form was shown on (any stored version of the link's survey), so a
     form left open while the survey was edited still submits; otherwise the latest."""
-    if version_id and version_id.isdigit():
-        version = session.get(SurveyVersion, int(version_id))
+    if version_id and version_id.isdigit() and len(version_id) < 12:
+        version = stored_version(session, int(version_id))
         if version is not None and version.survey_id == link.survey_id:
             return version
-    return latest_version(session, link.survey_id)
+    return current_version(session, link.survey_id)
 
 
 def parse_uuid(raw: str | None) -> uuid.UUID | None:
@@ -90,65 +208,74 @@ def parse_started(raw: str | None, now: dt.datetime) -> dt.datetime | None:
 
 @dataclasses.dataclass(frozen=True)
 class Submission:
-    link: Link
-    version: SurveyVersion
+    link: LinkFacts | Link
+    version: VersionFacts | SurveyVersion
     submission_uuid: uuid.UUID
     language: str
     started_at: dt.datetime | None
     rows: Sequence[AnswerRow]
 
 
-def _insert_ignoring_duplicates(session: orm.Session) -> t.Any:
-    """INSERT ... ON CONFLICT DO NOTHING for the session's database (SQLite >= 3.35
-    and PostgreSQL both have it)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(Response)
+_response = Response.__table__
+_ANSWER_INSERT = sa.insert(Answer.__table__)
+_RESPONSE_INSERTS: dict[str, t.Any] = {}
+
+
+def _response_insert(dialect: str) -> t.Any:
+    """INSERT ... ON CONFLICT (submission_uuid) DO NOTHING RETURNING id for the database
+    (SQLite >= 3.35 and PostgreSQL both have it), built once per dialect."""
+    statement = _RESPONSE_INSERTS.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = _RESPONSE_INSERTS[dialect] = (
+            insert(_response)
+            .on_conflict_do_nothing(index_elements=[_response.c.submission_uuid])
+            .returning(_response.c.id)
+        )
+    return statement
 
 
 def record_once(session: orm.Session, submission: Submission) -> bool:
     """Store the response and its answers unless this submission is already stored.
 
-    Returns True when stored now, False for a duplicate (double tap, retry, back and
-    resubmit). The response row goes in with ON CONFLICT (submission_uuid) DO NOTHING:
-    a duplicate, even one committed by a concurrent request a moment ago, inserts
-    nothing and returns no id, so no answers are written for it. On SQLite
-    ``begin_write`` also queues concurrent writers; on PostgreSQL the second of two
-    concurrent duplicates waits for the first and then does nothing.
-    Identity copied from the link only: no IP address, user agent or cookie is stored.
+    Ends the request's read transaction and begins its write (see
+    ``begin_write_after_read``); the caller commits. Returns True when stored now, False
+    for a duplicate (double tap, retry, back and resubmit). The response row goes in
+    with ON CONFLICT (submission_uuid) DO NOTHING: a duplicate, even one committed by a
+    concurrent request a moment ago, inserts nothing and returns no id, so no answers
+    are written for it. On SQLite the write lock also queues concurrent writers; on
+    PostgreSQL the second of two concurrent duplicates waits for the first and then
+    does nothing. Identity copied from the link only: no IP address, user agent or
+    cookie is stored.
     """
-    begin_write(session)
+    connection = begin_write_after_read(session)
     link = submission.link
-    statement = (
-        _insert_ignoring_duplicates(session)
-        .values(
-            submission_uuid=submission.submission_uuid,
-            link_id=link.id,
-            survey_id=link.survey_id,
-            survey_version_id=submission.version.id,
-            wave_id=link.wave_id,
-            audience=link.audience,
-            partner_id=link.partner_id,
-            language=submission.language,
-            started_at=submission.started_at,
-            submitted_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=[Response.submission_uuid])
-        .returning(Response.id)
-    )
-    response_id = session.execute(statement).scalar()
+    facts = answer_facts(link)
+    response_id = connection.execute(
+        _response_insert(connection.dialect.name),
+        {
+            "submission_uuid": submission.submission_uuid,
+            "link_id": link.id,
+            **facts,
+            "survey_version_id": submission.version.id,
+            "language": submission.language,
+            "started_at": submission.started_at,
+            "submitted_at": utcnow(),
+        },
+    ).scalar()
     if response_id is None:
         return False
     if submission.rows:
-        # One multi-row INSERT for the answers instead of a unit-of-work per object.
-        session.execute(
-            sa.insert(Answer.__table__),
+        # One executemany for the answers instead of a unit of work per object.
+        connection.execute(
+            _ANSWER_INSERT,
             [
                 {
                     "response_id": response_id,
-                    **answer_facts(link),
+                    **facts,
                     "item_id": r.item_id,
                     "choice": r.choice,
                     "value_num": r.value_num,
