@@ -35,9 +35,10 @@ def configure_engine(engine: sa.Engine) -> None:
         # Writers take the write lock at BEGIN (see begin_write) so that two writers wait
         # on busy_timeout instead of one failing when it upgrades a stale read snapshot.
         # Readers stay deferred so a long report never blocks a family's submission.
-        if conn.get_execution_options().get("sqlite_immediate"):
+        options = conn.get_execution_options()
+        if options.get("sqlite_immediate"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        elif not options.get("sqlite_statement_reads"):
             conn.exec_driver_sql("BEGIN")
 
 
@@ -49,18 +50,31 @@ def begin_write(session: t.Any) -> sa.Connection:
     return session.connection(execution_options={"sqlite_immediate": True})
 
 
-def begin_write_after_read(session: t.Any) -> sa.Connection:
-    """Go from the request's reads to its write; return the connection to write on.
+def connect_for_lookups(engine: sa.Engine) -> sa.Connection:
+    """A connection for a request that looks up a few rows and may then write once (the
+    respondent pages); ``begin_write_on`` starts the write.
 
-    On SQLite the read transaction is ended (it only read) and the write begins with
-    ``BEGIN IMMEDIATE``, as ``begin_write`` requires. On PostgreSQL the transaction
-    simply goes on: writers lock rows, not the database, so nothing is gained by
-    ending it, and a ROLLBACK and a BEGIN are saved.
+    On SQLite its reads hold no transaction: each statement reads a consistent snapshot
+    of its own, which is all a lookup of one row needs, and nothing is left to end
+    before the writer's ``BEGIN IMMEDIATE``. Elsewhere reads begin a transaction as
+    usual.
     """
-    if session.get_bind().dialect.name == "sqlite":
-        session.rollback()
-        return begin_write(session)
-    return session.connection()
+    return engine.connect().execution_options(sqlite_statement_reads=True)
+
+
+def begin_write_on(connection: sa.Connection) -> None:
+    """Begin the write on a connection from ``connect_for_lookups``; the caller commits.
+
+    On SQLite the write begins with ``BEGIN IMMEDIATE``, as ``begin_write`` requires. On
+    PostgreSQL the transaction the reads began simply goes on: writers lock rows, not
+    the database, so a ROLLBACK and a BEGIN would buy nothing.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    if connection.in_transaction():
+        connection.rollback()
+    connection.execution_options(sqlite_statement_reads=False, sqlite_immediate=True)
+    connection.begin()
 
 
 def describe_connection_error(exc: OperationalError, url: sa.URL) -> str:

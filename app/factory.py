@@ -6,6 +6,7 @@ import os
 import typing as t
 
 from flask import Flask
+from flask_login import current_user
 
 from app import config as app_config
 from app import static_assets
@@ -48,7 +49,10 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(forget_language)
     static_assets.init_app(app)
-    login_manager.init_app(app)
+    # Templates get the lazy proxy rather than Flask-Login's processor, which loads the
+    # user for every page rendered, survey pages included.
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
 
     from app import auth, security
 

@@ -6,8 +6,7 @@ inline ``<script>`` bodies, ``style="..."`` attributes or ``on*=`` handlers anyw
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
-from flask_login import current_user
+from flask import Flask, Response, g, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -60,7 +59,12 @@ def add_security_headers(response: Response) -> Response:
 
 
 def _signed_in() -> bool:
+    """Whether this request was served to a signed-in user. Every page behind sign-in
+    looks at the user before its view runs (app.auth.access.guard); a request that never
+    did, such as a survey page, showed nothing of anyone's, and is not made to look
+    now: that would cost a user lookup and rewrite the session cookie."""
+    user = g.get("_login_user")
     try:
-        return bool(current_user.is_authenticated)
+        return bool(user is not None and user.is_authenticated)
     except Exception:  # noqa: BLE001 - headers must be added even if the user lookup fails
         return False

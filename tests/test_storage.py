@@ -164,7 +164,7 @@ def test_new_version_never_alters_stored_responses(session, example_survey):
     store_definition(session, load_text(edited), "example.yaml")
     session.commit()
 
-    session.expire_all()
+    session.rollback()  # a new snapshot, with what the requests committed
     stored = session.get(Response, response.id)
     assert stored.survey_version_id == old_version.id
     assert session.get(SurveyVersion, old_version.id).definition == old_definition

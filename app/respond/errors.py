@@ -13,9 +13,8 @@ from flask_babel import format_date, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db
 from app.i18n import preferred_language, use_language
-from app.respond import bp
+from app.respond import bp, store
 from app.respond.presenter import language_choices
 from app.respond.service import current_version
 
@@ -39,11 +38,11 @@ def respondent_error(error: HTTPException):  # type: ignore[no-untyped-def]
     definition = None
     try:
         if link is not None:
-            version = current_version(db.session, link.survey_id)
+            version = current_version(store.connection(), link.survey_id)
             definition = version.definition if version else None
     except Exception:  # noqa: BLE001 - an error page must not fail in turn
         current_app.logger.exception("error page could not load the survey")
-        db.session.rollback()
+        store.discard()
     languages = definition.languages if definition else current_app.config["LANGUAGES"]
     language = g.get("language") or preferred_language(languages, request.args.get("lang"))
     use_language(language)

@@ -10,9 +10,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Gone
 
 from app.definitions.survey import SurveyDefinition
-from app.extensions import csrf, db, limiter
+from app.extensions import csrf, limiter
 from app.i18n import preferred_language, use_language
-from app.respond import bp
+from app.respond import bp, store
 from app.respond.flow import Answers
 from app.respond.presenter import error_summary, language_choices, question_views
 from app.respond.service import (
@@ -43,7 +43,7 @@ def _submit_limit() -> str:
 @bp.get("/s/<token>")
 def survey(token: str):  # type: ignore[no-untyped-def]
     link = _answerable_link(token)
-    version = current_version(db.session, link.survey_id)
+    version = current_version(store.connection(), link.survey_id)
     if version is None:
         abort(404)
     definition = version.definition
@@ -67,7 +67,7 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
     # hears that first (reloading would not help).
     csrf.protect()
     posted = request.form
-    version = version_for(db.session, link, posted.get("_version"))
+    version = version_for(store.connection(), link, posted.get("_version"))
     if version is None:
         abort(404)
     definition = version.definition
@@ -107,8 +107,9 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
         return _page(link, definition, answers, form, bad, show_errors=True, status=422)
     rows = answers.answer_rows()
     started_at = parse_started(posted.get("_started"), _now())
+    connection = store.connection()
     record_once(
-        db.session,
+        connection,
         Submission(
             link=link,
             version=version,
@@ -118,14 +119,14 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
             rows=rows,
         ),
     )
-    db.session.commit()
+    connection.commit()
     return redirect(url_for(".thanks", token=token, lang=language), 303)
 
 
 @bp.get("/s/<token>/thanks")
 def thanks(token: str):  # type: ignore[no-untyped-def]
-    link = find_link(db.session, token)
-    version = current_version(db.session, link.survey_id) if link else None
+    link = find_link(store.connection(), token)
+    version = current_version(store.connection(), link.survey_id) if link else None
     if link is None or version is None:
         abort(404)
     definition = version.definition
@@ -142,7 +143,7 @@ def thanks(token: str):  # type: ignore[no-untyped-def]
 
 
 def _answerable_link(token: str, submitting: bool = False) -> LinkFacts:
-    link = find_link(db.session, token)
+    link = find_link(store.connection(), token)
     if link is None:
         abort(404)
     g.respond_link = link

@@ -1,6 +1,8 @@
 """Respondent services: which link and version a form answers, and storing it once.
 
-These functions flush and never commit; the view commits once per request.
+They work on a Core connection (app.database.connect_for_lookups) rather than the ORM
+session: a respondent changes no mapped object, and the unit of work would cost more
+than the queries. They never commit; the view commits once per request.
 """
 
 from __future__ import annotations
@@ -14,9 +16,8 @@ import weakref
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy import orm
 
-from app.database import begin_write_after_read
+from app.database import begin_write_on
 from app.definitions.survey import SurveyDefinition
 from app.definitions.sync import definition_from_stored
 from app.definitions.types import AnswerRow
@@ -116,10 +117,10 @@ _VERSIONS: weakref.WeakKeyDictionary[sa.Engine, dict[int, VersionFacts]] = (
 _VERSIONS_KEPT = 512
 
 
-def find_link(session: orm.Session, token: str) -> LinkFacts | None:
+def find_link(connection: sa.Connection, token: str) -> LinkFacts | None:
     if len(token) > 64:
         return None
-    row = session.connection().execute(_LINK_BY_TOKEN, {"token": token}).first()
+    row = connection.execute(_LINK_BY_TOKEN, {"token": token}).first()
     if row is None:
         return None
     wave = WaveFacts(row.wave_id, row.opens_on, row.closes_on, row.wave_is_open)
@@ -151,9 +152,8 @@ def link_state(link: LinkFacts | Link, today: dt.date, submitting: bool = False)
     return LinkState.OPEN
 
 
-def stored_version(session: orm.Session, version_id: int) -> VersionFacts | None:
+def stored_version(connection: sa.Connection, version_id: int) -> VersionFacts | None:
     """A stored survey version with its checked definition, read once per process."""
-    connection = session.connection()
     kept = _VERSIONS.setdefault(connection.engine, {})
     found = kept.get(version_id)
     if found is None:
@@ -167,23 +167,22 @@ def stored_version(session: orm.Session, version_id: int) -> VersionFacts | None
     return found
 
 
-def current_version(session: orm.Session, survey_id: int) -> VersionFacts | None:
+def current_version(connection: sa.Connection, survey_id: int) -> VersionFacts | None:
     """The latest stored version of a survey: the one new visitors are shown."""
-    version_id = session.connection().execute(_LATEST_VERSION_ID, {"survey_id": survey_id})
-    found = version_id.scalar()
-    return None if found is None else stored_version(session, found)
+    found = connection.execute(_LATEST_VERSION_ID, {"survey_id": survey_id}).scalar()
+    return None if found is None else stored_version(connection, found)
 
 
 def version_for(
-    session: orm.Session, link: LinkFacts | Link, version_id: str | None
+    connection: sa.Connection, link: LinkFacts | Link, version_id: str | None
 ) -> VersionFacts | None:
     """The version a form was shown on (any stored version of the link's survey), so a
     form left open while the survey was edited still submits; otherwise the latest."""
     if version_id and version_id.isdigit() and len(version_id) < 12:
-        version = stored_version(session, int(version_id))
+        version = stored_version(connection, int(version_id))
         if version is not None and version.survey_id == link.survey_id:
             return version
-    return current_version(session, link.survey_id)
+    return current_version(connection, link.survey_id)
 
 
 def parse_uuid(raw: str | None) -> uuid.UUID | None:
@@ -238,20 +237,19 @@ def _response_insert(dialect: str) -> t.Any:
     return statement
 
 
-def record_once(session: orm.Session, submission: Submission) -> bool:
+def record_once(connection: sa.Connection, submission: Submission) -> bool:
     """Store the response and its answers unless this submission is already stored.
 
-    Ends the request's read transaction and begins its write (see
-    ``begin_write_after_read``); the caller commits. Returns True when stored now, False
-    for a duplicate (double tap, retry, back and resubmit). The response row goes in
-    with ON CONFLICT (submission_uuid) DO NOTHING: a duplicate, even one committed by a
-    concurrent request a moment ago, inserts nothing and returns no id, so no answers
-    are written for it. On SQLite the write lock also queues concurrent writers; on
-    PostgreSQL the second of two concurrent duplicates waits for the first and then
-    does nothing. Identity copied from the link only: no IP address, user agent or
-    cookie is stored.
+    Begins the write on ``connection`` (see ``begin_write_on``); the caller commits.
+    Returns True when stored now, False for a duplicate (double tap, retry, back and
+    resubmit). The response row goes in with ON CONFLICT (submission_uuid) DO NOTHING:
+    a duplicate, even one committed by a concurrent request a moment ago, inserts
+    nothing and returns no id, so no answers are written for it. On SQLite the write
+    lock also queues concurrent writers; on PostgreSQL the second of two concurrent
+    duplicates waits for the first and then does nothing. Identity copied from the
+    link only: no IP address, user agent or cookie is stored.
     """
-    connection = begin_write_after_read(session)
+    begin_write_on(connection)
     link = submission.link
     facts = answer_facts(link)
     response_id = connection.execute(

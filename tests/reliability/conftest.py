@@ -30,7 +30,7 @@ def open_link(session):  # type: ignore[no-untyped-def]
 
 
 def stored_uuids(session) -> set[str]:  # type: ignore[no-untyped-def]
-    session.expire_all()
+    session.rollback()  # a new snapshot, with what the requests committed
     return {str(u) for u in session.scalars(sa.select(Response.submission_uuid))}
 
 

@@ -13,10 +13,11 @@ import pytest
 import sqlalchemy as sa
 from itsdangerous import URLSafeTimedSerializer
 
+from app.database import connect_for_lookups
 from app.definitions.sync import latest_version, store_definition
 from app.extensions import db
-from app.models import Answer, Response, SurveyVersion
-from app.respond.service import Submission, record_once
+from app.models import Answer, Response
+from app.respond.service import Submission, find_link, record_once, stored_version
 from tests.conftest import EXAMPLE
 from tests.respond.helpers import Respondent, read_form
 
@@ -34,7 +35,7 @@ def finish(person: Respondent, lang: str = "en", **page2):  # type: ignore[no-un
 
 
 def stored(session):  # type: ignore[no-untyped-def]
-    session.expire_all()
+    session.rollback()  # a new snapshot, with what the requests committed
     return list(session.scalars(sa.select(Response)))
 
 
@@ -184,24 +185,20 @@ def test_concurrent_duplicates_store_one_response(app, example_link):
     results: dict[str, bool] = {}
 
     def store(name: str, hold: threading.Event | None, done: threading.Event | None) -> None:
-        with app.app_context():
-            session = db.session
-            from app.models import Link
-
+        with app.app_context(), connect_for_lookups(db.engine) as connection:
             submission = Submission(
-                link=session.get(Link, example_link.id),
-                version=session.get(SurveyVersion, version_id),
+                link=find_link(connection, example_link.token),
+                version=stored_version(connection, version_id),
                 submission_uuid=submission_uuid,
                 language="en",
                 started_at=None,
                 rows=[],
             )
-            session.rollback()
-            results[name] = record_once(session, submission)
+            results[name] = record_once(connection, submission)
             if hold is not None:
                 hold.set()
                 done.wait(10)
-            session.commit()
+            connection.commit()
 
     first_holding, let_go = threading.Event(), threading.Event()
     first = threading.Thread(target=store, args=("first", first_holding, let_go))
