@@ -45,9 +45,7 @@ DEFAULTS: dict[str, t.Any] = {
     # A family may leave a form open for hours: the CSRF token must not expire.
     "WTF_CSRF_TIME_LIMIT": None,
     "RATELIMIT_STORAGE_URI": "memory://",
-    # No X-RateLimit-* headers on every response: they cost a second read of the counter
-    # per request. A refused request still hears when to retry (app.errors.retry_after).
-    "RATELIMIT_HEADERS_ENABLED": False,
+    "RATELIMIT_ENABLED": True,
     "SIGNIN_RATE_LIMIT": "10 per minute",
     "SUBMIT_RATE_LIMIT": "120 per minute",
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import math
-import time
-
-from flask import Flask, Response, render_template, request
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db, limiter
+from app.extensions import db
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -27,8 +24,6 @@ MESSAGES = {
 
 
 def register(app: Flask) -> None:
-    app.after_request(retry_after)
-
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         code = error.code or 500
@@ -56,15 +51,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError):  # type: ignore[no-untyped-def]
         return render_error(500)
-
-
-def retry_after(response: Response) -> Response:
-    """Tell a client refused for sending too often when it may try again."""
-    if response.status_code == 429 and "Retry-After" not in response.headers:
-        limit = limiter.current_limit
-        seconds = math.ceil(limit.reset_at - time.time()) if limit is not None else 60
-        response.headers["Retry-After"] = str(max(1, seconds))
-    return response
 
 
 def render_error(code: int, detail: str | None = None) -> tuple[str, int, dict[str, str]]:

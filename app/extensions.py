@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask_alembic import Alembic
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy_lite import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -17,8 +15,5 @@ alembic = Alembic(metadatas=Base.metadata)
 csrf = CSRFProtect()
 # Interface translations (app/translations); the locale comes from app.i18n.select_locale.
 babel = Babel()
-# Limits are declared per route (sign-in, submission); storage comes from
-# RATELIMIT_STORAGE_URI (memory:// by default, redis:// with several processes).
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 # Sign-in sessions for the coordinator workspace; configured in app.auth.init_app.
 login_manager = LoginManager()

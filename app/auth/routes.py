@@ -1,24 +1,20 @@
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
 from app.auth.access import EVERYONE, home_for, roles_required, safe_next, start_write
 from app.auth.forms import SignInForm
 from app.auth.service import SIGN_IN_FAILED, authenticate, end_sessions, start_session
-from app.extensions import db, limiter
-
-
-def _signin_limit() -> str:
-    return current_app.config["SIGNIN_RATE_LIMIT"]
+from app.extensions import db
+from app.ratelimit import rate_limited
 
 
 @bp.route("/signin", methods=["GET", "POST"])
-@limiter.limit(
-    _signin_limit,
-    methods=["POST"],
-    error_message="Too many sign-in attempts from here. Please wait a minute and try again.",
+@rate_limited(
+    "SIGNIN_RATE_LIMIT",
+    "Too many sign-in attempts from here. Please wait a minute and try again.",
 )
 def signin():  # type: ignore[no-untyped-def]
     form = SignInForm()

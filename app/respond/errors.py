@@ -59,7 +59,10 @@ def respondent_error(error: HTTPException):  # type: ignore[no-untyped-def]
         language=language,
         languages=language_choices(list(languages)),
     )
-    return body, code, {"Cache-Control": "no-store"}
+    headers = {"Cache-Control": "no-store"}
+    # Only Retry-After (429, 503) is kept of the error's own headers.
+    headers.update((k, v) for k, v in error.get_headers() if k.lower() == "retry-after")
+    return body, code, headers
 
 
 def _explain(error: HTTPException, link) -> tuple[str, str, tuple[str, str] | None]:  # type: ignore[no-untyped-def]

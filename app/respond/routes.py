@@ -10,8 +10,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Gone
 
 from app.definitions.survey import SurveyDefinition
-from app.extensions import csrf, limiter
+from app.extensions import csrf
 from app.i18n import preferred_language, use_language
+from app.ratelimit import rate_limited
 from app.respond import bp, store
 from app.respond.flow import Answers
 from app.respond.presenter import error_summary, language_choices, question_views
@@ -36,10 +37,6 @@ def _forget_link() -> None:
     g.pop("respond_link", None)
 
 
-def _submit_limit() -> str:
-    return current_app.config["SUBMIT_RATE_LIMIT"]
-
-
 @bp.get("/s/<token>")
 def survey(token: str):  # type: ignore[no-untyped-def]
     link = _answerable_link(token)
@@ -59,7 +56,7 @@ def survey(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/s/<token>")
-@limiter.limit(_submit_limit)
+@rate_limited("SUBMIT_RATE_LIMIT")
 @csrf.exempt
 def survey_post(token: str):  # type: ignore[no-untyped-def]
     link = _answerable_link(token, submitting=True)

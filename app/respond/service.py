@@ -31,6 +31,7 @@ from app.models import (
     answer_facts,
     utcnow,
 )
+from app.models.response import FACTS
 
 # A form shown before the closing date may still be sent for this long after it,
 # so a family who started on the last evening doesn't lose their answers at midnight.
@@ -216,24 +217,73 @@ class Submission:
 
 
 _response = Response.__table__
-_ANSWER_INSERT = sa.insert(Answer.__table__)
-_RESPONSE_INSERTS: dict[str, t.Any] = {}
+_answer = Answer.__table__
+# The columns a submission sets; the rest keep their defaults (nothing is deleted yet).
+RESPONSE_FIELDS = (
+    "submission_uuid",
+    "link_id",
+    "survey_id",
+    "survey_version_id",
+    "wave_id",
+    "audience",
+    "partner_id",
+    "language",
+    "started_at",
+    "submitted_at",
+)
+ANSWER_VALUES = ("item_id", "choice", "value_num", "value_text")
+_ANSWER_INSERT = sa.insert(_answer)
+_STATEMENTS: dict[str, t.Any] = {}
 
 
 def _response_insert(dialect: str) -> t.Any:
-    """INSERT ... ON CONFLICT (submission_uuid) DO NOTHING RETURNING id for the database
-    (SQLite >= 3.35 and PostgreSQL both have it), built once per dialect."""
-    statement = _RESPONSE_INSERTS.get(dialect)
-    if statement is None:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        statement = _RESPONSE_INSERTS[dialect] = (
-            insert(_response)
-            .on_conflict_do_nothing(index_elements=[_response.c.submission_uuid])
-            .returning(_response.c.id)
+    """INSERT ... ON CONFLICT (submission_uuid) DO NOTHING for the database (SQLite >=
+    3.35 and PostgreSQL both have it); it returns the new row's id and facts, or no row
+    for a duplicate."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return (
+        insert(_response)
+        .values(
+            {name: sa.bindparam(name, type_=_response.c[name].type) for name in RESPONSE_FIELDS}
         )
+        .on_conflict_do_nothing(index_elements=[_response.c.submission_uuid])
+        .returning(_response.c.id, *(_response.c[name] for name in FACTS))
+    )
+
+
+def _store_all_at_once() -> t.Any:
+    """PostgreSQL: the response and all its answers in one statement. The answers come
+    as one array per column, unnested into rows, and copy the facts from the response
+    row just inserted; a duplicate inserts no response, so no answers either."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    stored = _response_insert("postgresql").cte("stored")
+    given = (
+        sa.func.unnest(
+            *(sa.bindparam(name, type_=ARRAY(_answer.c[name].type)) for name in ANSWER_VALUES)
+        )
+        .table_valued(*ANSWER_VALUES)
+        .render_derived("given")
+    )
+    answers = sa.insert(_answer).from_select(
+        ["response_id", *FACTS, *ANSWER_VALUES],
+        sa.select(
+            stored.c.id,
+            *(stored.c[name] for name in FACTS),
+            *(given.c[name] for name in ANSWER_VALUES),
+        ).join_from(stored, given, sa.true()),
+    )
+    return sa.select(stored.c.id).add_cte(answers.cte("answers"))
+
+
+def _statement(name: str, build: t.Callable[[], t.Any]) -> t.Any:
+    """Statements are built once per process; SQLAlchemy then reuses their compiled form."""
+    statement = _STATEMENTS.get(name)
+    if statement is None:
+        statement = _STATEMENTS[name] = build()
     return statement
 
 
@@ -251,35 +301,34 @@ def record_once(connection: sa.Connection, submission: Submission) -> bool:
     """
     begin_write_on(connection)
     link = submission.link
-    facts = answer_facts(link)
-    response_id = connection.execute(
-        _response_insert(connection.dialect.name),
-        {
-            "submission_uuid": submission.submission_uuid,
-            "link_id": link.id,
-            **facts,
-            "survey_version_id": submission.version.id,
-            "language": submission.language,
-            "started_at": submission.started_at,
-            "submitted_at": utcnow(),
-        },
-    ).scalar()
-    if response_id is None:
+    response = {
+        "submission_uuid": submission.submission_uuid,
+        "link_id": link.id,
+        **answer_facts(link),
+        "survey_version_id": submission.version.id,
+        "language": submission.language,
+        "started_at": submission.started_at,
+        "submitted_at": utcnow(),
+    }
+    dialect = connection.dialect.name
+    rows = submission.rows
+    if dialect == "postgresql" and rows:
+        columns = {name: [getattr(r, name) for r in rows] for name in ANSWER_VALUES}
+        statement = _statement("postgresql all", _store_all_at_once)
+        return connection.execute(statement, {**response, **columns}).first() is not None
+    stored = connection.execute(
+        _statement(dialect, lambda: _response_insert(dialect)), response
+    ).first()
+    if stored is None:
         return False
-    if submission.rows:
-        # One executemany for the answers instead of a unit of work per object.
+    if rows:
+        # SQLite works in this process: one executemany is as cheap as one statement.
+        facts = {name: getattr(stored, name) for name in FACTS}
         connection.execute(
             _ANSWER_INSERT,
             [
-                {
-                    "response_id": response_id,
-                    **facts,
-                    "item_id": r.item_id,
-                    "choice": r.choice,
-                    "value_num": r.value_num,
-                    "value_text": r.value_text,
-                }
-                for r in submission.rows
+                {"response_id": stored.id, **facts, **{n: getattr(r, n) for n in ANSWER_VALUES}}
+                for r in rows
             ],
         )
     return True

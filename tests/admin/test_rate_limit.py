@@ -1,4 +1,4 @@
-"""The sign-in rate limit (Flask-Limiter), switched on for this module only."""
+"""The sign-in rate limit, switched on for this module only."""
 
 from __future__ import annotations
 

@@ -53,6 +53,27 @@ def test_too_many_posts_get_a_wait_page(respondent):
     assert respondent.response.headers.get("Retry-After")
 
 
+def test_each_address_is_counted_apart(respondent, client):
+    respondent.open()
+    for _ in range(4):
+        assert respondent.press("next", {"uses_services": "no"}).status_code == 200
+        respondent.history_back()
+    assert respondent.press("next", {"uses_services": "no"}).status_code == 429
+    retry_after = int(respondent.response.headers["Retry-After"])
+    assert 1 <= retry_after <= 60
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    respondent.history_back()
+    assert respondent.press("next", {"uses_services": "no"}).status_code == 200
+
+
+def test_opening_the_survey_is_not_counted(respondent):
+    for _ in range(8):
+        assert respondent.open().status_code == 200
+    for _ in range(4):
+        assert respondent.press("next", {"uses_services": "no"}).status_code == 200
+        respondent.history_back()
+
+
 @pytest.fixture
 def gunicorn_url(database_url, example_link):  # type: ignore[no-untyped-def]
     """The app under gunicorn (the production server) on a free local port."""
