@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import typing as t
 
@@ -93,3 +94,85 @@ def transaction(session: t.Any) -> t.Iterator[t.Any]:
     except BaseException:
         session.rollback()
         raise
+
+
+class HotStatement:
+    """A Core statement compiled once for a dialect and run straight on the DBAPI cursor.
+
+    For the few statements of a survey submission, where SQLAlchemy's per-execution
+    bookkeeping (execution context, result metadata, events) costs more than the
+    statement itself. Values still go through each column type's bind processor and
+    rows through its result processor, so what is stored and read is what SQLAlchemy
+    would store and read; driver errors are raised as SQLAlchemy's own exceptions. The
+    statement joins the Connection's transaction (beginning it if need be), so the
+    caller commits or rolls back on the Connection as usual. Statement events and echo
+    logging do not see these statements.
+    """
+
+    def __init__(self, statement: t.Any, dialect: sa.Dialect):
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.dialect = dialect
+        binds = compiled.binds
+        self.names: list[str] = list(compiled.positiontup or []) if compiled.positional else []
+        self.positional = compiled.positional
+        self.defaults = {name: bind.effective_value for name, bind in binds.items()}
+        self.bind_processors = {
+            name: processor
+            for name, bind in binds.items()
+            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
+        }
+        # What a SELECT selects, or what an INSERT ... RETURNING returns.
+        columns = list(
+            statement.selected_columns
+            if isinstance(statement, sa.Select)
+            else statement.exported_columns
+        )
+        self.row = collections.namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]
+        self.result_processors = [
+            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
+        ]
+
+    def _values(self, params: dict[str, t.Any]) -> t.Any:
+        values = {**self.defaults, **params}
+        for name, processor in self.bind_processors.items():
+            values[name] = processor(values[name])
+        if self.positional:
+            return tuple(values[name] for name in self.names)
+        return values
+
+    def _run(self, connection: sa.Connection, run: t.Callable[[t.Any], None]) -> t.Any:
+        if not connection.in_transaction():
+            connection.begin()
+        dbapi_connection = connection.connection
+        cursor = dbapi_connection.cursor()
+        try:
+            run(cursor)
+        except self.dialect.loaded_dbapi.Error as error:
+            cursor.close()
+            disconnected = self.dialect.is_disconnect(error, dbapi_connection, cursor)
+            if disconnected:
+                connection.invalidate(error)
+            raise sa.exc.DBAPIError.instance(
+                self.sql,
+                None,
+                error,
+                self.dialect.loaded_dbapi.Error,
+                connection_invalidated=disconnected,
+                dialect=self.dialect,
+            ) from error
+        return cursor
+
+    def first(self, connection: sa.Connection, params: dict[str, t.Any]) -> t.Any:
+        """The first row as a named tuple of processed values, or None."""
+        cursor = self._run(connection, lambda c: c.execute(self.sql, self._values(params)))
+        raw = cursor.fetchone()
+        cursor.close()
+        if raw is None:
+            return None
+        values = [p(v) if p else v for p, v in zip(self.result_processors, raw, strict=True)]
+        return self.row._make(values)
+
+    def execute_many(self, connection: sa.Connection, rows: list[dict[str, t.Any]]) -> None:
+        values = [self._values(row) for row in rows]
+        self._run(connection, lambda c: c.executemany(self.sql, values)).close()

@@ -109,7 +109,7 @@ def run(
             started = time.perf_counter()
             try:
                 ok = make_request(client, n)
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 ok = False
             elapsed = time.perf_counter() - started
             with lock:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from app.database import begin_write_on
+from app.database import HotStatement, begin_write_on
 from app.definitions.survey import SurveyDefinition
 from app.definitions.sync import definition_from_stored
 from app.definitions.types import AnswerRow
@@ -121,7 +121,7 @@ _VERSIONS_KEPT = 512
 def find_link(connection: sa.Connection, token: str) -> LinkFacts | None:
     if len(token) > 64:
         return None
-    row = connection.execute(_LINK_BY_TOKEN, {"token": token}).first()
+    row = _hot("link", connection, lambda: _LINK_BY_TOKEN).first(connection, {"token": token})
     if row is None:
         return None
     wave = WaveFacts(row.wave_id, row.opens_on, row.closes_on, row.wave_is_open)
@@ -232,8 +232,13 @@ RESPONSE_FIELDS = (
     "submitted_at",
 )
 ANSWER_VALUES = ("item_id", "choice", "value_num", "value_text")
-_ANSWER_INSERT = sa.insert(_answer)
-_STATEMENTS: dict[str, t.Any] = {}
+_ANSWER_INSERT = sa.insert(_answer).values(
+    {
+        name: sa.bindparam(name, type_=_answer.c[name].type)
+        for name in ("response_id", *FACTS, *ANSWER_VALUES)
+    }
+)
+_HOT: dict[tuple[str, str, str], HotStatement] = {}
 
 
 def _response_insert(dialect: str) -> t.Any:
@@ -279,12 +284,15 @@ def _store_all_at_once() -> t.Any:
     return sa.select(stored.c.id).add_cte(answers.cte("answers"))
 
 
-def _statement(name: str, build: t.Callable[[], t.Any]) -> t.Any:
-    """Statements are built once per process; SQLAlchemy then reuses their compiled form."""
-    statement = _STATEMENTS.get(name)
-    if statement is None:
-        statement = _STATEMENTS[name] = build()
-    return statement
+def _hot(name: str, connection: sa.Connection, build: t.Callable[[], t.Any]) -> HotStatement:
+    """The submission path's statements, compiled once per process and database kind
+    and run without SQLAlchemy's per-execution bookkeeping (see HotStatement)."""
+    dialect = connection.dialect
+    key = (name, dialect.name, dialect.driver)
+    found = _HOT.get(key)
+    if found is None:
+        found = _HOT[key] = HotStatement(build(), dialect)
+    return found
 
 
 def record_once(connection: sa.Connection, submission: Submission) -> bool:
@@ -314,18 +322,18 @@ def record_once(connection: sa.Connection, submission: Submission) -> bool:
     rows = submission.rows
     if dialect == "postgresql" and rows:
         columns = {name: [getattr(r, name) for r in rows] for name in ANSWER_VALUES}
-        statement = _statement("postgresql all", _store_all_at_once)
-        return connection.execute(statement, {**response, **columns}).first() is not None
-    stored = connection.execute(
-        _statement(dialect, lambda: _response_insert(dialect)), response
-    ).first()
+        statement = _hot("store all", connection, _store_all_at_once)
+        return statement.first(connection, {**response, **columns}) is not None
+    stored = _hot("response", connection, lambda: _response_insert(dialect)).first(
+        connection, response
+    )
     if stored is None:
         return False
     if rows:
         # SQLite works in this process: one executemany is as cheap as one statement.
         facts = {name: getattr(stored, name) for name in FACTS}
-        connection.execute(
-            _ANSWER_INSERT,
+        _hot("answers", connection, lambda: _ANSWER_INSERT).execute_many(
+            connection,
             [
                 {"response_id": stored.id, **facts, **{n: getattr(r, n) for n in ANSWER_VALUES}}
                 for r in rows
