@@ -23,6 +23,7 @@ ENV_SETTINGS: dict[str, type] = {
     "RATELIMIT_STORAGE_URI": str,
     "SIGNIN_RATE_LIMIT": str,
     "SUBMIT_RATE_LIMIT": str,
+    "TRUSTED_PROXIES": int,
     "PUBLIC_BASE_URL": str,
     "SURVEYS_DIR": str,
     "FEEDBACK_ENV": str,
@@ -48,6 +49,9 @@ DEFAULTS: dict[str, t.Any] = {
     "RATELIMIT_ENABLED": True,
     "SIGNIN_RATE_LIMIT": "10 per minute",
     "SUBMIT_RATE_LIMIT": "120 per minute",
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed.
+    # 0: none, so a client cannot name its own address to get around the rate limits.
+    "TRUSTED_PROXIES": 0,
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
     "SURVEYS_DIR": None,  # None: surveys/ beside the app package
     "LANGUAGES": ["en", "es"],
@@ -117,6 +121,15 @@ def load(app_config: t.Any, instance_path: str, overrides: dict[str, t.Any] | No
         raise ConfigError(
             f"COMMENT_MIN_CELL_SIZE={app_config['COMMENT_MIN_CELL_SIZE']} is below "
             f"{MIN_SUPPRESSION_FLOOR}"
+        )
+
+    proxies = app_config["TRUSTED_PROXIES"]
+    if not isinstance(proxies, int) or isinstance(proxies, bool):
+        raise ConfigError(f"TRUSTED_PROXIES={proxies!r} is not a whole number")
+    if proxies < 0:
+        raise ConfigError(
+            f"TRUSTED_PROXIES={proxies} is below 0; write how many proxies are in front "
+            "of the app (0 for none)"
         )
 
     url = app_config.get("DATABASE_URL") or (

@@ -7,6 +7,7 @@ import typing as t
 
 from flask import Flask
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as app_config
 from app import ratelimit, static_assets
@@ -26,11 +27,25 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
         "script_location": os.path.join(os.path.dirname(app.root_path), "migrations")
     }
 
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, take the client's address and scheme
+    from X-Forwarded-For and X-Forwarded-Proto. Without it every visitor has the proxy's
+    address and shares one rate limit. Each proxy appends what it saw, so the entry n
+    from the end is the one our outermost proxy wrote; anything before it came from the
+    client and is ignored. With 0 the headers are never read."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_prefix=0
+        )
 
 
 def register_extensions(app: Flask) -> None:

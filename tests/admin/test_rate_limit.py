@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admin.conftest import PASSWORD, csrf_token
+from tests.admin.conftest import PASSWORD, csrf_token, sign_in
 
 
 @pytest.fixture
@@ -30,3 +30,18 @@ def test_sign_in_attempts_are_limited_with_retry_after(client, world):  # type: 
     assert client.get("/admin/").status_code == 302
     # Reading the page is not an attempt.
     assert client.get("/signin").status_code == 200
+
+
+def test_sign_in_behind_one_proxy_is_counted_per_person(make_app, world):  # type: ignore[no-untyped-def]
+    """Both people reach the app from the proxy's address; the proxy's X-Forwarded-For
+    entry tells them apart, so one person's failed attempts do not lock out the other."""
+    app = make_app(TRUSTED_PROXIES=1)
+    guesser, coordinator = app.test_client(), app.test_client()
+    guesser.environ_base.update(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    coordinator.environ_base.update(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    token = csrf_token(guesser.get("/signin").text)
+    wrong = {"email": "coord@example.org", "password": "wrong", "csrf_token": token}
+    statuses = [guesser.post("/signin", data=wrong).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = sign_in(coordinator, "coord@example.org")
+    assert response.status_code == 302
