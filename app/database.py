@@ -12,7 +12,8 @@ from sqlalchemy.exc import OperationalError
 
 
 def configure_engine(engine: sa.Engine) -> None:
-    """Apply SQLite pragmas on connect: WAL, a 15 s busy wait, foreign keys, NORMAL sync.
+    """Apply SQLite pragmas on connect: WAL, a 15 s busy wait, foreign keys, NORMAL sync,
+    a larger WAL between checkpoints.
 
     WAL with ``synchronous=NORMAL`` is durable against application crashes; a power
     loss may lose the last transactions (docs/deploy.md says what each setting promises).
@@ -29,6 +30,10 @@ def configure_engine(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Copy the WAL back into the database every 10,000 pages (~40 MB) rather than
+        # 1,000: pages that every submission touches (index roots, the table's last
+        # page) are then written back once per many commits, not once per hundred.
+        cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -26,6 +26,16 @@ class Result:
     def throughput(self) -> float:
         return (self.requests - self.errors) / self.seconds if self.seconds else 0.0
 
+    @classmethod
+    def combined(cls, rounds: list[Result]) -> Result:
+        """Several rounds of the same load as one: requests, errors and seconds summed."""
+        return cls(
+            sum(r.requests for r in rounds),
+            sum(r.errors for r in rounds),
+            sum(r.seconds for r in rounds),
+            [latency for r in rounds for latency in r.latencies],
+        )
+
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies)
         if not ordered:
@@ -42,15 +52,21 @@ class Client:
         self.cookies: dict[str, str] = {}
 
     def request(
-        self, method: str, path: str, body: dict | list | None = None, timeout: float = 30
+        self,
+        method: str,
+        path: str,
+        body: dict | list | str | None = None,
+        timeout: float = 30,
     ) -> tuple[int, str]:
+        """Send one request on a new connection; ``body`` is form fields, or a form
+        already encoded (so a benchmark can encode its bodies before timing)."""
         conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         headers = {"Connection": "close"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         data = None
         if body is not None:
-            data = urllib.parse.urlencode(body, doseq=True)
+            data = body if isinstance(body, str) else urllib.parse.urlencode(body, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         try:
             conn.request(method, path, body=data, headers=headers)
