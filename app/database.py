@@ -58,22 +58,25 @@ def begin_write(session: t.Any) -> sa.Connection:
 
 def connect_for_lookups(engine: sa.Engine) -> sa.Connection:
     """A connection for a request that looks up a few rows and may then write once (the
-    respondent pages); ``begin_write_on`` starts the write.
+    respondent pages); ``begin_write_on`` prepares the write.
 
-    On SQLite its reads hold no transaction: each statement reads a consistent snapshot
-    of its own, which is all a lookup of one row needs, and nothing is left to end
-    before the writer's ``BEGIN IMMEDIATE``. Elsewhere reads begin a transaction as
-    usual.
+    Its reads hold no transaction: each statement reads a consistent snapshot of its
+    own, which is all a lookup of one row needs. On SQLite nothing is then left to end
+    before the writer's ``BEGIN IMMEDIATE``; on PostgreSQL the connection is in
+    autocommit, which saves the round trips of a BEGIN and a COMMIT.
     """
-    return engine.connect().execution_options(sqlite_statement_reads=True)
+    if engine.dialect.name == "sqlite":
+        return engine.connect().execution_options(sqlite_statement_reads=True)
+    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
 
 def begin_write_on(connection: sa.Connection) -> None:
-    """Begin the write on a connection from ``connect_for_lookups``; the caller commits.
+    """Prepare the write on a connection from ``connect_for_lookups``; the caller commits.
 
-    On SQLite the write begins with ``BEGIN IMMEDIATE``, as ``begin_write`` requires. On
-    PostgreSQL the transaction the reads began simply goes on: writers lock rows, not
-    the database, so a ROLLBACK and a BEGIN would buy nothing.
+    On SQLite the write begins with ``BEGIN IMMEDIATE``, as ``begin_write`` requires, and
+    its statements commit together. On PostgreSQL the connection stays in autocommit, so
+    the write must be one statement, which is a transaction by itself (the respondent
+    write is: see ``app.respond.service.record_once``).
     """
     if connection.dialect.name != "sqlite":
         return

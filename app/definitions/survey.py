@@ -76,6 +76,11 @@ class SurveyDefinition:
                 found[item_id] = question
         return found
 
+    @functools.cached_property
+    def field_owner(self) -> dict[str, QuestionType]:
+        """Every form field name -> the question that reads it (kept: read per post)."""
+        return {name: q for q in self.questions() for name in q.field_names()}
+
     def item_ids(self) -> list[str]:
         return [item for q in self.questions() for item in q.item_ids()]
 

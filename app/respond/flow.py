@@ -42,9 +42,7 @@ class Answers:
         self, definition: SurveyDefinition, form: Mapping[str, Sequence[str]] | t.Any
     ) -> None:
         self.definition = definition
-        self.field_owner: dict[str, QuestionType] = {
-            name: q for q in definition.questions() for name in q.field_names()
-        }
+        self.field_owner: dict[str, QuestionType] = definition.field_owner
         names = list(form.keys())
         getlist = form.getlist if hasattr(form, "getlist") else form.get
         self.raw: dict[str, list[str]] = {

@@ -298,7 +298,9 @@ def _hot(name: str, connection: sa.Connection, build: t.Callable[[], t.Any]) -> 
 def record_once(connection: sa.Connection, submission: Submission) -> bool:
     """Store the response and its answers unless this submission is already stored.
 
-    Begins the write on ``connection`` (see ``begin_write_on``); the caller commits.
+    Prepares the write on ``connection`` (see ``begin_write_on``); the caller commits.
+    On PostgreSQL the response and its answers go in one statement, on SQLite in two
+    inside ``BEGIN IMMEDIATE``: either way all or nothing.
     Returns True when stored now, False for a duplicate (double tap, retry, back and
     resubmit). The response row goes in with ON CONFLICT (submission_uuid) DO NOTHING:
     a duplicate, even one committed by a concurrent request a moment ago, inserts

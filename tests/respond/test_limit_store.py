@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
+from app.extensions import db
 from app.models import Response
 from tests.conftest import base_config, require_or_skip
 from tests.respond.helpers import Respondent
@@ -55,12 +56,18 @@ def test_processes_sharing_redis_share_one_count(database_url, tmp_path, example
     # An address of our own, so counts left by another run in the last minute don't add.
     address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
     statuses = []
-    for worker in [create_app(config), create_app(config)] * 2:
-        client = worker.test_client()
-        client.environ_base["REMOTE_ADDR"] = address
-        person = Respondent(client, example_link.token)
-        person.open()
-        statuses.append(person.press("next", {"uses_services": "no"}).status_code)
+    workers = [create_app(config), create_app(config)]
+    try:
+        for worker in workers * 2:
+            client = worker.test_client()
+            client.environ_base["REMOTE_ADDR"] = address
+            person = Respondent(client, example_link.token)
+            person.open()
+            statuses.append(person.press("next", {"uses_services": "no"}).status_code)
+    finally:
+        for worker in workers:
+            with worker.app_context():
+                db.engine.dispose()
     assert statuses == [200, 200, 200, 429]
 
 
