@@ -26,7 +26,7 @@ from tests.reliability.server import Server, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1500"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "4500"))
 # Hello, 16 and 64 submitters take turns this many times (REQUESTS spread over them).
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 PG_ADMIN_URL = os.environ.get(

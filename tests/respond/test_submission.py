@@ -327,3 +327,25 @@ def test_concurrent_duplicate_posts_over_http_store_one_response(live_server, ex
     assert statuses == [303] * 8
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+
+
+def test_a_database_failure_mid_write_is_a_503_and_stores_nothing(respondent, session):
+    """The answers cannot be written (here: their table is missing): the person gets the
+    "try again in a moment" page, not a 500, and the response row written a moment
+    before in the same transaction is not left behind without its answers."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writes the response and its answers in one statement")
+    respondent.open("en")
+    respondent.press("next", {**FULL_ANSWERS_PAGE_1, "services_used.other": "x"})
+    session.execute(sa.text("ALTER TABLE answer RENAME TO answer_moved"))
+    session.commit()
+    try:
+        response = respondent.press("submit", {"help.know_where": "2", "overall": "4"})
+        assert response.status_code == 503
+        assert "try again" in response.get_data(as_text=True).lower()
+        session.rollback()
+        assert session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+    finally:
+        session.rollback()
+        session.execute(sa.text("ALTER TABLE answer_moved RENAME TO answer"))
+        session.commit()
