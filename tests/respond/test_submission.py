@@ -349,3 +349,26 @@ def test_a_database_failure_mid_write_is_a_503_and_stores_nothing(respondent, se
         session.rollback()
         session.execute(sa.text("ALTER TABLE answer_moved RENAME TO answer"))
         session.commit()
+
+
+def test_survey_pages_leave_pooled_connections_transactional(app, respondent):
+    """Survey pages read outside a transaction (SQLite statement reads, PostgreSQL
+    autocommit); the connection they return to the pool must be an ordinary one again,
+    or the coordinator pages' multi-statement writes would stop being atomic."""
+    finish(respondent)
+    with app.app_context():
+        # Take more connections at once than the requests ever held, so every pooled
+        # one, the survey pages' included, is among them.
+        connections = [db.engine.connect() for _ in range(4)]
+        try:
+            for connection in connections:
+                connection.exec_driver_sql("SELECT 1")
+                dbapi_connection = connection.connection.dbapi_connection
+                if connection.dialect.name == "sqlite":
+                    assert dbapi_connection.in_transaction
+                else:
+                    assert dbapi_connection.autocommit is False
+                    assert dbapi_connection.info.transaction_status == 2  # INTRANS
+        finally:
+            for connection in connections:
+                connection.close()
