@@ -122,9 +122,9 @@ class HotStatement:
         self.sql = compiled.string
         self.dialect = dialect
         binds = compiled.binds
+        # Every value comes from the caller: the statements here bind no constants.
         self.names: list[str] = list(compiled.positiontup or []) if compiled.positional else []
         self.positional = compiled.positional
-        self.defaults = {name: bind.effective_value for name, bind in binds.items()}
         self.bind_processors = {
             name: processor
             for name, bind in binds.items()
@@ -142,7 +142,7 @@ class HotStatement:
         ]
 
     def _values(self, params: dict[str, t.Any]) -> t.Any:
-        values = {**self.defaults, **params}
+        values = dict(params)
         for name, processor in self.bind_processors.items():
             values[name] = processor(values[name])
         if self.positional:

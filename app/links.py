@@ -42,16 +42,23 @@ def create_link(
     return link
 
 
+def links_query(wave_id: int | None = None) -> sa.Select:
+    """Links (of one wave, or all) with survey, wave and partner loaded: newest wave
+    first, then survey and audience."""
+    query = (
+        sa.select(Link)
+        .join(Link.wave)
+        .join(Link.survey)
+        .options(
+            orm.joinedload(Link.survey), orm.joinedload(Link.wave), orm.joinedload(Link.partner)
+        )
+        .order_by(Wave.opens_on.desc(), Survey.slug, Link.audience, Link.id)
+    )
+    if wave_id:
+        query = query.where(Link.wave_id == wave_id)
+    return query
+
+
 def all_links(session: orm.Session) -> list[Link]:
     """Every link, newest wave first, then survey and audience."""
-    return list(
-        session.scalars(
-            sa.select(Link)
-            .join(Link.wave)
-            .join(Link.survey)
-            .options(
-                orm.joinedload(Link.survey), orm.joinedload(Link.wave), orm.joinedload(Link.partner)
-            )
-            .order_by(Wave.opens_on.desc(), Survey.slug, Link.audience, Link.id)
-        )
-    )
+    return list(session.scalars(links_query()))

@@ -8,13 +8,16 @@ REQUIRE_ALL_TESTS=1 (set by CI) turns "browser/database missing" skips into fail
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import alembic, db
@@ -69,6 +72,20 @@ def require_or_skip(reason: str) -> None:
     if os.environ.get("REQUIRE_ALL_TESTS") == "1":
         pytest.fail(f"required in CI but unavailable: {reason}")
     pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def served_over_http(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app served over real HTTP on a free local port, one thread per request."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(10)
+        server.server_close()
 
 
 def base_config(database_url: str, instance: Path) -> dict:

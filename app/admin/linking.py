@@ -103,21 +103,6 @@ def set_link_open(session: orm.Session, link: Link, is_open: bool) -> None:
     session.flush()
 
 
-def links_query(wave_id: int | None = None) -> sa.Select:
-    query = (
-        sa.select(Link)
-        .join(Link.wave)
-        .join(Link.survey)
-        .options(
-            orm.joinedload(Link.survey), orm.joinedload(Link.wave), orm.joinedload(Link.partner)
-        )
-        .order_by(Wave.opens_on.desc(), Survey.slug, Link.audience, Link.id)
-    )
-    if wave_id:
-        query = query.where(Link.wave_id == wave_id)
-    return query
-
-
 def response_counts(session: orm.Session, link_ids: list[int]) -> dict[int, int]:
     if not link_ids:
         return {}

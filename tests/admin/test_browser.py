@@ -4,14 +4,12 @@ violations, the CSP is never violated, and signing in works in a real browser.""
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.admin.conftest import PASSWORD
-from tests.conftest import CHROMIUM, require_or_skip
+from tests.conftest import CHROMIUM, require_or_skip, served_over_http
 from tests.conftest import CHROMIUM_ARGS as ARGS
 
 AXE_OPTIONS = {
@@ -24,14 +22,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def live_server(app, world) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with served_over_http(app) as url:
+        yield url
 
 
 @pytest.fixture

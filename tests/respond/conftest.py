@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, served_over_http
 from tests.respond.helpers import Respondent, compile_translations, open_link, store_survey
 
 
@@ -30,13 +28,5 @@ def respondent(client, example_link):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """The app served over real HTTP on a free local port, one thread per request."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
+    with served_over_http(app) as url:
+        yield url

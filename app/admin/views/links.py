@@ -9,7 +9,6 @@ from app.admin.forms import LinkForm, channel_choices, options
 from app.admin.linking import (
     CHANNEL_LABELS,
     add_link,
-    links_query,
     qr_png,
     qr_svg,
     response_counts,
@@ -27,7 +26,7 @@ from app.admin.waves import all_waves, current_wave
 from app.auth.access import STAFF, roles_required, start_write
 from app.definitions.sync import definition_of, latest_version
 from app.extensions import db
-from app.links import link_url
+from app.links import link_url, links_query
 from app.models import Audience, Channel, Link, Partner, Survey, Wave
 
 
