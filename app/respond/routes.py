@@ -13,7 +13,7 @@ from app.definitions.survey import SurveyDefinition
 from app.extensions import csrf
 from app.i18n import preferred_language, use_language
 from app.ratelimit import rate_limited
-from app.respond import bp, store
+from app.respond import antiforgery, bp, store
 from app.respond.flow import Answers
 from app.respond.presenter import error_summary, language_choices, question_views
 from app.respond.service import (
@@ -34,7 +34,13 @@ NO_CACHE = {"Cache-Control": "private, no-cache"}
 
 @bp.before_request
 def _forget_link() -> None:
+    # ``g`` outlives a request when an application context was already pushed (tests).
     g.pop("respond_link", None)
+    g.pop("survey_key_issued", None)
+
+
+# Survey forms carry their own anti-forgery token (see app.respond.antiforgery).
+bp.after_request(antiforgery.set_cookie)
 
 
 @bp.get("/s/<token>")
@@ -62,7 +68,7 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
     link = _answerable_link(token, submitting=True)
     # Checked here rather than before the view, so a post to an unknown or closed link
     # hears that first (reloading would not help).
-    csrf.protect()
+    antiforgery.check()
     posted = request.form
     version = version_for(store.connection(), link, posted.get("_version"))
     if version is None:
@@ -191,6 +197,7 @@ def _page(
         errors=error_summary(views) if show_errors else [],
         carried=answers.carried_fields(v.state for v in views),
         form=form,
+        form_token=antiforgery.form_token(),
         language=language,
         languages=language_choices(definition.languages),
         fresh=fresh,

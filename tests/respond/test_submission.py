@@ -11,7 +11,6 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from itsdangerous import URLSafeTimedSerializer
 
 from app.database import connect_for_lookups
 from app.definitions.sync import latest_version, store_definition
@@ -215,21 +214,64 @@ def test_concurrent_duplicates_store_one_response(app, example_link):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
 
 
-def test_form_left_open_for_hours_still_submits(respondent, session, app):
+def test_form_left_open_for_hours_across_a_restart_still_submits(
+    respondent, session, app, monkeypatch
+):
     respondent.open("en")
     respondent.press("next", {"uses_services": "no"})
-    # Re-sign the page's token as if it had been issued eleven hours ago.
-    serializer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
-    raw = serializer.loads(respondent.field("csrf_token")[0])
-
-    class Earlier(URLSafeTimedSerializer):
-        def get_timestamp(self) -> int:
-            return int(time.time()) - 11 * 3600
-
-    old = Earlier(app.secret_key, salt="wtf-csrf-token").dumps(raw)
-    response = respondent.press("submit", {"help.know_where": "3"}, csrf_token=old)
+    # Eleven hours later, after the service restarted (no state kept in the process).
+    later = time.time() + 11 * 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    app.extensions.pop("survey_form_mac_key", None)
+    response = respondent.press("submit", {"help.know_where": "3"})
     assert response.status_code == 303
     assert len(stored(session)) == 1
+
+
+def test_form_token_is_bound_to_the_browser_that_opened_the_form(
+    respondent, client, session, example_link
+):
+    """A token copied from someone else's page (or a page fetched by another site) is
+    refused: it is a MAC of the key in the cookie of the browser it was made for."""
+    other = Respondent(client.application.test_client(), example_link.token)
+    other.open("en")
+    respondent.open("en")
+    respondent.press("next", {"uses_services": "no"})
+    response = respondent.press(
+        "submit", {"help.know_where": "3"}, csrf_token=other.field("csrf_token")[0]
+    )
+    assert response.status_code == 400
+    client.delete_cookie("survey_key", path="/s/")
+    respondent.open("en")
+    respondent.press("next", {"uses_services": "no"})
+    client.delete_cookie("survey_key", path="/s/")
+    response = respondent.press("submit", {"help.know_where": "3"})
+    assert response.status_code == 400
+    assert stored(session) == []
+
+
+def test_over_https_a_survey_post_must_come_from_this_site(client, example_link, session):
+    """As for the coordinator forms: over HTTPS the post's Referer must be this host."""
+    page = client.get(f"/s/{example_link.token}?lang=en", base_url="https://survey.example")
+    form = read_form(page.get_data(as_text=True))
+    fields = dict(form.fields)
+    fields.update({"uses_services": "no", "nav": "next"})
+    refused = []
+    for referrer in (None, "https://elsewhere.example/page", "http://survey.example/s/"):
+        headers = {"Referer": referrer} if referrer else {}
+        answer = client.post(
+            form.action, data=fields, base_url="https://survey.example", headers=headers
+        )
+        refused.append(answer.status_code)
+    good = client.post(
+        form.action,
+        data=fields,
+        base_url="https://survey.example",
+        headers={"Referer": f"https://survey.example{form.action}"},
+    )
+    assert refused == [400, 400, 400]
+    assert good.status_code == 200
+    assert stored(session) == []
 
 
 def test_missing_or_bad_csrf_token_says_to_reload_in_the_person_language(respondent, session):
@@ -252,9 +294,10 @@ def test_anonymous_response_keeps_no_ip_user_agent_or_cookie(client, example_lin
     client.environ_base.update(environ)
     first = person.open("en")
     cookies = first.headers.getlist("Set-Cookie")
-    # Only the session cookie that holds the form's anti-forgery secret, and it ends
-    # with the browser session: no Expires, no Max-Age, no tracking identifier.
-    assert len(cookies) == 1 and cookies[0].startswith("session=")
+    # Only the cookie that holds the form's anti-forgery key, seen by the survey pages
+    # alone, and it ends with the browser session: no Expires, no Max-Age.
+    assert len(cookies) == 1 and cookies[0].startswith("survey_key=")
+    assert "Path=/s/" in cookies[0] and "HttpOnly" in cookies[0]
     assert "Expires" not in cookies[0] and "Max-Age" not in cookies[0]
     finish(person)
     thanks = client.get(person.response.headers["Location"])
@@ -264,7 +307,8 @@ def test_anonymous_response_keeps_no_ip_user_agent_or_cookie(client, example_lin
     for answer in row.answers:
         values += [str(getattr(answer, c.key)) for c in Answer.__table__.columns]
     text = " ".join(values)
-    assert "203.0.113" not in text and "Phone-Browser" not in text and "session" not in text
+    key = cookies[0].split(";")[0].partition("=")[2]
+    assert "203.0.113" not in text and "Phone-Browser" not in text and key not in text
 
 
 def test_thank_you_page_has_support_message_and_privacy_statement_in_spanish(respondent):
