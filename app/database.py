@@ -70,20 +70,66 @@ def connect_for_lookups(engine: sa.Engine) -> sa.Connection:
     return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
 
-def begin_write_on(connection: sa.Connection) -> None:
-    """Prepare the write on a connection from ``connect_for_lookups``; the caller commits.
+def _reads_outside_transactions(connection: sa.Connection) -> bool:
+    options = connection.get_execution_options()
+    return bool(options.get("sqlite_statement_reads")) or (
+        options.get("isolation_level") == "AUTOCOMMIT"
+    )
 
-    On SQLite the write begins with ``BEGIN IMMEDIATE``, as ``begin_write`` requires, and
-    its statements commit together. On PostgreSQL the connection stays in autocommit, so
-    the write must be one statement, which is a transaction by itself (the respondent
-    write is: see ``app.respond.service.record_once``).
+
+@contextlib.contextmanager
+def write_transaction(connection: sa.Connection) -> t.Iterator[sa.Connection]:
+    """The one write of a connection from ``connect_for_lookups``, all or nothing.
+
+    On SQLite: ``BEGIN IMMEDIATE`` (the write lock, as ``begin_write`` takes it) and
+    ``COMMIT`` on leaving, ``ROLLBACK`` if the block raises; issued on the driver's
+    connection, since its lookups ran outside any transaction. Elsewhere the connection
+    is in autocommit and the write inside must be one statement, which is a transaction
+    by itself (the respondent write is: see ``app.respond.service.record_once``).
+    Driver errors are raised as SQLAlchemy's.
     """
     if connection.dialect.name != "sqlite":
+        yield connection
+        if connection.in_transaction():
+            connection.commit()
         return
-    if connection.in_transaction():
-        connection.rollback()
-    connection.execution_options(sqlite_statement_reads=False, sqlite_immediate=True)
-    connection.begin()
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    _on_driver(connection, "BEGIN IMMEDIATE", lambda: driver.execute("BEGIN IMMEDIATE"))
+    try:
+        yield connection
+        _on_driver(connection, "COMMIT", driver.commit)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            driver.rollback()
+        raise
+
+
+def _on_driver(connection: sa.Connection, sql: str, call: t.Callable[[], t.Any]) -> t.Any:
+    """Run ``call`` on the driver's connection; its errors raised as SQLAlchemy's."""
+    dialect = connection.dialect
+    try:
+        return call()
+    except dialect.loaded_dbapi.Error as error:
+        _raise_wrapped(connection, sql, error, None)
+
+
+def _raise_wrapped(
+    connection: sa.Connection, sql: str, error: Exception, cursor: t.Any
+) -> t.NoReturn:
+    dialect = connection.dialect
+    dbapi_connection = connection.connection
+    disconnected = dialect.is_disconnect(error, dbapi_connection, cursor)
+    if disconnected:
+        connection.invalidate(error)
+    raise sa.exc.DBAPIError.instance(
+        sql,
+        None,
+        error,
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=disconnected,
+        dialect=dialect,
+    ) from error
 
 
 def describe_connection_error(exc: OperationalError, url: sa.URL) -> str:
@@ -111,10 +157,11 @@ class HotStatement:
     bookkeeping (execution context, result metadata, events) costs more than the
     statement itself. Values still go through each column type's bind processor and
     rows through its result processor, so what is stored and read is what SQLAlchemy
-    would store and read; driver errors are raised as SQLAlchemy's own exceptions. The
-    statement joins the Connection's transaction (beginning it if need be), so the
-    caller commits or rolls back on the Connection as usual. Statement events and echo
-    logging do not see these statements.
+    would store and read; driver errors are raised as SQLAlchemy's own exceptions. On
+    a connection from ``connect_for_lookups`` the statement runs outside any transaction
+    (or inside ``write_transaction``); on any other it joins the Connection's
+    transaction, beginning it if need be, and the caller commits or rolls back as usual.
+    Statement events and echo logging do not see these statements.
     """
 
     def __init__(self, statement: t.Any, dialect: sa.Dialect):
@@ -140,47 +187,62 @@ class HotStatement:
         self.result_processors = [
             c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
         ]
+        self._processed_row = any(self.result_processors)
 
     def _values(self, params: dict[str, t.Any]) -> t.Any:
         values = dict(params)
         for name, processor in self.bind_processors.items():
             values[name] = processor(values[name])
         if self.positional:
-            return tuple(values[name] for name in self.names)
+            return tuple([values[name] for name in self.names])
         return values
 
-    def _run(self, connection: sa.Connection, run: t.Callable[[t.Any], None]) -> t.Any:
-        if not connection.in_transaction():
+    def _cursor(self, connection: sa.Connection) -> t.Any:
+        if not connection.in_transaction() and not _reads_outside_transactions(connection):
             connection.begin()
-        dbapi_connection = connection.connection
-        cursor = dbapi_connection.cursor()
-        try:
-            run(cursor)
-        except self.dialect.loaded_dbapi.Error as error:
-            cursor.close()
-            disconnected = self.dialect.is_disconnect(error, dbapi_connection, cursor)
-            if disconnected:
-                connection.invalidate(error)
-            raise sa.exc.DBAPIError.instance(
-                self.sql,
-                None,
-                error,
-                self.dialect.loaded_dbapi.Error,
-                connection_invalidated=disconnected,
-                dialect=self.dialect,
-            ) from error
-        return cursor
+        return connection.connection.cursor()
 
     def first(self, connection: sa.Connection, params: dict[str, t.Any]) -> t.Any:
         """The first row as a named tuple of processed values, or None."""
-        cursor = self._run(connection, lambda c: c.execute(self.sql, self._values(params)))
-        raw = cursor.fetchone()
+        cursor = self._cursor(connection)
+        try:
+            cursor.execute(self.sql, self._values(params))
+            raw = cursor.fetchone()
+        except self.dialect.loaded_dbapi.Error as error:
+            cursor.close()
+            _raise_wrapped(connection, self.sql, error, cursor)
         cursor.close()
         if raw is None:
             return None
+        if not self._processed_row:
+            return self.row._make(raw)
         values = [p(v) if p else v for p, v in zip(self.result_processors, raw, strict=True)]
         return self.row._make(values)
 
-    def execute_many(self, connection: sa.Connection, rows: list[dict[str, t.Any]]) -> None:
-        values = [self._values(row) for row in rows]
-        self._run(connection, lambda c: c.executemany(self.sql, values)).close()
+    def execute_many(
+        self,
+        connection: sa.Connection,
+        rows: t.Sequence[dict[str, t.Any]],
+        shared: dict[str, t.Any] | None = None,
+    ) -> None:
+        """Run the statement once per row; ``shared`` holds values that are the same in
+        every row (processed once, not per row)."""
+        processors = self.bind_processors
+        common = {
+            name: processors[name](value) if name in processors else value
+            for name, value in (shared or {}).items()
+        }
+        per_row = [(n, p) for n, p in processors.items() if n not in common]
+        values = []
+        for row in rows:
+            merged = {**common, **row}
+            for name, processor in per_row:
+                merged[name] = processor(merged[name])
+            values.append(tuple([merged[n] for n in self.names]) if self.positional else merged)
+        cursor = self._cursor(connection)
+        try:
+            cursor.executemany(self.sql, values)
+        except self.dialect.loaded_dbapi.Error as error:
+            cursor.close()
+            _raise_wrapped(connection, self.sql, error, cursor)
+        cursor.close()

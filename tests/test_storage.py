@@ -112,7 +112,7 @@ def test_answers_are_stored_long_and_deleted_with_their_response(session, exampl
         {"services_used": ["clinic", "counseling"]}
     )
     for row in survey.question_by_item["services_used"].answer_rows(value):
-        session.add(Answer(response_id=response.id, **row.__dict__))
+        session.add(Answer(response_id=response.id, **row._asdict()))
     session.commit()
     assert session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 2
     session.delete(response)

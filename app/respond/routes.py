@@ -9,6 +9,7 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Gone
 
+from app.database import write_transaction
 from app.definitions.survey import SurveyDefinition
 from app.extensions import csrf
 from app.i18n import preferred_language, use_language
@@ -110,19 +111,18 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
         return _page(link, definition, answers, form, bad, show_errors=True, status=422)
     rows = answers.answer_rows()
     started_at = parse_started(posted.get("_started"), _now())
-    connection = store.connection()
-    record_once(
-        connection,
-        Submission(
-            link=link,
-            version=version,
-            submission_uuid=submission_uuid,
-            language=language,
-            started_at=started_at,
-            rows=rows,
-        ),
-    )
-    connection.commit()
+    with write_transaction(store.connection()) as connection:
+        record_once(
+            connection,
+            Submission(
+                link=link,
+                version=version,
+                submission_uuid=submission_uuid,
+                language=language,
+                started_at=started_at,
+                rows=rows,
+            ),
+        )
     return redirect(url_for(".thanks", token=token, lang=language), 303)
 
 

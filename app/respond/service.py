@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from app.database import HotStatement, begin_write_on
+from app.database import HotStatement
 from app.definitions.survey import SurveyDefinition
 from app.definitions.sync import definition_from_stored
 from app.definitions.types import AnswerRow
@@ -231,7 +231,7 @@ RESPONSE_FIELDS = (
     "started_at",
     "submitted_at",
 )
-ANSWER_VALUES = ("item_id", "choice", "value_num", "value_text")
+ANSWER_VALUES = AnswerRow._fields  # ("item_id", "choice", "value_num", "value_text")
 _ANSWER_INSERT = sa.insert(_answer).values(
     {
         name: sa.bindparam(name, type_=_answer.c[name].type)
@@ -298,9 +298,9 @@ def _hot(name: str, connection: sa.Connection, build: t.Callable[[], t.Any]) -> 
 def record_once(connection: sa.Connection, submission: Submission) -> bool:
     """Store the response and its answers unless this submission is already stored.
 
-    Prepares the write on ``connection`` (see ``begin_write_on``); the caller commits.
-    On PostgreSQL the response and its answers go in one statement, on SQLite in two
-    inside ``BEGIN IMMEDIATE``: either way all or nothing.
+    Call inside ``app.database.write_transaction``, which makes it all or nothing: on
+    PostgreSQL the response and its answers go in one statement, on SQLite in two
+    inside ``BEGIN IMMEDIATE``.
     Returns True when stored now, False for a duplicate (double tap, retry, back and
     resubmit). The response row goes in with ON CONFLICT (submission_uuid) DO NOTHING:
     a duplicate, even one committed by a concurrent request a moment ago, inserts
@@ -309,7 +309,6 @@ def record_once(connection: sa.Connection, submission: Submission) -> bool:
     duplicates waits for the first and then does nothing. Identity copied from the
     link only: no IP address, user agent or cookie is stored.
     """
-    begin_write_on(connection)
     link = submission.link
     response = {
         "submission_uuid": submission.submission_uuid,
@@ -333,12 +332,10 @@ def record_once(connection: sa.Connection, submission: Submission) -> bool:
         return False
     if rows:
         # SQLite works in this process: one executemany is as cheap as one statement.
-        facts = {name: getattr(stored, name) for name in FACTS}
+        shared = {"response_id": stored.id, **{name: getattr(stored, name) for name in FACTS}}
         _hot("answers", connection, lambda: _ANSWER_INSERT).execute_many(
             connection,
-            [
-                {"response_id": stored.id, **facts, **{n: getattr(r, n) for n in ANSWER_VALUES}}
-                for r in rows
-            ],
+            [dict(zip(ANSWER_VALUES, row, strict=True)) for row in rows],
+            shared,
         )
     return True

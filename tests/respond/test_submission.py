@@ -12,7 +12,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from app.database import connect_for_lookups
+from app.database import connect_for_lookups, write_transaction
 from app.definitions.sync import latest_version, store_definition
 from app.extensions import db
 from app.models import Answer, Response
@@ -193,11 +193,11 @@ def test_concurrent_duplicates_store_one_response(app, example_link):
                 started_at=None,
                 rows=[],
             )
-            results[name] = record_once(connection, submission)
-            if hold is not None:
-                hold.set()
-                done.wait(10)
-            connection.commit()
+            with write_transaction(connection):
+                results[name] = record_once(connection, submission)
+                if hold is not None:
+                    hold.set()
+                    done.wait(10)
 
     first_holding, let_go = threading.Event(), threading.Event()
     first = threading.Thread(target=store, args=("first", first_holding, let_go))

@@ -66,8 +66,12 @@ class _ScaleType(QuestionType):
         scale = self._scale()
         return [o.value for o in scale.options] if scale else []
 
+    @functools.cached_property
+    def _code_set(self) -> frozenset[str]:
+        return frozenset(self.codes())
+
     def parse_code(self, field: str, raw: str) -> tuple[str | None, list[FieldError]]:
-        if raw not in self.codes():
+        if raw not in self._code_set:
             return None, [FieldError(field, "invalid_choice")]
         return raw, []
 

@@ -32,9 +32,9 @@ class FieldError:
     params: Mapping[str, t.Any] = dataclasses.field(default_factory=dict)
 
 
-@dataclasses.dataclass(frozen=True)
-class AnswerRow:
-    """One long answer row (see ``app.models.Answer``)."""
+class AnswerRow(t.NamedTuple):
+    """One long answer row (see ``app.models.Answer``). A named tuple: a submission
+    makes one per answer, and its values go to the database in this order."""
 
     item_id: str
     choice: str | None = None
@@ -70,10 +70,8 @@ class QuestionType:
     def __init__(self, definition: QuestionBase, survey: SurveyDefinition | None = None):
         self.definition = definition
         self.survey = survey
-
-    @property
-    def item(self) -> str:
-        return self.definition.item
+        # Read for every answer of every post; definitions don't change once loaded.
+        self.item: str = definition.item
 
     # --- definition ---------------------------------------------------------------
     def item_ids(self) -> list[str]:
