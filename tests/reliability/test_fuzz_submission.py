@@ -11,9 +11,12 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.models import Answer
+from app.models import Answer, Link, Response, Survey
 from bench.submission import ITEMS
+from tests.conftest import EXAMPLE
 from tests.reliability.conftest import responses_missing_answers
+from tests.respond.helpers import open_link as open_link_to
+from tests.respond.helpers import store_survey
 
 EXAMPLES = 2000 if os.environ.get("SOAK") else 150
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
@@ -124,6 +127,69 @@ def test_arbitrary_bodies_and_encodings_never_500(app, session, open_link, raw, 
     )
     assert response.status_code < 500
     _check_store(session)
+
+
+# A complete, valid final post to the example survey (every question type).
+EXAMPLE_ANSWERS = [
+    ("uses_services", "yes"),
+    ("services_used", "clinic"),
+    ("services_used", "other"),
+    ("services_used.other", "Tutoring"),
+    ("contact_channel", "text"),
+    ("help.know_where", "2"),
+    ("comm.referral_process_clear", "4"),
+    ("comm.hard_to_reach", "2"),
+    ("overall", "4"),
+    ("children", "2"),
+    ("first_contact", "2026-01-15"),
+    ("one_word", "kind"),
+    ("comments", "More evening hours"),
+    ("ok_to_follow_up", "given"),
+]
+EXAMPLE_KEYS = sorted({name for name, _value in EXAMPLE_ANSWERS})
+
+
+@settings_
+@given(
+    replaced=st.dictionaries(st.sampled_from(EXAMPLE_KEYS), values, max_size=6),
+    extra=st.lists(st.tuples(st.sampled_from(EXAMPLE_KEYS), values), max_size=4),
+)
+def test_hostile_values_in_every_question_type_never_500(app, session, replaced, extra):
+    """Free text, numbers, dates, choices and their "other" text, consent: a valid post
+    with some answers replaced or repeated by hostile values is stored whole (nothing
+    that no database can keep, such as NUL) or refused whole."""
+    token = _example_token(session)
+    client = app.test_client()
+    # From the last page (any page past the end is read as the last shown one).
+    body = [(k, v) for k, v in _form(client, token).items() if k != "_page"] + [("_page", "99")]
+    body += [(k, replaced.get(k, v)) for k, v in EXAMPLE_ANSWERS] + extra + [("nav", "submit")]
+    response = client.post(
+        f"/s/{token}", data=urlencode(body), content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code in {303, 400, 422}, (response.status_code, replaced, extra)
+    session.rollback()
+    # Every stored response has its answers (two questions are required).
+    assert not session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Response)
+        .where(~sa.exists().where(Answer.response_id == Response.id))
+    )
+    texts = session.scalars(sa.select(Answer.value_text).where(Answer.value_text.is_not(None)))
+    assert not any("\x00" in text for text in texts)
+
+
+def _example_token(session) -> str:  # type: ignore[no-untyped-def]
+    """The open link to the example survey, made on first use in this database
+    (hypothesis calls the test many times with the same fixtures)."""
+    found = session.scalar(
+        sa.select(Link.token)
+        .join(Survey, Link.survey_id == Survey.id)
+        .where(Survey.slug == "example-feedback")
+    )
+    if found is None:
+        found = open_link_to(session, store_survey(session, EXAMPLE)).token
+        session.commit()
+    return found
 
 
 def test_huge_field_gets_413_and_stores_nothing(app, session, open_link):

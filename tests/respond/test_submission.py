@@ -416,3 +416,18 @@ def test_survey_pages_leave_pooled_connections_transactional(app, respondent):
         finally:
             for connection in connections:
                 connection.close()
+
+
+def test_text_beside_other_keeps_everything_but_nul_characters(respondent, session):
+    """Neither database can keep a NUL inside text (PostgreSQL refuses it): it is
+    dropped, the rest of the answer is stored as typed, in any script."""
+    respondent.open("en")
+    respondent.press(
+        "next",
+        {**FULL_ANSWERS_PAGE_1, "services_used.other": 'Tu\x00toría 学校 "x" \\n'},
+    )
+    response = respondent.press("submit", {"help.know_where": "2", "overall": "4"})
+    assert response.status_code == 303
+    (row,) = stored(session)
+    other = next(a for a in row.answers if a.choice == "other")
+    assert other.value_text == 'Tutoría 学校 "x" \\n'

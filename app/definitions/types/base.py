@@ -55,8 +55,13 @@ def register(cls: type[QuestionType]) -> type[QuestionType]:
 
 
 def first(form: FormData, name: str) -> str:
+    """The field's first value, trimmed, without NUL characters (no database keeps
+    them inside text; PostgreSQL refuses them)."""
     values = form.get(name) or []
-    return values[0].strip() if values else ""
+    if not values:
+        return ""
+    value = values[0]
+    return (value.replace("\x00", "") if "\x00" in value else value).strip()
 
 
 class QuestionType:
