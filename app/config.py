@@ -166,7 +166,7 @@ def engine_options(url: str) -> dict[str, t.Any]:
         # Pragmas are set per connection in app.database; timeout is the driver's busy wait.
         options["connect_args"] = {"timeout": 15}
     else:
-        options["pool_pre_ping"] = True
+        # Idle connections are pinged before use: app.database._ping_idle_connections.
         options["pool_size"] = 5
         options["max_overflow"] = 5
     return options

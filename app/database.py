@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import time
 import typing as t
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
+# A pooled server connection unused for longer than this is pinged before it is lent.
+PING_AFTER_IDLE_SECONDS = 1.0
+
 
 def configure_engine(engine: sa.Engine) -> None:
     """Apply SQLite pragmas on connect: WAL, a 15 s busy wait, foreign keys, NORMAL sync,
-    a larger WAL between checkpoints.
+    a larger WAL between checkpoints. For a database server, check idle connections
+    before lending them (see ``_ping_idle_connections``).
 
     WAL with ``synchronous=NORMAL`` is durable against application crashes; a power
     loss may lose the last transactions (docs/deploy.md says what each setting promises).
     """
     if engine.dialect.name != "sqlite":
+        _ping_idle_connections(engine)
         return
 
     @event.listens_for(engine, "connect")
@@ -46,6 +52,40 @@ def configure_engine(engine: sa.Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         elif not options.get("sqlite_statement_reads"):
             conn.exec_driver_sql("BEGIN")
+
+
+def _ping_idle_connections(engine: sa.Engine) -> None:
+    """Ping a pooled connection before lending it if it sat unused for more than
+    ``PING_AFTER_IDLE_SECONDS``; a dead one is replaced before the request sees it.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout: a round trip per request
+    that, under load, only ever finds connections used a few milliseconds before. A
+    server restart or an idle timeout shows up on connections that waited; one that
+    dies within the second after its last use fails its statement as any in-flight
+    statement would (a 503 page; a family's answers stay on their device).
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_connection: t.Any, record: t.Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: t.Any, record: t.Any) -> None:
+        if record is not None:
+            record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection: t.Any, record: t.Any, _proxy: t.Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            # The pool throws this connection away and lends a new one (or says why it
+            # cannot connect).
+            raise sa.exc.DisconnectionError(str(error)) from error
 
 
 def begin_write(session: t.Any) -> sa.Connection:

@@ -261,18 +261,15 @@ def _response_insert(dialect: str) -> t.Any:
 
 def _store_all_at_once() -> t.Any:
     """PostgreSQL: the response and all its answers in one statement. The answers come
-    as one array per column, unnested into rows, and copy the facts from the response
-    row just inserted; a duplicate inserts no response, so no answers either."""
-    from sqlalchemy.dialects.postgresql import ARRAY
-
-    stored = _response_insert("postgresql").cte("stored")
+    as one JSON array of rows (one parameter, cheaper to send than an array per
+    column), and copy the facts from the response row just inserted; a duplicate
+    inserts no response, so no answers either."""
     given = (
-        sa.func.unnest(
-            *(sa.bindparam(name, type_=ARRAY(_answer.c[name].type)) for name in ANSWER_VALUES)
-        )
-        .table_valued(*ANSWER_VALUES)
-        .render_derived("given")
+        sa.func.json_to_recordset(sa.bindparam("answers", type_=sa.JSON))
+        .table_valued(*(sa.column(name, _answer.c[name].type) for name in ANSWER_VALUES))
+        .render_derived("given", with_types=True)
     )
+    stored = _response_insert("postgresql").cte("stored")
     answers = sa.insert(_answer).from_select(
         ["response_id", *FACTS, *ANSWER_VALUES],
         sa.select(
@@ -322,9 +319,9 @@ def record_once(connection: sa.Connection, submission: Submission) -> bool:
     dialect = connection.dialect.name
     rows = submission.rows
     if dialect == "postgresql" and rows:
-        columns = {name: [getattr(r, name) for r in rows] for name in ANSWER_VALUES}
+        answers = [dict(zip(ANSWER_VALUES, row, strict=True)) for row in rows]
         statement = _hot("store all", connection, _store_all_at_once)
-        return statement.first(connection, {**response, **columns}) is not None
+        return statement.first(connection, {**response, "answers": answers}) is not None
     stored = _hot("response", connection, lambda: _response_insert(dialect)).first(
         connection, response
     )

@@ -431,3 +431,39 @@ def test_text_beside_other_keeps_everything_but_nul_characters(respondent, sessi
     (row,) = stored(session)
     other = next(a for a in row.answers if a.choice == "other")
     assert other.value_text == 'Tutoría 学校 "x" \\n'
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced_unseen(
+    app, respondent, session, monkeypatch
+):
+    """PostgreSQL closes a pooled connection (restart, idle timeout) while it waits in
+    the pool: the next family to send a page never sees it. Connections used moments
+    ago are lent without a ping (one round trip fewer per post)."""
+    engine = session.get_bind()
+    if engine.dialect.name == "sqlite":
+        pytest.skip("no server to drop connections on SQLite")
+    import app.database as database
+
+    pings = []
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(1) or ping(c))
+    respondent.open("en")
+    respondent.press("next", {"uses_services": "no"})
+    assert pings == []  # the connection had just been used
+    # The server closes every connection in the pool.
+    session.commit()
+    outsider = sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
+    with outsider.connect() as conn:
+        closed = conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).all()
+    outsider.dispose()
+    assert closed
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+    response = respondent.press("submit", {"help.know_where": "3"})
+    assert response.status_code == 303
+    assert pings
+    assert len(stored(session)) == 1
