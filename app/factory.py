@@ -16,10 +16,30 @@ from app.extensions import alembic, babel, csrf, db, login_manager
 from app.i18n import forget_language, select_locale
 
 
+class FeedbackApp(Flask):
+    """Flask, remembering which views and hooks are plain functions.
+
+    Flask asks ``inspect.iscoroutinefunction`` about every hook and view on every
+    request (a dozen times per survey post); the answer never changes for a function.
+    """
+
+    def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        known = self.__dict__.setdefault("_plain_functions", {})
+        try:
+            if func in known:
+                return func
+        except TypeError:  # not hashable: ask Flask every time
+            return super().ensure_sync(func)
+        wrapped = super().ensure_sync(func)
+        if wrapped is func:
+            known[func] = True
+        return wrapped
+
+
 def create_app(config: dict[str, t.Any] | None = None) -> Flask:
     """Build the application. ``config`` overrides code defaults, the instance
     folder's ``config.py`` and environment variables, in that order."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = FeedbackApp(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app_config.load(app.config, app.instance_path, config)
     # Migrations live at the project root, beside app/, not inside the package.

@@ -69,8 +69,12 @@ def init_app(app: Flask) -> None:
 def add_security_headers(response: Response) -> Response:
     """Set the headers on ``response``; runs after every request, error pages included."""
     headers = response.headers
+    present = {name.lower() for name, _value in headers.items()}
     for name, value in SECURITY_HEADERS.items():
-        headers[name] = value
+        if name.lower() in present:
+            headers[name] = value  # ours wins over whatever the view set
+        else:
+            headers.add(name, value)
     req = request._get_current_object()  # type: ignore[attr-defined]
     if req.is_secure:
         headers["Strict-Transport-Security"] = HSTS
