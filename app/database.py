@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import fcntl
+import os
+import threading
 import time
 import typing as t
 
@@ -135,14 +138,51 @@ def write_transaction(connection: sa.Connection) -> t.Iterator[sa.Connection]:
         return
     driver = connection.connection.dbapi_connection
     assert driver is not None
-    _on_driver(connection, "BEGIN IMMEDIATE", lambda: driver.execute("BEGIN IMMEDIATE"))
-    try:
-        yield connection
-        _on_driver(connection, "COMMIT", driver.commit)
-    except BaseException:
-        with contextlib.suppress(Exception):
-            driver.rollback()
-        raise
+    with _writers_take_turns(connection.engine.url.database):
+        _on_driver(connection, "BEGIN IMMEDIATE", lambda: driver.execute("BEGIN IMMEDIATE"))
+        try:
+            yield connection
+            _on_driver(connection, "COMMIT", driver.commit)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                driver.rollback()
+            raise
+
+
+_TURN_FILES: dict[str, tuple[int, int, threading.Lock]] = {}
+_TURN_FILES_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _writers_take_turns(database: str | None) -> t.Iterator[None]:
+    """Queue the survey writers of every process on one SQLite file in the kernel.
+
+    When a writer finds the write lock taken, SQLite's busy handler sleeps 1 ms, then
+    2, 5, 10 ms ... before it tries again, while a survey write holds the lock for a
+    fraction of a millisecond: under load, workers sat idle with posts waiting. An
+    exclusive ``flock`` on ``<database>-writers.lock`` (threads of one process first
+    take a lock of their own) wakes the next writer the moment the last one commits.
+    The kernel releases it if its holder dies. Other writers (coordinator pages, the
+    command line) don't queue here; they meet the survey writers at SQLite's own lock
+    and its busy timeout, as before.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    path = f"{database}-writers.lock"
+    pid = os.getpid()
+    with _TURN_FILES_LOCK:
+        found = _TURN_FILES.get(path)
+        if found is None or found[0] != pid:  # none yet, or inherited across a fork
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            found = _TURN_FILES[path] = (pid, fd, threading.Lock())
+    _pid, fd, in_process = found
+    with in_process:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _on_driver(connection: sa.Connection, sql: str, call: t.Callable[[], t.Any]) -> t.Any:

@@ -467,3 +467,53 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_unseen(
     assert response.status_code == 303
     assert pings
     assert len(stored(session)) == 1
+
+
+def test_sqlite_survey_writers_queue_and_a_dead_writer_frees_the_queue(
+    app, respondent, session, tmp_path
+):
+    """Survey writers on one SQLite file take turns through a lock the kernel holds
+    (woken the moment the previous one commits, not after SQLite's busy sleeps). A
+    process killed while holding its turn does not stop the others."""
+    import signal
+    import subprocess
+    import sys
+
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL queues writers itself")
+    lock = f"{engine.url.database}-writers.lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            f"fd = os.open({lock!r}, os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        respondent.open("en")
+        respondent.press("next", {"uses_services": "no"})
+        statuses: list[int] = []
+        post = threading.Thread(
+            target=lambda: statuses.append(
+                respondent.press("submit", {"help.know_where": "3"}).status_code
+            )
+        )
+        post.start()
+        post.join(0.5)
+        assert post.is_alive() and statuses == []  # waiting for its turn
+        holder.send_signal(signal.SIGKILL)
+        post.join(30)
+        assert statuses == [303]
+        assert len(stored(session)) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
