@@ -110,8 +110,7 @@ class RateLimits:
             except StorageError as error:
                 current_app.logger.warning("rate limit not counted (%s): %s", key, error)
             else:
-                with self._lock:
-                    window.known = max(window.known, counted)
+                window.known = counted  # the store's count is the one that holds
         if window.known + window.pending <= limit.amount:
             return None
         return max(1, math.ceil(window.ends - now))
