@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import fcntl
+import logging
 import os
 import threading
 import time
@@ -174,9 +175,17 @@ def _writers_take_turns(database: str | None) -> t.Iterator[None]:
     with _TURN_FILES_LOCK:
         found = _TURN_FILES.get(path)
         if found is None or found[0] != pid:  # none yet, or inherited across a fork
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError as error:
+                # Writers then meet at SQLite's own lock only, as they always may.
+                logging.getLogger(__name__).warning("no writers' queue at %s: %s", path, error)
+                fd = -1
             found = _TURN_FILES[path] = (pid, fd, threading.Lock())
     _pid, fd, in_process = found
+    if fd < 0:
+        yield
+        return
     with in_process:
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:

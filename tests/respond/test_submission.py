@@ -517,3 +517,33 @@ def test_sqlite_survey_writers_queue_and_a_dead_writer_frees_the_queue(
         holder.kill()
         holder.wait()
         holder.stdout.close()
+
+
+def test_sqlite_writers_queue_that_cannot_be_made_does_not_stop_answers(
+    app, respondent, session, monkeypatch, caplog
+):
+    """If the queue's lock file cannot be created beside the database (a directory the
+    service may write the database in but not create files in), posts are stored all
+    the same, meeting at SQLite's own lock, and a warning says why."""
+    import app.database as database
+
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL queues writers itself")
+    lock = f"{engine.url.database}-writers.lock"
+    real_open = database.os.open
+
+    def refuse(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if path == lock:
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(database.os, "open", refuse)
+    monkeypatch.setattr(database, "_TURN_FILES", {})
+    respondent.open("en")
+    respondent.press("next", {"uses_services": "no"})
+    with caplog.at_level("WARNING"):
+        response = respondent.press("submit", {"help.know_where": "3"})
+    assert response.status_code == 303
+    assert len(stored(session)) == 1
+    assert "no writers' queue" in caplog.text
