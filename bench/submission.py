@@ -27,11 +27,11 @@ from tests.reliability.server import Server, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "4500"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "7000"))
 # Hello, 16 and 64 submitters take turns this many times (REQUESTS spread over them);
 # the throughput ratio is the median of the rounds' ratios, so a burst of load from
 # elsewhere on a shared machine during one round does not decide it.
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 PG_ADMIN_URL = os.environ.get(
     "BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
