@@ -278,28 +278,35 @@ class HotStatement:
         ]
         self._processed_row = any(self.result_processors)
 
-    def _values(self, params: dict[str, t.Any]) -> t.Any:
+    def _values(
+        self, params: dict[str, t.Any], processors: t.Iterable[tuple[str, t.Any]] | None = None
+    ) -> t.Any:
+        """``params`` through the bind processors (all, or those given), in the order
+        the driver takes them."""
         values = dict(params)
-        for name, processor in self.bind_processors.items():
+        for name, processor in self.bind_processors.items() if processors is None else processors:
             values[name] = processor(values[name])
         if self.positional:
             return tuple([values[name] for name in self.names])
         return values
 
-    def _cursor(self, connection: sa.Connection) -> t.Any:
+    def _run(self, connection: sa.Connection, run: t.Callable[[t.Any], t.Any]) -> t.Any:
+        """``run(cursor)`` on the driver's connection; returns the open cursor."""
         if not connection.in_transaction() and not _reads_outside_transactions(connection):
             connection.begin()
-        return connection.connection.cursor()
-
-    def first(self, connection: sa.Connection, params: dict[str, t.Any]) -> t.Any:
-        """The first row as a named tuple of processed values, or None."""
-        cursor = self._cursor(connection)
+        cursor = connection.connection.cursor()
         try:
-            cursor.execute(self.sql, self._values(params))
-            raw = cursor.fetchone()
+            run(cursor)
         except self.dialect.loaded_dbapi.Error as error:
             cursor.close()
             _raise_wrapped(connection, self.sql, error, cursor)
+        return cursor
+
+    def first(self, connection: sa.Connection, params: dict[str, t.Any]) -> t.Any:
+        """The first row as a named tuple of processed values, or None."""
+        values = self._values(params)
+        cursor = self._run(connection, lambda c: c.execute(self.sql, values))
+        raw = cursor.fetchone()
         cursor.close()
         if raw is None:
             return None
@@ -322,16 +329,5 @@ class HotStatement:
             for name, value in (shared or {}).items()
         }
         per_row = [(n, p) for n, p in processors.items() if n not in common]
-        values = []
-        for row in rows:
-            merged = {**common, **row}
-            for name, processor in per_row:
-                merged[name] = processor(merged[name])
-            values.append(tuple([merged[n] for n in self.names]) if self.positional else merged)
-        cursor = self._cursor(connection)
-        try:
-            cursor.executemany(self.sql, values)
-        except self.dialect.loaded_dbapi.Error as error:
-            cursor.close()
-            _raise_wrapped(connection, self.sql, error, cursor)
-        cursor.close()
+        values = [self._values({**common, **row}, per_row) for row in rows]
+        self._run(connection, lambda c: c.executemany(self.sql, values)).close()

@@ -18,10 +18,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, request
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, same_origin
 
 COOKIE = "survey_key"
 FIELD = "csrf_token"
@@ -96,8 +95,8 @@ def check() -> None:
 
 
 def _same_origin(uri: str, other: str) -> bool:
+    """Flask-WTF's rule (scheme, host and port alike); a malformed URI is not ours."""
     try:
-        a, b = urlsplit(uri), urlsplit(other)
-        return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
+        return same_origin(uri, other)
     except ValueError:
         return False

@@ -320,23 +320,20 @@ def record_once(connection: sa.Connection, submission: Submission) -> bool:
         "submitted_at": utcnow(),
     }
     dialect = connection.dialect.name
-    rows = submission.rows
-    if dialect == "postgresql" and rows:
+    answers = [dict(zip(ANSWER_VALUES, row, strict=True)) for row in submission.rows]
+    if dialect == "postgresql" and answers:
         # Serialised here: the driver's own JSON dumping costs several times more.
-        answers = json.dumps([dict(zip(ANSWER_VALUES, row, strict=True)) for row in rows])
         statement = _hot("store all", connection, _store_all_at_once)
-        return statement.first(connection, {**response, "answers": answers}) is not None
+        return statement.first(connection, {**response, "answers": json.dumps(answers)}) is not None
     stored = _hot("response", connection, lambda: _response_insert(dialect)).first(
         connection, response
     )
     if stored is None:
         return False
-    if rows:
+    if answers:
         # SQLite works in this process: one executemany is as cheap as one statement.
         shared = {"response_id": stored.id, **{name: getattr(stored, name) for name in FACTS}}
         _hot("answers", connection, lambda: _ANSWER_INSERT).execute_many(
-            connection,
-            [dict(zip(ANSWER_VALUES, row, strict=True)) for row in rows],
-            shared,
+            connection, answers, shared
         )
     return True
