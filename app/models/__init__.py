@@ -4,6 +4,7 @@ from app.models.audit import AuditEvent
 from app.models.base import Base, utcnow
 from app.models.collection import Audience, Channel, Link, Wave
 from app.models.people import CATEGORY_LABELS, Partner, PartnerCategory, Role, User
+from app.models.reporting import CommentRedaction, Release, ReportFile
 from app.models.response import Answer, Response, answer_facts
 from app.models.survey import Survey, SurveyVersion
 
@@ -14,9 +15,12 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Channel",
+    "CommentRedaction",
     "Link",
     "Partner",
     "PartnerCategory",
+    "Release",
+    "ReportFile",
     "Response",
     "Role",
     "Survey",

@@ -49,6 +49,9 @@ class Partner(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     category: Mapped[PartnerCategory] = mapped_column(enum_type(PartnerCategory, 40))
+    # Whether the partner's agreement lets its own results appear in the packet the
+    # whole partnership reads; otherwise its responses are pooled there.
+    share_results: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:
