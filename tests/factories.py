@@ -1,0 +1,196 @@
+"""One way for tests to make what they need: surveys, waves, partners, links, responses.
+
+Everything goes through the service the application itself uses, so a test's data is
+data the service could have made:
+
+- ``store_survey`` checks a definition (a file or YAML text) and stores it with the
+  sync service, as ``flask surveys sync`` does;
+- ``link`` makes a link with the service the workspace uses;
+- ``submit`` stores a response through the survey post's own write (``record_once``);
+- ``response`` adds one through the ORM with the answer facts, for tests that need a
+  chosen submission time or a deleted response (reports).
+
+Answers are given as a browser posts them: form field -> value or list of values, e.g.
+``{"q1": "4", "services": ["food", "other"], "services.other": "Rides"}``. Each question
+type reads its own fields, so a test never switches on type names. The factories only
+flush; the test commits when requests must see the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from app.definitions import AnswerRow, SurveyDefinition, load_file, load_text
+from app.definitions.sync import definition_of, latest_version, store_definition
+from app.links import create_link
+from app.models import (
+    Answer,
+    Audience,
+    Channel,
+    Link,
+    Partner,
+    PartnerCategory,
+    Response,
+    Survey,
+    SurveyVersion,
+    Wave,
+    answer_facts,
+)
+from app.respond.service import Submission, record_once
+
+Answers = Mapping[str, str | int | float | Sequence[str | int | float]]
+
+
+def store_survey(session: orm.Session, source: Path | str, name: str | None = None) -> Survey:
+    """Check a definition and store it as the survey's next version (or none when
+    unchanged). ``source`` is a file, or YAML text (a ``str``) named ``name``."""
+    if isinstance(source, Path):
+        definition = load_file(source)
+        name = name or source.name
+    else:
+        name = name or "survey.yaml"
+        definition = load_text(source, name)
+    store_definition(session, definition, name)
+    return session.scalars(sa.select(Survey).where(Survey.slug == definition.id)).one()
+
+
+def wave(
+    session: orm.Session,
+    name: str = "Current review",
+    opens_on: dt.date | None = None,
+    closes_on: dt.date | None = None,
+    is_open: bool = True,
+) -> Wave:
+    """A wave; by default open from a week ago until three weeks from today."""
+    today = dt.date.today()
+    opens_on = opens_on or today - dt.timedelta(days=7)
+    made = Wave(
+        name=name,
+        opens_on=opens_on,
+        closes_on=closes_on or opens_on + dt.timedelta(days=28),
+        is_open=is_open,
+    )
+    session.add(made)
+    session.flush()
+    return made
+
+
+def partner(
+    session: orm.Session,
+    name: str = "Northside Family Clinic",
+    category: PartnerCategory = PartnerCategory.COMMUNITY_NONPROFIT,
+) -> Partner:
+    made = Partner(name=name, category=category)
+    session.add(made)
+    session.flush()
+    return made
+
+
+def link(
+    session: orm.Session,
+    survey: Survey,
+    wave: Wave,
+    audience: Audience | str = Audience.FAMILY,
+    partner: Partner | None = None,
+    channel: Channel | str = Channel.WEB,
+    expected_n: int | None = None,
+) -> Link:
+    return create_link(session, survey, wave, audience, partner, channel, expected_n)
+
+
+def answer_rows(definition: SurveyDefinition, answers: Answers) -> list[AnswerRow]:
+    """The stored rows for ``answers`` (form field -> value or values). Questions left
+    out are unanswered, even required ones; a value the question refuses, or a field
+    the survey does not ask, is a mistake in the test and raises ValueError."""
+    form = {
+        field: [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+        for field, value in answers.items()
+    }
+    unknown = sorted(set(form) - set(definition.field_owner))
+    if unknown:
+        raise ValueError(f"{definition.id} asks no field {', '.join(unknown)}")
+    rows: list[AnswerRow] = []
+    for question in definition.questions():
+        if not any(field in form for field in question.field_names()):
+            continue
+        value, errors = question.parse(form)
+        if errors:
+            raise ValueError(f"{definition.id}: {question.item} refuses {errors}")
+        rows.extend(question.answer_rows(value))
+    return rows
+
+
+def _version(session: orm.Session, survey_id: int, version: SurveyVersion | None):  # type: ignore[no-untyped-def]
+    found = version or latest_version(session, survey_id)
+    assert found is not None, "store the survey first"
+    return found
+
+
+def submit(
+    session: orm.Session,
+    link: Link,
+    answers: Answers,
+    *,
+    language: str = "en",
+    version: SurveyVersion | None = None,
+    submission_uuid: uuid.UUID | None = None,
+    started_at: dt.datetime | None = None,
+) -> Response:
+    """Store a response as a family's final post does (``record_once``, in the session's
+    transaction). A ``submission_uuid`` already stored adds nothing and returns the
+    response stored first."""
+    found = _version(session, link.survey_id, version)
+    session.flush()
+    submission_uuid = submission_uuid or uuid.uuid4()
+    record_once(
+        session.connection(),
+        Submission(
+            link=link,
+            version=found,
+            submission_uuid=submission_uuid,
+            language=language,
+            started_at=started_at,
+            rows=answer_rows(definition_of(found), answers),
+        ),
+    )
+    return session.scalars(
+        sa.select(Response).where(Response.submission_uuid == submission_uuid)
+    ).one()
+
+
+def response(
+    session: orm.Session,
+    link: Link,
+    answers: Answers,
+    *,
+    submitted_at: dt.datetime | None = None,
+    deleted_at: dt.datetime | None = None,
+    language: str = "en",
+    version: SurveyVersion | None = None,
+) -> Response:
+    """A response written through the ORM, its answers carrying the link's facts as
+    every writer's do; for a chosen submission time or a soft-deleted response."""
+    found = _version(session, link.survey_id, version)
+    made = Response(
+        submission_uuid=uuid.uuid4(),
+        link_id=link.id,
+        survey_version_id=found.id,
+        language=language,
+        submitted_at=submitted_at or dt.datetime.now(dt.UTC),
+        deleted_at=deleted_at,
+        **answer_facts(link),
+    )
+    session.add(made)
+    session.flush()
+    session.add_all(
+        Answer(response_id=made.id, **answer_facts(made), **row._asdict())
+        for row in answer_rows(definition_of(found), answers)
+    )
+    session.flush()
+    return made
