@@ -3,7 +3,6 @@
 (a) building every summary vs a bare GROUP BY over the same answers table, given the
     (item_id, choice, response_id) index that suits it (the schema had it until answers
     carried their facts; it is built for the measurement and dropped after);
-(b) the PDF packet vs N times one minimal matplotlib bar chart (N = charts in the packet);
 (c) peak Python memory of building the report at 10,000 vs 100,000 responses.
 
 Runs on a temporary SQLite file, or on PostgreSQL when BENCH_DATABASE_URL is set (that
@@ -296,7 +295,7 @@ def _memory(app: t.Any) -> int:
 
 def run() -> list[str]:
     from app.extensions import db
-    from reports import build_report, charts, render_pdf
+    from reports import build_report
 
     large = int(os.environ.get("BENCH_RESPONSES", "100000"))
     small = large // 10
@@ -334,27 +333,8 @@ def run() -> list[str]:
                 f"responses and grouped per wave and audience, {joined:.3f} s "
                 f"({report_time / joined:.2f}x)"
             )
-            report = build_report(session, "bench-survey", CURRENT)
             session.rollback()
 
-        calls = {"n": 0}
-        real_png = charts.png
-
-        def counting_png(fig: t.Any, dpi: int = 110) -> bytes:
-            calls["n"] += 1
-            return real_png(fig, dpi)
-
-        charts.png = counting_png
-        try:
-            pdf_time = _best(lambda: render_pdf(report), repeat=2)
-        finally:
-            charts.png = real_png
-        n_charts = calls["n"] // 2
-        minimal = _best(lambda: [_minimal_chart() for _ in range(n_charts)], repeat=2)
-        lines.append(
-            f"(b) PDF packet {pdf_time:.2f} s / {n_charts} minimal bar charts {minimal:.2f} s = "
-            f"{pdf_time / minimal:.2f}x"
-        )
         peak_large = _memory(app)
         lines.append(
             f"(c) peak memory building the report: {peak_small / 1e6:.1f} MB at {small:,}, "
@@ -364,19 +344,3 @@ def run() -> list[str]:
             for engine in db.engines.values():
                 engine.dispose()
     return lines
-
-
-def _minimal_chart() -> bytes:
-    """The baseline: one bar chart with five bars, rendered to PNG the same way."""
-    import io
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(8, 3), dpi=100)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    ax.bar(range(5), [3, 5, 2, 4, 6])
-    out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=110)
-    return out.getvalue()

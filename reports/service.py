@@ -1,54 +1,80 @@
 """The functions the CLI and the coordinator pages call.
 
-``build_report`` runs the pipeline (query -> summaries -> suppression -> trends, mirrored
-items, Nine Elements, executive summary) and returns a :class:`reports.model.Report`
-that holds only figures safe to show. The ``render_*`` functions turn it into bytes or
-text; none of them sees an unsuppressed figure.
+``build_report`` runs the pipeline in named steps - resolve what is asked, read the
+instruments, tally each wave (live, or from its release), decide every figure with the
+privacy rule, summarise the scope, derive changes, gaps and elements, pick highlights -
+and returns a :class:`reports.model.Report` holding only figures the rule shows. The
+formats in :data:`reports.formats.FORMATS` turn it into files.
 
-Scope: a report covers one instrument (``survey_slug``) or, with ``survey_slug=None``,
-every instrument answered in the wave (the review packet), for one wave, optionally
-narrowed to the responses that came through one partner's links. Sections are one per
-instrument x audience in scope. The mirrored comparison looks beyond the scope: every
-scored item of the instruments in scope that other instruments also ask is shown for
-every audience that answered it in the same wave (and the same partner view).
+Scope: one instrument (``survey_slug``) or, with ``survey_slug=None``, every instrument
+of the wave (the review packet), for one wave, optionally narrowed to the responses that
+came through one partner's links. Perception gaps look beyond the scope (every
+instrument that asks the same item), and the Nine Elements pool every instrument that
+asks ``elementN.*`` items, so every report of a scope shows the same figures.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import typing as t
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.definitions.survey import SurveyDefinition
 from app.definitions.sync import definition_of, latest_version
 from app.models import Partner, Survey, SurveyVersion, Wave
-from reports import query, summaries, suppress
-from reports.model import Group, Report
-
-if t.TYPE_CHECKING:
-    from markupsafe import Markup
+from reports import derived, highlights, query, suppress
+from reports.model import Group, Interviews, PartnerResults, Report, audience_rank
+from reports.query import Tally
+from reports.summaries import GroupBuilder, Instrument, audiences_of, item_kinds, item_specs
 
 DEFAULT_MIN_CELL = 10
 TREND_WAVES = 4
-COMMENT_LIMIT = 200
-FORMATS = ("html", "pdf", "csv", "xlsx")
+COMMENT_LIMIT = 200  # distinct comment texts read per question, audience and partner
+FIGURES = ("live", "released")
 
 
 class ReportError(ValueError):
-    """Bad report input: an unknown survey, wave or partner. The message says which and
-    lists what exists, so it can go straight to a CLI error or a 4xx page."""
+    """Bad report input: an unknown survey, wave or partner, or figures not released.
+    The message says which and lists what exists, so it can go straight to a CLI error
+    or a 4xx page."""
 
 
-def _names(values: list[str]) -> str:
+class ReportTimeout(RuntimeError):
+    """The build ran past its time limit (``REPORT_TIME_LIMIT``)."""
+
+
+@dataclasses.dataclass
+class Deadline:
+    """A time limit checked between steps (and by renderers between sections)."""
+
+    seconds: float | None = None
+    started: float = dataclasses.field(default_factory=time.monotonic)
+
+    def check(self) -> None:
+        if self.seconds is not None and time.monotonic() - self.started > self.seconds:
+            raise ReportTimeout(f"the report took longer than {self.seconds:g} seconds to build")
+
+
+def _names(values: Sequence[str]) -> str:
     return ", ".join(f"'{v}'" for v in values) if values else "none yet"
 
 
-def _resolve(
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """What a report is asked for, resolved to database rows."""
+
+    surveys: list[Survey]
+    wave: Wave
+    partner: Partner | None
+    packet: bool
+
+
+def resolve(
     session: orm.Session, survey_slug: str | None, wave_name: str, partner_name: str | None
-) -> tuple[list[Survey], Wave, Partner | None]:
+) -> Request:
     wave = session.scalar(sa.select(Wave).where(Wave.name == wave_name))
     if wave is None:
         known = list(session.scalars(sa.select(Wave.name).order_by(Wave.opens_on)))
@@ -65,7 +91,101 @@ def _resolve(
         if not surveys:
             known = list(session.scalars(sa.select(Survey.slug).order_by(Survey.slug)))
             raise ReportError(f"unknown survey '{survey_slug}'; surveys: {_names(known)}")
-    return surveys, wave, partner
+    return Request(surveys, wave, partner, survey_slug is None)
+
+
+def instruments(session: orm.Session) -> dict[int, Instrument]:
+    """Every stored survey with its latest definition (labels, order, scoring)."""
+    found: dict[int, Instrument] = {}
+    for survey in session.scalars(sa.select(Survey).order_by(Survey.slug)):
+        version = latest_version(session, survey.id)
+        if version is not None:
+            found[survey.id] = Instrument(survey.id, survey.slug, definition_of(version))
+    return found
+
+
+def live_tally(session: orm.Session, wave_id: int, found: Mapping[int, Instrument]) -> Tally:
+    """The wave's counts as the database holds them now."""
+    return query.fetch(session, wave_id, item_kinds(found.values()), COMMENT_LIMIT)
+
+
+def _tallies(
+    session: orm.Session,
+    waves: Sequence[Wave],
+    found: Mapping[int, Instrument],
+    figures: str,
+) -> dict[int, Tally]:
+    """A tally per wave: live, or each wave's latest release (waves never released are
+    left out: partners get no comparison with them), labelled with its release."""
+    if figures == "live":
+        return {w.id: live_tally(session, w.id, found) for w in waves}
+    from reports.releases import releases_of
+
+    released = releases_of(session, [w.id for w in waves])
+    current = waves[-1]
+    if current.id not in released:
+        raise ReportError(
+            f"results for '{current.name}' have not been released to partners yet: they are "
+            "released once the wave has closed"
+        )
+    tallies = {}
+    for wave_id, release in released.items():
+        tally = Tally.from_json(release.data["tally"])
+        tally.label = f"Release {release.number} of {release.made_at:%Y-%m-%d}"
+        tallies[wave_id] = tally
+    return tallies
+
+
+def _version_items(
+    session: orm.Session, tallies: Mapping[int, Tally]
+) -> dict[tuple[int, int], set[str]]:
+    """Item ids of the versions answered per (wave, survey): a wave only compares with
+    another on items present in both."""
+    ids = {v for tally in tallies.values() for found in tally.versions.values() for v in found}
+    if not ids:
+        return {}
+    rows = {
+        v.id: v for v in session.scalars(sa.select(SurveyVersion).where(SurveyVersion.id.in_(ids)))
+    }
+    items: dict[tuple[int, int], set[str]] = {}
+    for wave_id, tally in tallies.items():
+        for survey_id, versions in tally.versions.items():
+            bucket = items.setdefault((wave_id, survey_id), set())
+            for version_id in versions:
+                if version_id in rows:
+                    bucket.update(definition_of(rows[version_id]).item_ids())
+    return items
+
+
+@dataclasses.dataclass
+class Build:
+    """What the steps of one build share: the request, each wave's tally and the rule's
+    decisions on it, the instruments and partners."""
+
+    asked: Request
+    earlier: list[Wave]
+    found: dict[int, Instrument]
+    tallies: dict[int, Tally]
+    decisions: dict[int, suppress.Decisions]
+    partners: dict[int, Partner]
+
+    @property
+    def wave(self) -> Wave:
+        return self.asked.wave
+
+    @property
+    def view(self) -> int | None:
+        return self.asked.partner.id if self.asked.partner else None
+
+    @property
+    def scope(self) -> list[Instrument]:
+        return [self.found[s.id] for s in self.asked.surveys if s.id in self.found]
+
+    def builder(self, wave_id: int, view: int | None) -> GroupBuilder:
+        names = {pid: p.name for pid, p in self.partners.items()}
+        return GroupBuilder(
+            self.tallies[wave_id], self.decisions[wave_id], view, names, COMMENT_LIMIT
+        )
 
 
 def build_report(
@@ -76,20 +196,99 @@ def build_report(
     min_cell: int = DEFAULT_MIN_CELL,
     comment_min: int = DEFAULT_MIN_CELL,
     *,
-    comment_limit: int = COMMENT_LIMIT,
+    mode: str = "respondents",
+    figures: str = "live",
+    comment_limit: int = 8,
+    paper: str = "letter",
     progress: Callable[[str], None] | None = None,
+    deadline: Deadline | None = None,
+    today: dt.date | None = None,
 ) -> Report:
-    """Build the suppressed report for ``survey_slug`` (None: every instrument) in the wave
-    named ``wave_name``, optionally only responses through ``partner_name``'s links.
+    """Build the report for ``survey_slug`` (None: every instrument) in the wave named
+    ``wave_name``, optionally only responses through ``partner_name``'s links.
 
-    ``min_cell`` and ``comment_min`` are the app's MIN_CELL_SIZE and COMMENT_MIN_CELL_SIZE
-    (never below 5). Raises :class:`ReportError` for an unknown survey, wave or partner.
-    Read-only: it never writes or commits.
+    ``min_cell`` and ``comment_min`` are MIN_CELL_SIZE and COMMENT_MIN_CELL_SIZE (never
+    below 5); ``mode`` is SUPPRESSION (``respondents`` or ``cells``); ``figures`` is
+    ``live`` or ``released`` (the wave's latest release, as partners read it).
+    ``comment_limit`` is how many comments per question the body lists (the rest go to
+    the appendix and the spreadsheets). Raises :class:`ReportError` for an unknown
+    survey, wave or partner, or unreleased figures; :class:`ReportTimeout` past the
+    deadline. Read-only: it never writes or commits.
     """
-    if min_cell < suppress.FLOOR or comment_min < suppress.FLOOR:
-        raise ReportError(f"minimum cell sizes below {suppress.FLOOR} would expose small groups")
+    _check(min_cell, comment_min, mode, figures)
     step = progress or (lambda _name: None)
-    surveys, wave, partner = _resolve(session, survey_slug, wave_name, partner_name)
+    deadline = deadline or Deadline()
+    asked = resolve(session, survey_slug, wave_name, partner_name)
+    step("query")
+    run = _tally(session, asked, figures, min_cell, comment_min, mode)
+    deadline.check()
+    step("summaries")
+    sections = _sections(run)
+    deadline.check()
+    step("changes")
+    _history(session, run, sections)
+    mirrored, elements = _beyond_scope(run, sections)
+    deadline.check()
+    step("partners")
+    partner_results, pooled = _partner_results(run)
+    step("summary")
+    previous = run.earlier[-1].name if run.earlier else None
+    summary = highlights.executive_summary(
+        [s for s in sections if not s.interview], mirrored, elements, previous
+    )
+    step("done")
+    wave = asked.wave
+    release = run.tallies[wave.id]
+    return Report(
+        title=_title(asked, run.scope, survey_slug),
+        wave_name=wave.name,
+        wave_opens_on=wave.opens_on,
+        wave_closes_on=wave.closes_on,
+        wave_state=wave.state(today),
+        previous_wave_name=previous,
+        partner_name=asked.partner.name if asked.partner else None,
+        survey_slugs=[s.slug for s in asked.surveys],
+        min_cell=min_cell,
+        comment_min=comment_min,
+        mode=mode,
+        figures=figures,
+        generated_at=dt.datetime.now(dt.UTC),
+        release_label=release.label,
+        sections=sections,
+        partners=partner_results,
+        pooled_partners=pooled,
+        mirrored=mirrored,
+        elements=elements,
+        summary=summary,
+        interviews=_interviews(sections),
+        wave_names=[w.name for w in [*run.earlier, wave]],
+        comment_limit=comment_limit,
+        paper=paper,
+    )
+
+
+def _check(min_cell: int, comment_min: int, mode: str, figures: str) -> None:
+    try:
+        suppress.check_sizes(min_cell, comment_min)
+    except ValueError as exc:
+        raise ReportError(str(exc)) from None
+    if mode not in suppress.MODES:
+        raise ReportError(f"unknown suppression rule '{mode}'; rules: {_names(suppress.MODES)}")
+    if figures not in FIGURES:
+        raise ReportError(f"unknown figures '{figures}'; choose {_names(FIGURES)}")
+
+
+def _tally(
+    session: orm.Session,
+    asked: Request,
+    figures: str,
+    min_cell: int,
+    comment_min: int,
+    mode: str,
+) -> Build:
+    """Step 1: each wave's counts (the wave and up to three before it), and the rule's
+    decisions on them."""
+    wave = asked.wave
     earlier = list(
         session.scalars(
             sa.select(Wave)
@@ -98,198 +297,134 @@ def build_report(
             .limit(TREND_WAVES - 1)
         )
     )[::-1]
-    waves = [*earlier, wave]
-    wave_ids = [w.id for w in waves]
-
-    definitions: dict[int, tuple[str, SurveyDefinition]] = {}
-    for survey in session.scalars(sa.select(Survey)):
-        version = latest_version(session, survey.id)
-        if version is not None:
-            definitions[survey.id] = (survey.slug, definition_of(version))
-    scope = [s for s in surveys if s.id in definitions]
-    kinds: dict[str, set[str]] = {}
-    for survey in scope:
-        for kind, items in summaries.reportable_items(definitions[survey.id][1]).items():
-            kinds.setdefault(kind, set()).update(items)
-    # Instruments that share a scored item with the scope take part in the mirrored view.
-    related = {
-        survey_id
-        for survey_id, (_slug, definition) in definitions.items()
-        if survey_id in {s.id for s in scope}
-        or summaries.reportable_items(definition)["scored"] & kinds.get("scored", set())
-    }
-    step("query")
-    aggregates = query.fetch(
-        session,
-        wave_ids,
-        related or {-1},
-        choice_items=kinds.get("scored", set()) | kinds.get("choice", set()),
-        multiple_items=kinds.get("multiple", set()),
-        numeric_items=kinds.get("numeric", set()),
-        text_items=kinds.get("text", set()),
-        by_partner=partner is not None,
+    found = instruments(session)
+    tallies = _tallies(session, [*earlier, wave], found, figures)
+    specs = item_specs(found.values())
+    return Build(
+        asked=asked,
+        earlier=[w for w in earlier if w.id in tallies],
+        found=found,
+        tallies=tallies,
+        decisions={
+            wid: suppress.decide(tally, specs, min_cell, comment_min, mode)
+            for wid, tally in tallies.items()
+        },
+        partners={p.id: p for p in session.scalars(sa.select(Partner))},
     )
-    step("summaries")
-    partner_keys = {k[3] for k in aggregates.responses} | {None}
-    view = summaries.View(partner.id if partner else None, partner_keys)
 
-    def load_comments(wave_id: int, survey_id: int, audience: str, item_id: str) -> list[str]:
-        return query.comments(
-            session, wave_id, survey_id, audience, item_id, view.partner_id, comment_limit
-        )
 
-    builder = summaries.GroupBuilder(aggregates, view, load_comments)
-    present = builder.group_keys()
-    scope_ids = {s.id for s in scope}
-    groups: dict[tuple[int, int, str], Group] = {}
-    for wave_id in wave_ids:
-        for survey_id, (slug, definition) in definitions.items():
-            answered = {a for (w, s, a) in present if w == wave_id and s == survey_id}
-            if survey_id in scope_ids and wave_id == wave.id:
-                audiences = summaries.audiences_of(definition, answered)
-            elif survey_id in scope_ids or wave_id == wave.id:
-                audiences = sorted(answered)
-            else:
-                continue
-            for audience in audiences:
-                groups[(wave_id, survey_id, audience)] = builder.build(
-                    wave_id,
-                    survey_id,
-                    slug,
-                    definition,
-                    audience,
-                    with_comments=wave_id == wave.id and survey_id in scope_ids,
-                )
-    current_scope = [g for (w, s, _a), g in groups.items() if w == wave.id and s in scope_ids]
-    element_totals = summaries.element_totals(current_scope, view)
-    step("suppression")
-    suppress.apply(groups.values(), min_cell, comment_min)
-
-    version_items = _version_items(session, aggregates.versions)
-    sections = [
-        g for survey in scope for (w, s, a), g in groups.items() if w == wave.id and s == survey.id
-    ]
-    for section in sections:
-        history = [
-            (
-                w.name,
-                groups.get((w.id, section.survey_id, section.audience)),
-                version_items.get((w.id, section.survey_id), set()),
+def _sections(run: Build) -> list[Group]:
+    """Step 2: a group per instrument in scope and audience (asked or answering);
+    families first, then students, staff and partners; interviews last."""
+    now = run.builder(run.wave.id, run.view)
+    answered = run.tallies[run.wave.id].groups()
+    return sorted(
+        (
+            now.build(instrument, audience)
+            for instrument in run.scope
+            for audience in audiences_of(
+                instrument.definition, {a for s, a in answered if s == instrument.survey_id}
             )
-            for w in earlier
-        ]
-        current_items = version_items.get((wave.id, section.survey_id), set())
-        summaries.attach_trends(section, history, current_items, wave.name)
-    current = [g for (w, _s, _a), g in groups.items() if w == wave.id]
-    scope_scored = kinds.get("scored", set())
-    mirrored = summaries.mirrored_items(current, scope_scored)
-    titles: dict[int, str] = {}
-    for survey in scope:
-        titles.update(summaries.element_titles(definitions[survey.id][1]))
-    elements = summaries.nine_elements(sections, titles, element_totals, min_cell) if titles else []
-    step("done")
-    if survey_slug is None:
-        title = "Partnership review packet"
-    elif scope:
-        title = summaries.survey_title(definitions[scope[0].id][1])
-    else:
-        title = survey_slug
-    return Report(
-        title=title,
-        wave_name=wave.name,
-        wave_opens_on=wave.opens_on,
-        wave_closes_on=wave.closes_on,
-        previous_wave_name=earlier[-1].name if earlier else None,
-        partner_name=partner.name if partner else None,
-        survey_slugs=[s.slug for s in scope],
-        min_cell=min_cell,
-        comment_min=comment_min,
-        generated_at=dt.datetime.now(dt.UTC),
-        sections=sections,
-        mirrored=mirrored,
-        elements=elements,
-        summary=summaries.executive_summary(sections, mirrored, elements),
-        wave_names=[w.name for w in waves],
+        ),
+        key=lambda g: (g.interview, audience_rank(g.audience), g.survey_slug),
     )
 
 
-def _version_items(
-    session: orm.Session, versions: dict[tuple[int, int], set[int]]
-) -> dict[tuple[int, int], set[str]]:
-    """Item ids of the versions answered per (wave, survey): a wave only compares with
-    another on items present in both."""
-    ids = {v for found in versions.values() for v in found}
-    if not ids:
-        return {}
-    rows = {
-        v.id: v for v in session.scalars(sa.select(SurveyVersion).where(SurveyVersion.id.in_(ids)))
-    }
-    items: dict[tuple[int, int], set[str]] = {}
-    for key, found in versions.items():
-        bucket = items.setdefault(key, set())
-        for version_id in found:
-            bucket.update(definition_of(rows[version_id]).item_ids())
-    return items
+def _history(session: orm.Session, run: Build, sections: Sequence[Group]) -> None:
+    """Step 3: each section's trend and change against the same group in earlier waves."""
+    version_items = _version_items(session, run.tallies)
+    history = {w.id: run.builder(w.id, run.view) for w in run.earlier}
+    for section in sections:
+        previous = []
+        for w in run.earlier:
+            group = None
+            if (section.survey_id, section.audience) in run.tallies[w.id].groups():
+                group = history[w.id].build(run.found[section.survey_id], section.audience)
+            previous.append((w.name, group, version_items.get((w.id, section.survey_id), set())))
+        current = version_items.get((run.wave.id, section.survey_id), set())
+        derived.attach_trends(section, previous, current, run.wave.name)
 
 
-def render(report: Report, fmt: str) -> bytes:
-    """``report`` in one of :data:`FORMATS`, as bytes (HTML and CSV as UTF-8)."""
-    if fmt == "html":
-        return render_html(report).encode("utf-8")
-    if fmt == "pdf":
-        return render_pdf(report)
-    if fmt == "csv":
-        return render_csv(report).encode("utf-8")
-    if fmt == "xlsx":
-        return render_xlsx(report)
-    raise ReportError(f"unknown format '{fmt}'; formats: {_names(list(FORMATS))}")
+def _beyond_scope(run: Build, sections: Sequence[Group]) -> tuple[list, list]:  # type: ignore[type-arg]
+    """Step 4: perception gaps (every instrument asking the scope's items) and the Nine
+    Elements (every instrument asking them), in the same scope."""
+    now = run.builder(run.wave.id, run.view)
+    by_key = {(s.survey_id, s.audience): s for s in sections}
+    others = [
+        by_key.get((sid, audience)) or now.build(run.found[sid], audience)
+        for sid, audience in sorted(run.tallies[run.wave.id].groups())
+        if sid in run.found
+    ]
+    scope_scored = {item.item_id for s in sections for item in s.items() if item.kind == "scored"}
+    mirrored = derived.mirrored_items(others, scope_scored)
+    asking = [g for g in others if any(derived.element_number(i.item_id) for i in g.items())]
+    elements = derived.nine_elements(asking, derived.element_titles(list(run.found.values())))
+    in_scope = any(derived.element_number(i.item_id) for s in sections for i in s.items())
+    return mirrored, elements if in_scope or run.asked.packet else []
 
 
-def render_html(report: Report) -> str:
-    """A complete, self-contained HTML page (its stylesheet inlined) for download."""
-    from reports.html import page
-
-    return page(report)
-
-
-def render_html_fragment(report: Report) -> Markup:
-    """The report body as safe markup for a Jinja page to include (``{{ fragment }}``).
-    Its classes are styled by :func:`reports.html.stylesheet`; it has no inline styles
-    or scripts, so it works under ``style-src 'self'; script-src 'self'``."""
-    from reports.html import fragment
-
-    return fragment(report)
-
-
-def render_pdf(report: Report) -> bytes:
-    """The PDF review packet."""
-    from reports.pdf import packet
-
-    return packet(report)
-
-
-def render_csv(report: Report) -> str:
-    """One long summary table (labels, not codes), formula-like cells neutralised."""
-    from reports.tables import csv_text
-
-    return csv_text(report)
+def _partner_results(run: Build) -> tuple[list[PartnerResults], int]:
+    """Step 5 (the whole-school packet): each sharing partner's own results, and how
+    many partners are pooled instead."""
+    if not run.asked.packet or run.view is not None:
+        return [], 0
+    current = run.tallies[run.wave.id]
+    scope_ids = {i.survey_id for i in run.scope}
+    groups_of: dict[int, set[tuple[int, str]]] = {}
+    for link, facts in current.links.items():
+        if facts.partner_id is not None and current.responses.get(link):
+            groups_of.setdefault(facts.partner_id, set()).add((facts.survey_id, facts.audience))
+    results, pooled = [], 0
+    for pid in sorted(groups_of, key=lambda p: run.partners[p].name):
+        if not run.partners[pid].share_results:
+            pooled += 1
+            continue
+        theirs = run.builder(run.wave.id, pid)
+        groups = [
+            theirs.build(run.found[sid], audience)
+            for sid, audience in sorted(groups_of[pid])
+            if sid in run.found and sid in scope_ids
+        ]
+        results.append(PartnerResults(run.partners[pid].name, groups))
+    return results, pooled
 
 
-def render_xlsx(report: Report) -> bytes:
-    """An XLSX workbook: summary, items, distributions, mirrored, Nine Elements, comments."""
-    from reports.tables import xlsx_bytes
+def _title(asked: Request, scope: Sequence[Instrument], survey_slug: str | None) -> str:
+    if asked.packet:
+        return "Partnership review packet"
+    return scope[0].title if scope else survey_slug or ""
 
-    return xlsx_bytes(report)
+
+def _interviews(sections: Sequence[Group]) -> Interviews | None:
+    groups = [s for s in sections if s.interview]
+    if not groups:
+        return None
+    count = groups[0].responses if len(groups) == 1 else _total([g.responses for g in groups])
+    notes = [
+        (question.text, item)
+        for group in groups
+        for question in group.questions
+        if question.kind == "text"
+        for item in question.items
+    ]
+    return Interviews(count, notes)
+
+
+def _total(cells: Sequence) -> object:  # type: ignore[type-arg]
+    from reports.model import Cell, Status
+
+    if all(c.shown for c in cells):
+        return Cell(sum(c.number() for c in cells))
+    return Cell.hidden(Status.DERIVED)
 
 
 __all__ = [
-    "FORMATS",
+    "FIGURES",
+    "Deadline",
     "ReportError",
+    "ReportTimeout",
     "build_report",
-    "render",
-    "render_csv",
-    "render_html",
-    "render_html_fragment",
-    "render_pdf",
-    "render_xlsx",
+    "instruments",
+    "live_tally",
+    "resolve",
 ]

@@ -1,195 +1,419 @@
-"""CSV and XLSX summary tables: labels, not codes; suppressed cells say so.
+"""CSV and XLSX: every figure a report publishes, as rows a spreadsheet or a program can
+read. The CSV is one long table (its ``Table`` column says what a row is: responses,
+item, option, trend, gap, element, comments, comment); the workbook splits the same rows
+into sheets with a frozen header row and readable column widths.
 
-Every text cell that a spreadsheet could read as a formula (starting with ``=``, ``+``,
-``-``, ``@``, tab or carriage return) is prefixed with a single quote, so a hostile
-comment or label never runs in Excel or LibreOffice.
+Counts are whole numbers, percentages have one decimal; a figure that is not shown is an
+empty cell with its reason in ``Status`` and ``Note``. Every text cell that a
+spreadsheet could read as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
+carriage return) is prefixed with a single quote, and control characters are dropped,
+so a hostile comment or label never runs in Excel or LibreOffice or breaks the file.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import typing as t
 from collections.abc import Iterator
 
 from reports import text
-from reports.model import Cell, Report
+from reports.model import Cell, Group, ItemSummary, Report, Status
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-ITEM_COLUMNS = [
+COLUMNS = [
+    "Table",
+    "Wave",
+    "Scope",
     "Instrument",
+    "Survey id",
     "Audience",
+    "Audience code",
+    "Partner",
+    "Channel",
     "Question",
+    "Item id",
     "Statement",
     "Answer",
+    "Answer code",
     "Count",
+    "Expected",
     "Percent",
     "n",
     "Percent favourable",
     "Change (points)",
+    "Gap (points)",
     "Mean",
+    "Status",
+    "Note",
 ]
+Row = dict[str, t.Any]
 
 
 def neutralise(value: t.Any) -> t.Any:
     """A cell value safe to open in a spreadsheet."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = CONTROL.sub("", value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 
-def _num(cell: Cell, digits: int = 1) -> t.Any:
-    return text.cell_number(cell, digits)
+def _status(cell: Cell, report: Report, comment: bool = False) -> tuple[str, str]:
+    if cell.shown:
+        return Status.SHOWN.value, ""
+    threshold = report.comment_min if comment else report.min_cell
+    return cell.status.value, text.sentence(cell.status, threshold, report.mode)
 
 
-def item_rows(report: Report) -> Iterator[list[t.Any]]:
-    """One row per option (distribution) and one summary row per item."""
-    for section in report.sections:
-        for question in section.questions:
-            for item in question.items:
-                base = [section.survey_title, section.audience_label, question.text, item.label]
-                if item.kind == "text":
-                    yield base + [
-                        "(comments)",
-                        _num(item.comment_count, 0),
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                    ]
-                    continue
-                yield base + [
-                    "(all answers)",
-                    None,
-                    None,
-                    _num(item.n, 0),
-                    _num(item.percent_favourable) if item.kind == "scored" else None,
-                    _num(item.change) if item.kind == "scored" else None,
-                    _num(item.mean, 2) if item.kind in ("scored", "numeric") else None,
-                ]
-                for option in item.options:
-                    yield base + [
-                        option.label,
-                        _num(option.count, 0),
-                        _num(option.percent),
-                        None,
-                        None,
-                        None,
-                        None,
-                    ]
+def _group_base(report: Report, group: Group, scope: str) -> Row:
+    return {
+        "Wave": report.wave_name,
+        "Scope": scope,
+        "Instrument": group.survey_title,
+        "Survey id": group.survey_slug,
+        "Audience": group.audience_label,
+        "Audience code": group.audience,
+    }
 
 
-def _responses(report: Report) -> Iterator[list[t.Any]]:
-    for s in report.sections:
-        yield [
-            s.survey_title,
-            s.audience_label,
-            _num(s.responses, 0),
-            s.expected,
-            _num(s.response_rate) if s.expected else None,
-        ]
+def _responses(report: Report, group: Group, scope: str) -> Iterator[Row]:
+    base = _group_base(report, group, scope)
+    status, note = _status(group.responses, report)
+    yield {
+        **base,
+        "Table": "responses",
+        "Count": text.number(group.responses, 0),
+        "Expected": group.expected,
+        "Percent": text.number(group.response_rate),
+        "Status": status,
+        "Note": _rate_note(group.response_rate) or note,
+    }
+    for part in group.parts:
+        status, note = _status(part.responses, report)
+        yield {
+            **base,
+            "Table": "responses",
+            "Partner": part.partner,
+            "Channel": part.channel or "",
+            "Answer": part.label,
+            "Count": text.number(part.responses, 0),
+            "Expected": part.expected,
+            "Percent": text.number(part.rate),
+            "Status": status,
+            "Note": _rate_note(part.rate) or note,
+        }
 
 
-def _mirrored(report: Report) -> Iterator[list[t.Any]]:
+def _rate_note(rate: Cell) -> str:
+    if rate.shown and rate.number() > 100:
+        return "more responses than expected: check the expected number for this link"
+    return ""
+
+
+def _items(report: Report, group: Group, scope: str, history: bool) -> Iterator[Row]:
+    base = _group_base(report, group, scope)
+    for question in group.questions:
+        for item in question.items:
+            row = {
+                **base,
+                "Question": question.text,
+                "Item id": item.item_id,
+                "Statement": item.label,
+            }
+            if item.kind == "text":
+                yield from _comment_rows(report, row, item)
+                continue
+            status, note = _status(item.n, report)
+            yield {
+                **row,
+                "Table": "item",
+                "n": text.number(item.n, 0),
+                "Percent favourable": text.number(item.percent_favourable),
+                "Change (points)": text.number(item.change),
+                "Mean": text.number(item.mean, 2),
+                "Status": status,
+                "Note": note
+                or ("reverse-worded: disagreeing is favourable" if item.reverse else ""),
+            }
+            for option in item.options:
+                status, note = _status(option.count, report)
+                yield {
+                    **row,
+                    "Table": "option",
+                    "Answer": option.label,
+                    "Answer code": option.code,
+                    "Count": text.number(option.count, 0),
+                    "Percent": text.number(option.percent),
+                    "Status": status,
+                    "Note": note,
+                }
+            if history:
+                for wave, value in item.trend[:-1]:
+                    if value.no_data:
+                        continue
+                    status, note = _status(value, report)
+                    yield {
+                        **row,
+                        "Table": "trend",
+                        "Wave": wave,
+                        "Percent favourable": text.number(value),
+                        "Status": status,
+                        "Note": note,
+                    }
+
+
+def _comment_rows(report: Report, row: Row, item: ItemSummary) -> Iterator[Row]:
+    if item.n.no_data:
+        return
+    status, note = _status(item.n, report, comment=True)
+    yield {
+        **row,
+        "Table": "comments",
+        "Count": text.number(item.n, 0),
+        "Status": status,
+        "Note": note,
+    }
+    for comment in item.comments:
+        yield {
+            **row,
+            "Table": "comment",
+            "Answer": comment.text,
+            "Count": comment.count,
+            "Status": Status.SHOWN.value,
+        }
+
+
+def figure_rows(report: Report) -> Iterator[Row]:
+    """Every figure the report publishes, one row each."""
+    scope = report.scope
+    for group in report.sections:
+        yield from _responses(report, group, scope)
+    for group in report.sections:
+        yield from _items(report, group, scope, history=True)
     for m in report.mirrored:
-        for v in m.values:
-            yield [m.label, v.group, _num(v.percent_favourable), _num(v.n, 0), _num(m.gap)]
-
-
-def _elements(report: Report) -> Iterator[list[t.Any]]:
+        status, note = _status(m.gap, report)
+        compared = " vs ".join(v.survey_slug for v in (m.highest, m.lowest) if v is not None)
+        audiences = " vs ".join(v.audience for v in (m.highest, m.lowest) if v is not None)
+        values = "; ".join(
+            f"{v.group} {text.percent(v.percent_favourable, report.min_cell, report.mode)}"
+            for v in m.values
+        )
+        yield {
+            "Table": "gap",
+            "Wave": report.wave_name,
+            "Scope": scope,
+            "Survey id": compared,
+            "Audience code": audiences,
+            "Item id": m.item_id,
+            "Statement": m.label,
+            "Gap (points)": text.number(m.gap),
+            "Status": status,
+            "Note": f"{values}. {note}".strip(),
+        }
     for e in report.elements:
-        yield [
-            e.title,
-            _num(e.school.percent_good),
-            _num(e.school.mean, 2),
-            _num(e.partners.percent_good),
-            _num(e.partners.mean, 2),
-            _num(e.gap),
-        ]
-
-
-def _comments(report: Report) -> Iterator[list[t.Any]]:
-    for s in report.sections:
-        for item in s.items():
-            for comment in item.comments:
-                yield [s.survey_title, s.audience_label, item.label, comment]
-
-
-def sheets(report: Report) -> list[tuple[str, list[str], Iterator[list[t.Any]]]]:
-    return [
-        (
-            "Responses",
-            ["Instrument", "Audience", "Responses", "Expected", "Response rate (%)"],
-            _responses(report),
-        ),
-        ("Items", ITEM_COLUMNS, item_rows(report)),
-        (
-            "Perception gaps",
-            ["Statement", "Audience", "Percent favourable", "n", "Gap (points)"],
-            _mirrored(report),
-        ),
-        (
-            "Nine Elements",
-            [
-                "Element",
-                "School team: % good or better",
-                "School team: mean",
-                "Partners: % good or better",
-                "Partners: mean",
-                "Gap (points)",
-            ],
-            _elements(report),
-        ),
-        ("Comments", ["Instrument", "Audience", "Question", "Comment"], _comments(report)),
-    ]
+        for side, name in ((e.school, "staff"), (e.partners, "partner")):
+            if side.percent_good.no_data:
+                continue
+            status, note = _status(side.percent_good, report)
+            pooled = "; ".join(f"{s}:{i}" for s, i in side.pooled)
+            yield {
+                "Table": "element",
+                "Wave": report.wave_name,
+                "Scope": scope,
+                "Audience": "School team" if name == "staff" else "Partners",
+                "Audience code": name,
+                "Item id": f"element{e.number}",
+                "Statement": e.title,
+                "n": text.number(side.n, 0),
+                "Percent favourable": text.number(side.percent_good),
+                "Mean": text.number(side.mean, 2),
+                "Status": status,
+                "Note": f"pooled: {pooled}" if pooled else note,
+            }
+    for partner in report.partners:
+        for group in partner.groups:
+            yield from _responses(report, group, partner.name)
+            yield from _items(report, group, partner.name, history=False)
 
 
 def _about(report: Report) -> list[list[t.Any]]:
     return [
         ["Report", report.title],
         ["Wave", report.wave_name],
-        ["Partner", report.partner_name or "all"],
+        ["Scope", report.scope],
+        [
+            "Figures",
+            report.release_label
+            or (
+                "live"
+                + (": the wave is open, figures will change" if report.live_open_wave else "")
+            ),
+        ],
+        ["Privacy rule", text.rule_summary(report.min_cell, report.comment_min, report.mode)],
         ["Minimum group size", report.min_cell],
-        ["Suppressed", f"'suppressed' = fewer than {report.min_cell} people; empty = no data"],
+        ["Minimum comment writers", report.comment_min],
+        ["Prepared", report.generated_at.strftime("%Y-%m-%d %H:%M UTC")],
     ]
 
 
 def csv_text(report: Report) -> str:
-    """The items table (plus a header block) as CSV text."""
+    """The about block, an empty row, then every figure (see :data:`COLUMNS`)."""
     out = io.StringIO()
     writer = csv.writer(out)
     for row in _about(report):
         writer.writerow([neutralise(v) for v in row])
     writer.writerow([])
-    writer.writerow(ITEM_COLUMNS)
-    for row in item_rows(report):
-        writer.writerow([neutralise(v) for v in row])
+    writer.writerow(COLUMNS)
+    for row in figure_rows(report):
+        writer.writerow([neutralise(_blank(row.get(c))) for c in COLUMNS])
     return out.getvalue()
 
 
+def csv_bytes(report: Report) -> bytes:
+    return csv_text(report).encode("utf-8")
+
+
+def _blank(value: t.Any) -> t.Any:
+    return "" if value is None else value
+
+
+SHEETS: list[tuple[str, tuple[str, ...], list[str]]] = [
+    (
+        "Responses",
+        ("responses",),
+        [
+            "Instrument",
+            "Audience",
+            "Scope",
+            "Partner",
+            "Channel",
+            "Answer",
+            "Count",
+            "Expected",
+            "Percent",
+            "Status",
+            "Note",
+        ],
+    ),
+    (
+        "Items",
+        ("item",),
+        [
+            "Instrument",
+            "Audience",
+            "Scope",
+            "Question",
+            "Statement",
+            "Item id",
+            "n",
+            "Percent favourable",
+            "Change (points)",
+            "Mean",
+            "Status",
+            "Note",
+        ],
+    ),
+    (
+        "Answers",
+        ("option",),
+        [
+            "Instrument",
+            "Audience",
+            "Scope",
+            "Statement",
+            "Item id",
+            "Answer",
+            "Answer code",
+            "Count",
+            "Percent",
+            "Status",
+            "Note",
+        ],
+    ),
+    (
+        "Trends",
+        ("trend",),
+        [
+            "Wave",
+            "Instrument",
+            "Audience",
+            "Scope",
+            "Statement",
+            "Item id",
+            "Percent favourable",
+            "Status",
+        ],
+    ),
+    (
+        "Perception gaps",
+        ("gap",),
+        ["Statement", "Item id", "Survey id", "Audience code", "Gap (points)", "Status", "Note"],
+    ),
+    (
+        "Nine Elements",
+        ("element",),
+        ["Statement", "Audience", "n", "Percent favourable", "Mean", "Status", "Note"],
+    ),
+    (
+        "Comments",
+        ("comments", "comment"),
+        [
+            "Instrument",
+            "Audience",
+            "Scope",
+            "Question",
+            "Table",
+            "Answer",
+            "Count",
+            "Status",
+            "Note",
+        ],
+    ),
+]
+WIDE = {"Question": 50, "Statement": 60, "Answer": 50, "Note": 50, "Instrument": 32}
+
+
 def xlsx_bytes(report: Report) -> bytes:
-    """A workbook with one sheet per table, in write-only mode (flat memory)."""
+    """A workbook: About, then one sheet per kind of figure (flat memory: write-only)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
+    rows = list(figure_rows(report))
     workbook = Workbook(write_only=True)
     about = workbook.create_sheet("About")
+    about.column_dimensions["A"].width = 24
+    about.column_dimensions["B"].width = 90
     for row in _about(report):
-        about.append([neutralise(v) for v in row])
+        about.append([_xlsx_value(about, v) for v in row])
     bold = Font(bold=True)
-    for title, header, rows in sheets(report):
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for title, tables, columns in SHEETS:
         sheet = workbook.create_sheet(title)
-        cells = []
-        for name in header:
+        sheet.freeze_panes = "A2"
+        for k, name in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(k)].width = WIDE.get(name, 14)
+        header = []
+        for name in columns:
             cell = WriteOnlyCell(sheet, value=name)
             cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
+            header.append(cell)
+        sheet.append(header)
         for row in rows:
-            sheet.append([_xlsx_value(sheet, v) for v in row])
+            if row["Table"] not in tables:
+                continue
+            values = []
+            for name in columns:
+                value = _xlsx_value(sheet, row.get(name))
+                if name in WIDE and not isinstance(value, (int, float)) and value is not None:
+                    value.alignment = wrap
+                values.append(value)
+            sheet.append(values)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -207,4 +431,4 @@ def _xlsx_value(sheet: t.Any, value: t.Any) -> t.Any:
     return value
 
 
-__all__ = ["csv_text", "neutralise", "xlsx_bytes"]
+__all__ = ["COLUMNS", "csv_bytes", "csv_text", "figure_rows", "neutralise", "xlsx_bytes"]

@@ -45,6 +45,17 @@ class Wave(Base):
     is_open: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
+    def state(self, today: dt.date | None = None) -> str:
+        """``scheduled``, ``open``, ``closed`` (its dates are past) or ``switched off``."""
+        today = today or dt.date.today()
+        if not self.is_open:
+            return "switched off"
+        if today < self.opens_on:
+            return "scheduled"
+        if today > self.closes_on:
+            return "closed"
+        return "open"
+
     def __repr__(self) -> str:
         return f"<Wave {self.name}>"
 

@@ -64,7 +64,7 @@ def packet_data(session, build, two_waves):
     return build_report(session, None, WAVE)
 
 
-def test_pdf_packet_has_the_expected_sections(packet_data):
+def test_pdf_packet_is_a_meeting_document(packet_data):
     from pypdf import PdfReader
 
     data = render_pdf(packet_data)
@@ -72,21 +72,64 @@ def test_pdf_packet_has_the_expected_sections(packet_data):
     reader = PdfReader(io.BytesIO(data))
     pages = [page.extract_text() for page in reader.pages]
     text = " ".join(" ".join(pages).split())
-    assert "Partnership review packet" in pages[0]
-    assert WAVE in pages[0] and "Response counts" in pages[0]
+    assert "Partnership review packet" in pages[0] and WAVE in pages[0]
+    # Contents with page numbers, then the summary first.
+    assert "Contents" in pages[1]
+    assert re.search(r"Summary for the meeting\s+3", pages[1])
+    assert "Summary for the meeting" in pages[2]
     for heading in (
-        "Executive summary",
+        "Questions for the meeting",
         "Perception gaps",
         "Families: Report test survey",
         "The Nine Elements",
         "Comments",
+        "How figures are protected",
     ):
         assert heading in text, heading
     assert "Sé dónde pedir ayuda" in text  # Spanish characters survive
     assert "Normal comment ñ, é" in text
-    assert (
-        text.index("Executive summary") < text.index("The Nine Elements") < text.index("Comments")
-    )
+    assert text.index("Summary for the meeting") < text.index("The Nine Elements")
+    assert text.index("The Nine Elements") < text.index("Comments")
+    # A footer naming the report, wave and rule, and page numbers on every page.
+    total = len(pages)
+    for number, page in enumerate(pages[1:], start=2):
+        assert f"Page {number} of {total}" in page
+        assert "Groups of fewer than 10 people are not shown" in " ".join(page.split())
+
+
+def test_pdf_is_tagged_for_screen_readers(packet_data):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(render_pdf(packet_data)))
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "en"
+    tree = root["/StructTreeRoot"].get_object()
+    kinds: list[str] = []
+
+    def walk(element) -> None:  # type: ignore[no-untyped-def]
+        element = element.get_object()
+        if "/S" in element:
+            kinds.append(element["/S"])
+        kids = element.get("/K", [])
+        for kid in kids if isinstance(kids, list) else [kids]:
+            if hasattr(kid, "get_object") and isinstance(kid.get_object(), dict):
+                walk(kid)
+
+    walk(tree)
+    for kind in ("/Document", "/H1", "/P", "/Table", "/TR", "/TH", "/TD", "/Figure", "/L", "/LI"):
+        assert kind in kinds, kind
+
+
+def test_pdf_paper_size(session, packet_data):
+    from pypdf import PdfReader
+
+    letter = PdfReader(io.BytesIO(render_pdf(packet_data))).pages[0].mediabox
+    assert (round(float(letter.width)), round(float(letter.height))) == (612, 792)
+    from reports.pdf import packet
+
+    a4 = PdfReader(io.BytesIO(packet(packet_data, paper="a4"))).pages[0].mediabox
+    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
 
 
 def test_xlsx_opens_and_neutralises_hostile_cells(packet_data):
@@ -97,33 +140,83 @@ def test_xlsx_opens_and_neutralises_hostile_cells(packet_data):
         "About",
         "Responses",
         "Items",
+        "Answers",
+        "Trends",
         "Perception gaps",
         "Nine Elements",
         "Comments",
     ]
-    comments = [row[3] for row in workbook["Comments"].iter_rows(min_row=2, values_only=True)]
+    sheet = workbook["Comments"]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    answer = header.index("Answer")
+    comments = [row[answer] for row in sheet.iter_rows(min_row=2, values_only=True)]
     for original in HOSTILE:
-        hostile = original.replace("\r", "\n")  # XML reads a carriage return as a newline
-        if original[0] in "=+-@\t\r":
-            assert "'" + hostile in comments
+        hostile = original.replace("\t", " ").replace("\r", " ").strip()
+        if hostile[0] in "=+-@":
+            assert "'" + hostile in comments, hostile
             assert hostile not in comments
         else:
-            assert hostile in comments
-    for row in workbook["Comments"].iter_rows(min_row=2):
-        assert row[3].data_type == "s"  # text, never a formula
-    items = list(workbook["Items"].iter_rows(min_row=2, values_only=True))
-    assert ("Report test survey", "Families") in {r[:2] for r in items}
-    assert any(r[4] == "Strongly agree" for r in items)  # labels, not codes
-    assert not any(r[4] == "5" for r in items)
+            assert hostile in comments, hostile
+    for row in sheet.iter_rows(min_row=2):
+        assert row[answer].data_type in ("s", "n")  # text, never a formula
+    for name in workbook.sheetnames[1:]:
+        assert workbook[name].freeze_panes == "A2", name
+    items = workbook["Items"]
+    assert items.column_dimensions["E"].width >= 40  # the statement is readable
+    answers = list(workbook["Answers"].iter_rows(min_row=2, values_only=True))
+    assert any(r[5] == "Strongly agree" for r in answers)  # labels beside codes
+    counts = [r[7] for r in answers if r[7] is not None]
+    assert counts and all(isinstance(c, int) for c in counts)  # 245, not 245.0
+    responses = [r[6] for r in workbook["Responses"].iter_rows(min_row=2, values_only=True)]
+    assert 60 in responses
 
 
-def test_csv_uses_labels_and_neutralises_formulas(packet_data):
-    rows = list(csv.reader(io.StringIO(render_csv(packet_data))))
+def test_csv_lists_every_figure_with_numbers_of_the_right_kind(packet_data):
+    text = render_csv(packet_data)
+    rows = list(csv.reader(io.StringIO(text)))
+    header_at = next(k for k, row in enumerate(rows) if row and row[0] == "Table")
+    header = rows[header_at]
+    data = [dict(zip(header, row, strict=True)) for row in rows[header_at + 1 :]]
+    assert {"responses", "item", "option", "gap", "element", "comments", "comment"} <= {
+        r["Table"] for r in data
+    }
+    family = next(
+        r
+        for r in data
+        if r["Table"] == "responses" and r["Audience code"] == "family" and not r["Partner"]
+    )
+    assert family["Count"] == "60"
+    option = next(
+        r
+        for r in data
+        if r["Table"] == "option"
+        and r["Answer"] == "Strongly agree"
+        and r["Audience code"] == "family"
+    )
+    assert option["Count"] == "15" and option["Percent"] == "25"
     flat = [cell for row in rows for cell in row]
-    assert "Strongly disagree" in flat
     texts = [cell for cell in flat if not re.fullmatch(r"-?[0-9.]+", cell)]
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in texts)
-    assert "'=HYPERLINK" not in flat  # comments are not in the CSV items table
+    assert '\'=HYPERLINK("http://evil.example/","click")' in flat
+
+
+def test_a_control_character_in_a_comment_breaks_no_format(session, build, two_waves):
+    survey = build.survey(DATA / "report-test.yaml")
+    comments = [f"Bell \x07 and escape \x1b here {k}" for k in range(12)]
+    build.respond(survey, two_waves[1], "family", {"comments": comments})
+    report = build_report(session, "report-test", WAVE)
+    for fmt, data in (
+        ("pdf", render_pdf(report)),
+        ("xlsx", render_xlsx(report)),
+        ("csv", render_csv(report).encode()),
+        ("html", render_html(report).encode()),
+    ):
+        assert data, fmt
+        if fmt in ("csv", "html"):
+            assert b"\x07" not in data and b"\x1b" not in data, fmt
+    from openpyxl import load_workbook
+
+    load_workbook(io.BytesIO(render_xlsx(report)))  # opens
 
 
 def test_neutralise_covers_every_formula_prefix():
@@ -157,23 +250,21 @@ def test_fragment_has_no_inline_styles_and_charts_have_descriptions(packet_data)
         assert 'role="img"' in svg and "<title>" in svg
         assert "<script" not in svg and " onload" not in svg
     assert fragment.count("Chart description:") == len(svgs)
-    # Every chart has a data table beside it, the trend included.
+    # Every chart has a data table beside it; the trend is a table in the appendix.
     assert fragment.count("<table") >= len(svgs)
-    assert "Percent favourable by review" in fragment
+    assert "percent favourable by review" in fragment
 
 
 def test_chart_text_is_escaped_in_svg():
     from reports import charts
-    from reports.model import Cell, ItemSummary, OptionCount, Question
+    from reports.model import Cell, ItemSummary, OptionCount
 
     options = [
         OptionCount(str(k), f"Opt {k}", Cell(10), Cell(20.0), neutral=k == 3) for k in range(1, 6)
     ]
     item = ItemSummary("x", '<script>alert(1)</script> & "quotes"', "scored", n=Cell(50))
     item.options = options
-    question = Question("q", "<svg onload=alert(1)>", "scored", [item])
-    fig, alt = charts.diverging(question, 10)
-    svg = charts.svg(fig, alt)
+    svg = charts.diverging([item], "<svg onload=alert(1)>").svg()
     assert "<script" not in svg and "<svg onload" not in svg
     assert "&lt;script&gt;" in svg
     assert "style=" not in svg and "<style" not in svg
@@ -185,7 +276,7 @@ def test_empty_wave_report_says_so_in_every_format(session, build, two_waves):
     assert "No responses were received for 2026 Fall review" in render_html(report)
     from pypdf import PdfReader
 
-    text = PdfReader(io.BytesIO(render_pdf(report))).pages[0].extract_text()
-    assert "No responses were received" in text
+    pages = PdfReader(io.BytesIO(render_pdf(report))).pages
+    assert any("No responses were received" in p.extract_text() for p in pages)
     assert render_xlsx(report)[:2] == b"PK"
     assert "Report test survey" in render_csv(report)

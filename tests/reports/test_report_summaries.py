@@ -81,7 +81,24 @@ def test_responses_and_response_rate(session, family_data):
     assert section.expected == 400
     assert section.response_rate.value == pytest.approx(25.0)
     staff = _section(report, "staff")
-    assert staff.responses.value == 0 and not staff.responses.suppressed
+    assert staff.responses.no_data and not staff.responses.suppressed
+
+
+def test_a_rate_over_100_percent_is_flagged_not_printed(session, build, two_waves):
+    from reports import render_csv, render_html
+
+    survey = build.survey(DATA / "report-test.yaml")
+    build.respond(
+        survey, two_waves[1], "family", {"comm.referral_process_clear": ["4"] * 30}, expected=5
+    )
+    report = build_report(session, "report-test", "2026 Fall review")
+    section = _section(report)
+    assert section.over_expected and section.response_rate.value == pytest.approx(600.0)
+    html = render_html(report)
+    assert "600%" not in html and "over 100%: check the expected number" in html
+    assert "more responses than expected: check the expected number for this link" in render_csv(
+        report
+    )
 
 
 def test_choice_counts_and_multiple_choice_percent_of_respondents(session, family_data):
@@ -166,8 +183,9 @@ def test_mirrored_items_side_by_side_largest_gap_first(session, build, two_waves
     gap = report.mirrored[0]
     values = {v.group: v.percent_favourable.value for v in gap.values}
     assert values == {"Families": 25.0, "School staff": 50.0, "Partners": 75.0}
-    assert gap.gap.value == 50.0 and gap.highest == "Partners" and gap.lowest == "Families"
-    assert report.summary.gaps[0].value == "50 points"
+    assert gap.gap.value == 50.0
+    assert gap.highest.group == "Partners" and gap.lowest.group == "Families"
+    assert report.summary.gaps[0].value == "50 points apart"
 
 
 def test_nine_elements_school_team_beside_partners(session, build, two_waves):
@@ -193,17 +211,62 @@ def test_nine_elements_school_team_beside_partners(session, build, two_waves):
     assert first.partners.mean.value == pytest.approx(3.2)
     assert first.gap.value == pytest.approx(10.0)
     assert first.school.n.value == 30
-    assert report.summary.weakest_elements[0].detail == "School team"
+    assert report.summary.weakest_elements[0].detail == "School team, n = 30"
     # Elements nobody rated read "no data", not "suppressed".
     assert report.elements[1].school.percent_good.no_data
 
 
-def test_executive_summary_lists_strengths_concerns_and_changes(session, family_data):
+def test_summary_names_what_people_chose_in_the_favourable_direction(session, family_data):
     report = build_report(session, "report-test", "2026 Fall review")
-    summary = report.summary
-    assert summary.strengths[0].value == "62% favourable"  # 62.5 rounds to even
-    assert summary.concerns[0].value == "50% favourable"
-    assert summary.changes[0].value == "+25 points"
+    (families,) = report.summary.audiences
+    # The reverse-worded item is a strength because most disagreed that waits are long.
+    strength = families.strengths[0]
+    assert strength.value == "62% chose Strongly disagree or Disagree"  # 62.5 rounds to even
+    assert strength.text == "Students wait too long for help."
+    assert families.concerns[0].value == "Only 50% chose Agree or Strongly agree"
+    assert report.summary.changes[0].value == "Up 25 points"
+    assert "n = 80 then and 100 now" in report.summary.changes[0].detail
+    assert "favourable: Students wait" not in render_pdf_text(report)
+
+
+def render_pdf_text(report) -> str:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    from reports import render_pdf
+
+    pages = PdfReader(io.BytesIO(render_pdf(report))).pages
+    return " ".join(" ".join(p.extract_text() for p in pages).split())
+
+
+def test_reverse_worded_rows_are_charted_in_their_favourable_direction(session, family_data):
+    from reports import charts
+
+    report = build_report(session, "report-test", "2026 Fall review")
+    wait = _section(report).item("access.wait_too_long")
+    svg = charts.diverging([wait], "waits").svg()
+    # The legend names favourability, not the options, and the favourable (blue) side
+    # is the disagreeing one: 50 of 80 scored answers.
+    assert "Most favourable" in svg and "Strongly agree" not in svg
+    assert "62%" in svg
+
+
+def test_element_scores_pool_every_instrument_that_asks_them(session, build, two_waves):
+    _before, now = two_waves
+    assessment = build.survey(SELF_ASSESSMENT)
+    extra = build.survey(DATA / "report-elements.yaml")
+    build.respond(assessment, now, "staff", {"element1.leadership_team_exists": ["4"] * 20})
+    build.respond(extra, now, "staff", {"element1.extra_statement": ["1"] * 20})
+    report = build_report(session, None, "2026 Fall review")
+    first = next(e for e in report.elements if e.number == 1)
+    assert first.school.percent_good.value == pytest.approx(50.0)
+    assert sorted(first.school.pooled) == [
+        ("partnership-self-assessment", "element1.leadership_team_exists"),
+        ("report-elements", "element1.extra_statement"),
+    ]
+    single = build_report(session, "partnership-self-assessment", "2026 Fall review")
+    assert next(e for e in single.elements if e.number == 1).school.percent_good.value == 50.0
 
 
 @pytest.mark.parametrize(
@@ -229,4 +292,4 @@ def test_wave_without_responses_gives_an_empty_report(session, build, family_dat
     build.wave("2027 Spring review", __import__("datetime").date(2027, 3, 1))
     report = build_report(session, "report-test", "2027 Spring review")
     assert not report.has_responses
-    assert all(s.responses.value == 0 for s in report.sections)
+    assert all(s.responses.no_data for s in report.sections)

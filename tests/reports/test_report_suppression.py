@@ -1,16 +1,18 @@
-"""Small-cell suppression: minimum n, complementary cells, differencing between a
-partner view and the whole, the comment threshold, suppressed versus no data."""
+"""The privacy rule (reports.suppress): groups, not cells; differencing between a
+partner's view and the whole; follow-ups take their parent's decision; comments have
+their own threshold; every label says the truth."""
 
 from __future__ import annotations
 
 import pytest
 
 from reports import build_report, render_csv, render_html
-from reports.model import Cell
-from reports.suppress import publishable
+from reports.model import Status
+from reports.suppress import published_parts
 from tests.reports.helpers import DATA
 
 WAVE = "2026 Fall review"
+ITEM = "comm.referral_process_clear"
 
 
 def _section(report, audience):
@@ -23,130 +25,128 @@ def survey(build, two_waves):
 
 
 @pytest.mark.parametrize(("n", "shown"), [(9, False), (10, True)])
-def test_group_of_nine_is_hidden_and_ten_is_shown(session, build, two_waves, survey, n, shown):
-    build.respond(survey, two_waves[1], "staff", {"comm.referral_process_clear": ["4"] * n})
+def test_a_group_of_nine_is_not_shown_and_ten_is_shown(session, build, two_waves, survey, n, shown):
+    build.respond(survey, two_waves[1], "staff", {ITEM: ["4"] * n})
     report = build_report(session, "report-test", WAVE)
     staff = _section(report, "staff")
-    item = staff.item("comm.referral_process_clear")
+    item = staff.item(ITEM)
     if shown:
         assert staff.responses.value == 10 and item.percent_favourable.value == 100.0
     else:
-        assert staff.responses.suppressed and staff.responses.value is None
-        assert item.n.suppressed and item.percent_favourable.suppressed
+        assert staff.responses.status is Status.SMALL and staff.responses.value is None
+        assert item.n.status is Status.SMALL and item.percent_favourable.value is None
         assert all(o.count.value is None for o in item.options)
-        assert "fewer than 10" in render_html(report)
+        assert "Fewer than 10 people answered: not shown." in render_html(report)
+
+
+def test_a_shown_group_shows_every_option_however_small(session, build, two_waves, survey):
+    # 60 families: one chose "Strongly disagree". The old cell rule hid it, and with it
+    # percent favourable; the group rule shows the whole distribution.
+    codes = ["1"] * 1 + ["2"] * 3 + ["3"] * 14 + ["4"] * 30 + ["5"] * 12
+    build.respond(survey, two_waves[1], "family", {ITEM: codes})
+    report = build_report(session, "report-test", WAVE)
+    item = _section(report, "family").item(ITEM)
+    counts = {o.code: o.count.value for o in item.options}
+    assert counts == {"1": 1, "2": 3, "3": 14, "4": 30, "5": 12, "dk": 0}
+    assert item.percent_favourable.value == pytest.approx(70.0)
+    assert item.mean.shown
+    from reports.html import fragment
+
+    section = str(
+        fragment(report, ["section-report-test.family"], header=False, contents=False)
+    ).lower()
+    assert "fewer than" not in section and "withheld" not in section
 
 
 def test_configured_minimum_applies(session, build, two_waves, survey):
-    build.respond(survey, two_waves[1], "staff", {"comm.referral_process_clear": ["4"] * 6})
-    report = build_report(session, "report-test", WAVE, min_cell=5)
-    assert _section(report, "staff").responses.value == 6
-    report = build_report(session, "report-test", WAVE, min_cell=7)
-    assert _section(report, "staff").responses.suppressed
-
-
-def test_suppressed_differs_from_no_data(session, build, two_waves, survey):
-    build.respond(survey, two_waves[1], "staff", {"comm.referral_process_clear": ["4"] * 3})
-    report = build_report(session, "report-test", WAVE)
-    assert _section(report, "staff").responses.suppressed
-    assert _section(report, "family").responses.no_data is False  # zero responses
-    assert _section(report, "family").responses.value == 0
-    html = render_html(report)
-    assert "Fewer than 10 people in this group answered" in html
-    assert "No responses from this group." in html
-    csv_text = render_csv(report)
-    assert "suppressed" in csv_text
-
-
-def test_complementary_suppression_hides_a_second_option(session, build, two_waves, survey):
-    build.respond(survey, two_waves[1], "family", {"contact": ["text"] * 25 + ["email"] * 5})
-    report = build_report(session, "report-test", WAVE)
-    contact = _section(report, "family").item("contact")
-    assert contact.n.value == 30
-    counts = {o.code: o.count for o in contact.options}
-    # "email" (5) is primary; "text" (25) would give it away as 30 - 25.
-    assert counts["email"].suppressed and counts["text"].suppressed
-    assert all(o.percent.suppressed for o in contact.options)
-
-
-def test_complementary_suppression_keeps_hidden_sum_at_least_min(session, build, two_waves, survey):
-    # n = 60: "1" = 4 is primary; the next smallest ("2" = 12) joins it (sum 16).
-    # Percent favourable stays: the unfavourable part (16) and favourable (30) are large.
-    codes = ["1"] * 4 + ["2"] * 12 + ["3"] * 14 + ["4"] * 15 + ["5"] * 15
-    build.respond(survey, two_waves[1], "family", {"comm.referral_process_clear": codes})
-    report = build_report(session, "report-test", WAVE)
-    item = _section(report, "family").item("comm.referral_process_clear")
-    hidden = {o.code for o in item.options if o.count.suppressed}
-    assert hidden == {"1", "2"}
-    assert item.percent_favourable.value == pytest.approx(50.0)
-    assert item.mean.suppressed  # a mean could solve the two hidden counts
-
-
-def test_small_favourable_part_hides_percent_favourable(session, build, two_waves, survey):
-    codes = ["4"] * 3 + ["2"] * 20 + ["3"] * 20
-    build.respond(survey, two_waves[1], "family", {"comm.referral_process_clear": codes})
-    item = _section(build_report(session, "report-test", WAVE), "family").item(
-        "comm.referral_process_clear"
+    build.respond(survey, two_waves[1], "staff", {ITEM: ["4"] * 6})
+    assert (
+        _section(build_report(session, "report-test", WAVE, min_cell=5), "staff").responses.value
+        == 6
     )
-    assert item.n.value == 43
-    assert item.percent_favourable.suppressed and item.change.value is None
+    report = build_report(session, "report-test", WAVE, min_cell=7)
+    assert _section(report, "staff").responses.status is Status.SMALL
 
 
-def test_partner_view_hides_what_the_whole_would_give_away(session, build, two_waves, survey):
+def test_not_shown_differs_from_no_data(session, build, two_waves, survey):
+    build.respond(survey, two_waves[1], "staff", {ITEM: ["4"] * 3})
+    report = build_report(session, "report-test", WAVE)
+    assert _section(report, "staff").responses.status is Status.SMALL
+    assert _section(report, "family").responses.status is Status.NO_DATA
+    html = render_html(report)
+    assert "Fewer than 10 people answered: not shown." in html
+    assert "No responses yet, so no section follows for: Families: Report test survey." in html
+    assert ",small," in render_csv(report)
+
+
+def test_partner_view_is_withheld_when_the_rest_is_a_small_group(session, build, two_waves, survey):
     wave = two_waves[1]
     clinic = build.partner("Clinic")
-    build.respond(survey, wave, "family", {"comm.referral_process_clear": ["4"] * 20}, clinic)
-    build.respond(survey, wave, "family", {"comm.referral_process_clear": ["2"] * 5})
+    build.respond(survey, wave, "family", {ITEM: ["4"] * 20}, clinic)
+    build.respond(survey, wave, "family", {ITEM: ["2"] * 5})
     whole = build_report(session, "report-test", WAVE)
-    assert _section(whole, "family").responses.value == 25
+    assert _section(whole, "family").item(ITEM).n.value == 25
     view = build_report(session, "report-test", WAVE, "Clinic")
-    family = _section(view, "family")
-    # 25 - 20 = 5 people outside the clinic's view would be exposed: hide.
-    assert family.responses.suppressed
-    assert family.item("comm.referral_process_clear").percent_favourable.suppressed
+    item = _section(view, "family").item(ITEM)
+    # 25 - 20 = 5 people outside the clinic's view would be exposed: withheld, and said so.
+    assert item.n.status is Status.WITHHELD and item.percent_favourable.value is None
+    assert "Withheld so that a small group elsewhere cannot be worked out." in render_html(view)
+    assert _section(view, "family").responses.status is Status.WITHHELD
 
 
 def test_partner_view_is_shown_when_the_rest_is_large_enough(session, build, two_waves, survey):
     wave = two_waves[1]
     clinic = build.partner("Clinic")
-    build.respond(survey, wave, "family", {"comm.referral_process_clear": ["4"] * 20}, clinic)
-    build.respond(survey, wave, "family", {"comm.referral_process_clear": ["2"] * 10})
+    build.respond(survey, wave, "family", {ITEM: ["4"] * 20}, clinic)
+    build.respond(survey, wave, "family", {ITEM: ["2"] * 10})
     view = build_report(session, "report-test", WAVE, "Clinic")
     family = _section(view, "family")
     assert family.responses.value == 20
-    item = family.item("comm.referral_process_clear")
+    item = family.item(ITEM)
     assert item.percent_favourable.value == 100.0
-    # The whole has 10 "2" answers; the clinic none: its 0 is shown, the rest stays whole.
     assert next(o for o in item.options if o.code == "2").count.value == 0
-
-
-def test_option_cells_are_protected_against_differencing(session, build, two_waves, survey):
-    wave = two_waves[1]
-    clinic = build.partner("Clinic")
-    build.respond(
-        survey,
-        wave,
-        "family",
-        {"comm.referral_process_clear": ["5"] * 12 + ["3"] * 20},
-        clinic,
-    )
-    build.respond(survey, wave, "family", {"comm.referral_process_clear": ["5"] * 3 + ["3"] * 30})
-    view = build_report(session, "report-test", WAVE, "Clinic")
-    options = {
-        o.code: o.count for o in view.sections[0].item("comm.referral_process_clear").options
-    }
-    # Whole "5" = 15, clinic 12: 3 outside the clinic -> the clinic's 12 is hidden.
-    assert options["5"].suppressed
-    assert options["3"].suppressed  # complementary: 32 - 20 would reveal it otherwise
 
 
 def test_two_partner_views_cannot_isolate_the_rest():
     # Whole 27 = clinic 12 + club 12 + 3 through general links. Each view alone passes
-    # (27 - 12 = 15), but whole minus both would expose the 3: both are withdrawn.
-    assert not publishable(Cell(12, peers=(12, 3)), 10)
-    assert publishable(Cell(12, peers=(12, 10)), 10)
-    assert publishable(Cell(0, peers=(3,)), 10)
-    assert not publishable(Cell(20, peers=(5,)), 10)
+    # (27 - 12 = 15), but whole minus both would expose the 3: the smaller (a tie: the
+    # first in order) is withheld, and then the rest is 15.
+    assert published_parts(27, {"clinic": 12, "club": 12}, 10) == {"club"}
+    assert published_parts(32, {"clinic": 12, "club": 10}, 10) == {"clinic", "club"}
+    assert published_parts(24, {"clinic": 12, "club": 12}, 10) == {"clinic", "club"}
+    assert published_parts(25, {"clinic": 20}, 10) == set()
+    assert published_parts(30, {"clinic": 20, "club": 3}, 10) == {"clinic"}
+
+
+def test_every_partner_view_makes_the_same_decision(session, build, two_waves, survey):
+    wave = two_waves[1]
+    clinic, club = build.partner("Clinic"), build.partner("Club")
+    build.respond(survey, wave, "family", {ITEM: ["4"] * 12}, clinic)
+    build.respond(survey, wave, "family", {ITEM: ["5"] * 12}, club)
+    build.respond(survey, wave, "family", {ITEM: ["2"] * 3})
+    shown = {
+        name: _section(build_report(session, "report-test", WAVE, name), "family").item(ITEM).n
+        for name in ("Clinic", "Club")
+    }
+    assert sorted(c.status.value for c in shown.values()) == ["shown", "withheld"]
+
+
+def test_a_follow_up_takes_its_parents_decision(session, build, two_waves):
+    survey = build.survey(DATA / "report-follow-up.yaml")
+    wave = two_waves[1]
+    clinic = build.partner("Clinic")
+    # Parent: whole 20, clinic 17 -> rest 3: the clinic's parent is withheld. The
+    # follow-up (asked after "yes") has rest 0 but would tell the clinic's "yes" count.
+    build.respond(
+        survey, wave, "family", {"used": ["yes"] * 12 + ["no"] * 5, "helpful": ["4"] * 12}, clinic
+    )
+    build.respond(survey, wave, "family", {"used": ["no"] * 3})
+    view = build_report(session, "report-follow-up", WAVE, "Clinic")
+    family = _section(view, "family")
+    assert family.item("used").n.status is Status.WITHHELD
+    assert family.item("helpful").n.status is Status.WITHHELD
+    whole = _section(build_report(session, "report-follow-up", WAVE), "family")
+    assert whole.item("used").n.value == 20 and whole.item("helpful").n.value == 12
 
 
 @pytest.mark.parametrize(("written", "listed"), [(9, False), (10, True)])
@@ -158,8 +158,35 @@ def test_comments_need_their_own_threshold(session, build, two_waves, survey, wr
     if listed:
         assert len(item.comments) == 10 and item.comment_count.value == 10
     else:
-        assert item.comments == [] and item.comment_count.suppressed
-        assert "Fewer than 10 comments" in render_html(report)
+        assert item.comments == [] and item.comment_count.status is Status.SMALL
+        assert "Fewer than 10 people wrote a comment: not shown." in render_html(report)
+
+
+def test_duplicate_comments_merge_and_count_as_the_comments_they_merge(
+    session, build, two_waves, survey
+):
+    comments = ["Thank you"] * 6 + ["More evening meetings, please."] * 2 + ["Great staff"] * 2
+    build.respond(survey, two_waves[1], "family", {"comments": comments})
+    item = _section(build_report(session, "report-test", WAVE), "family").item("comments")
+    assert item.n.value == 10
+    # Most written first; among equals, the one written first.
+    assert [(c.text, c.count) for c in item.comments] == [
+        ("Thank you", 6),
+        ("More evening meetings, please.", 2),
+        ("Great staff", 2),
+    ]
+
+
+def test_comment_lists_are_withheld_when_the_rest_is_small(session, build, two_waves, survey):
+    wave = two_waves[1]
+    clinic = build.partner("Clinic")
+    build.respond(survey, wave, "family", {"comments": [f"Clinic {k}" for k in range(20)]}, clinic)
+    build.respond(survey, wave, "family", {"comments": [f"Other {k}" for k in range(5)]})
+    whole = _section(build_report(session, "report-test", WAVE), "family").item("comments")
+    assert whole.n.value == 25
+    view = _section(build_report(session, "report-test", WAVE, "Clinic"), "family")
+    assert view.item("comments").n.status is Status.WITHHELD
+    assert view.item("comments").comments == []
 
 
 def test_comment_threshold_is_separate_from_min_cell(session, build, two_waves, survey):

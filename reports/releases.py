@@ -1,0 +1,165 @@
+"""Releases: a closed wave's figures frozen for partners (rule 4 of ``reports.suppress``).
+
+Partner users read a wave only from its latest release, so two downloads around one
+new, deleted or imported response never show that person's answers. A release stores
+the wave's :class:`reports.query.Tally` and which responses it counted, per group. A
+coordinator may release again only when every group changed by 0 or at least N
+responses (added or deleted) since the last release - otherwise the two releases would
+differ by a small group - and the refusal says which group stands in the way.
+Services here only flush; the caller audits and commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing as t
+from collections.abc import Mapping
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from app.models import Partner, Release, Response, Survey, User, Wave
+from reports.model import audience_label
+
+Members = dict[tuple[int, str, int | None], set[int]]
+
+
+class ReleaseRefused(ValueError):
+    """A release that would expose a small group, or of a wave still open."""
+
+
+def latest_release(session: orm.Session, wave_id: int) -> Release | None:
+    return session.scalar(
+        sa.select(Release)
+        .where(Release.wave_id == wave_id)
+        .order_by(Release.number.desc())
+        .limit(1)
+    )
+
+
+def releases_of(session: orm.Session, wave_ids: list[int]) -> dict[int, Release]:
+    """The latest release of each wave that has one."""
+    found: dict[int, Release] = {}
+    for release in session.scalars(
+        sa.select(Release).where(Release.wave_id.in_(wave_ids)).order_by(Release.number)
+    ):
+        found[release.wave_id] = release
+    return found
+
+
+def _members(session: orm.Session, wave_id: int) -> Members:
+    """Live response ids per (survey, audience, partner) group of the wave."""
+    members: Members = {}
+    for response_id, survey_id, audience, partner_id in session.execute(
+        sa.select(Response.id, Response.survey_id, Response.audience, Response.partner_id).where(
+            Response.wave_id == wave_id, Response.deleted_at.is_(None)
+        )
+    ):
+        key = (survey_id, getattr(audience, "value", str(audience)), partner_id)
+        members.setdefault(key, set()).add(response_id)
+    return members
+
+
+def changes_since(before: Members, now: Members) -> dict[tuple[int, str, int | None], int]:
+    """Responses added or deleted per group and per whole group (partner ``"all"``)."""
+    changed: dict[tuple[int, str, t.Any], int] = {}
+    for key in set(before) | set(now):
+        difference = len(before.get(key, set()) ^ now.get(key, set()))
+        if difference:
+            changed[key] = difference
+            whole = (key[0], key[1], "all")
+            changed[whole] = changed.get(whole, 0) + difference
+    return changed
+
+
+def refusal(
+    session: orm.Session, changed: Mapping[tuple[int, str, t.Any], int], min_n: int
+) -> str | None:
+    """Why a re-release must wait, or None when it may go ahead."""
+    if not changed:
+        return "nothing has changed since the last release"
+    small = sorted(
+        ((key, n) for key, n in changed.items() if 0 < n < min_n),
+        key=lambda e: (str(e[0][2]) != "all", e[0][0], e[0][1], str(e[0][2])),
+    )
+    if not small:
+        return None
+    (survey_id, audience, partner), n = small[0]
+    slug = session.scalar(sa.select(Survey.slug).where(Survey.id == survey_id)) or survey_id
+    if partner == "all":
+        where = ""
+    elif partner is None:
+        where = " through links without a partner"
+    else:
+        where = f" through {session.scalar(sa.select(Partner.name).where(Partner.id == partner))}"
+    return (
+        f"{n} response{'s' if n != 1 else ''} changed since the last release for "
+        f"{audience_label(audience).lower()} ({slug}){where}: a new release needs none or at "
+        f"least {min_n} changed in every group, so that comparing the two releases cannot "
+        "show a small group's answers"
+    )
+
+
+def make_release(
+    session: orm.Session,
+    wave: Wave,
+    user: User | None = None,
+    min_n: int = 10,
+    *,
+    today: dt.date | None = None,
+) -> Release:
+    """Freeze ``wave``'s figures for partners (a new release), or raise
+    :class:`ReleaseRefused` with the reason. Only flushes."""
+    from reports.service import instruments, live_tally
+
+    if wave.state(today) not in ("closed", "switched off"):
+        raise ReleaseRefused(
+            f"“{wave.name}” is still {wave.state(today)}: results are released to partners "
+            "once the wave has closed (its closing date has passed or it is switched off)"
+        )
+    members = _members(session, wave.id)
+    previous = latest_release(session, wave.id)
+    if previous is not None:
+        stored: Members = {(s, a, p): set(ids) for s, a, p, ids in previous.data.get("members", [])}
+        reason = refusal(session, changes_since(stored, members), min_n)
+        if reason is not None:
+            raise ReleaseRefused(reason)
+    tally = live_tally(session, wave.id, instruments(session))
+    release = Release(
+        wave_id=wave.id,
+        number=(previous.number + 1) if previous else 1,
+        made_by_id=user.id if user is not None else None,
+        responses=sum(len(ids) for ids in members.values()),
+        data={
+            "tally": tally.to_json(),
+            "members": [
+                [s, a, p, sorted(ids)]
+                for (s, a, p), ids in sorted(
+                    members.items(), key=lambda e: (e[0][0], e[0][1], e[0][2] or 0)
+                )
+            ],
+        },
+    )
+    session.add(release)
+    session.flush()
+    return release
+
+
+def pending_changes(session: orm.Session, wave: Wave, min_n: int) -> tuple[int, str | None]:
+    """(responses changed since the latest release, why a re-release would be refused)."""
+    previous = latest_release(session, wave.id)
+    if previous is None:
+        return (0, None)
+    stored: Members = {(s, a, p): set(ids) for s, a, p, ids in previous.data.get("members", [])}
+    changed = changes_since(stored, _members(session, wave.id))
+    total = sum(n for (_s, _a, p), n in changed.items() if p == "all")
+    return total, refusal(session, changed, min_n)
+
+
+__all__ = [
+    "ReleaseRefused",
+    "latest_release",
+    "make_release",
+    "pending_changes",
+    "releases_of",
+]

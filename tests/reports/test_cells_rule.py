@@ -1,0 +1,67 @@
+"""The stricter count-level rule (SUPPRESSION=cells): no count from 1 to N-1 is shown,
+complementary suppression keeps every hidden one from being worked out, and it ends."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports import build_report
+from reports.cells import Span
+from reports.model import Status
+from tests.reports.helpers import DATA
+
+WAVE = "2026 Fall review"
+ITEM = "comm.referral_process_clear"
+
+
+def test_span_is_exact():
+    span = Span()
+    span.add({0: 1, 1: 1})  # a + b
+    span.add({1: 1, 2: 1})  # b + c
+    assert not span.contains({0: 1})
+    assert span.contains({0: 1, 1: 2, 2: 1})
+    span.add({2: 1})  # c: now b and a follow
+    assert span.contains({0: 1}) and span.contains({1: 1})
+
+
+def test_a_small_cell_and_the_one_that_would_give_it_away_are_hidden(session, build, two_waves):
+    survey = build.survey(DATA / "report-test.yaml")
+    build.respond(survey, two_waves[1], "family", {ITEM: ["4"] * 40 + ["2"] * 3})
+    report = build_report(session, "report-test", WAVE, mode="cells")
+    item = next(s for s in report.sections if s.audience == "family").item(ITEM)
+    counts = {o.code: o.count for o in item.options}
+    assert counts["2"].status is Status.SMALL
+    # n = 43 beside "Agree" = 40 would tell the 3: one of them is hidden as well.
+    assert not (counts["4"].shown and item.n.shown)
+    assert Status.WITHHELD in (counts["4"].status, item.n.status)
+    assert item.percent_favourable.value is None
+    assert counts["1"].value == 0  # nobody is a shown zero
+
+
+def test_partner_cells_are_protected_against_differencing(session, build, two_waves):
+    survey = build.survey(DATA / "report-test.yaml")
+    wave = two_waves[1]
+    clinic = build.partner("Clinic")
+    build.respond(survey, wave, "family", {ITEM: ["5"] * 12 + ["3"] * 20}, clinic)
+    build.respond(survey, wave, "family", {ITEM: ["5"] * 3 + ["3"] * 30})
+    view = build_report(session, "report-test", WAVE, "Clinic", mode="cells")
+    options = {o.code: o.count for o in view.sections[0].item(ITEM).options}
+    whole = build_report(session, "report-test", WAVE, mode="cells")
+    whole_options = {o.code: o.count for o in whole.sections[0].item(ITEM).options}
+    # Whole "5" = 15 and clinic 12 would give the 3 outside the clinic away.
+    assert not (options["5"].shown and whole_options["5"].shown)
+
+
+@pytest.mark.parametrize("mode", ["respondents", "cells"])
+def test_every_partner_view_of_adversarial_data_finishes(session, build, two_waves, mode):
+    survey = build.survey(DATA / "report-test.yaml")
+    wave = two_waves[1]
+    partners = [build.partner(f"P{k}") for k in range(4)]
+    # Every non-zero option small in each partner, sums on the edge of the threshold.
+    for k, partner in enumerate(partners):
+        build.respond(
+            survey, wave, "family", {ITEM: ["1"] * (k + 1) + ["2"] * (4 - k) + ["5"] * 5}, partner
+        )
+    for partner in partners:
+        report = build_report(session, "report-test", WAVE, partner.name, mode=mode)
+        assert report.sections

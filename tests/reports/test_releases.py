@@ -1,0 +1,81 @@
+"""Releases: partners read a closed wave's frozen figures; a later response, deletion or
+import changes nothing they were given; releasing again waits until every group changed
+by none or at least N responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from app.models import Response
+from reports import ReportError, build_report, render_csv
+from reports.releases import ReleaseRefused, make_release, pending_changes
+from tests.reports.helpers import DATA
+
+ITEM = "comm.referral_process_clear"
+SPRING = "2026 Spring review"
+
+
+@pytest.fixture
+def closed_wave(session, build, two_waves):
+    spring, _fall = two_waves
+    survey = build.survey(DATA / "report-test.yaml")
+    clinic = build.partner("Clinic")
+    build.respond(survey, spring, "family", {ITEM: ["4"] * 15 + ["2"] * 10}, clinic)
+    build.respond(survey, spring, "family", {ITEM: ["5"] * 20})
+    session.commit()
+    return survey, spring, clinic
+
+
+def test_an_open_wave_is_not_released(session, build, two_waves):
+    fall = two_waves[1]
+    fall.opens_on, fall.closes_on = dt.date.today(), dt.date.today() + dt.timedelta(days=9)
+    with pytest.raises(ReleaseRefused, match="still open"):
+        make_release(session, fall)
+
+
+def test_partners_read_only_released_figures(session, closed_wave):
+    _survey, spring, _clinic = closed_wave
+    with pytest.raises(ReportError, match="not been released"):
+        build_report(session, "report-test", SPRING, "Clinic", figures="released")
+    make_release(session, spring)
+    report = build_report(session, "report-test", SPRING, "Clinic", figures="released")
+    assert report.release_label.startswith("Release 1 of")
+    assert report.sections[0].item(ITEM).n.value == 25
+
+
+def test_released_figures_never_change(session, build, closed_wave):
+    survey, spring, clinic = closed_wave
+    make_release(session, spring)
+    before = render_csv(build_report(session, "report-test", SPRING, "Clinic", figures="released"))
+    # One more response, a deletion, a late import: live figures move, released do not.
+    build.respond(survey, spring, "family", {ITEM: ["1"]}, clinic)
+    victim = session.scalar(sa.select(Response).order_by(Response.id).limit(1))
+    victim.deleted_at = dt.datetime.now(dt.UTC)
+    session.commit()
+    after = render_csv(build_report(session, "report-test", SPRING, "Clinic", figures="released"))
+    strip = lambda text: [row for row in text.splitlines() if not row.startswith("Prepared")]  # noqa: E731
+    assert strip(after) == strip(before)
+    live = build_report(session, "report-test", SPRING, "Clinic")
+    assert live.sections[0].item(ITEM).n.value == 25  # 25 - 1 deleted + 1 new
+
+
+def test_a_re_release_waits_for_enough_change_in_every_group(session, build, closed_wave):
+    survey, spring, clinic = closed_wave
+    make_release(session, spring)
+    with pytest.raises(ReleaseRefused, match="nothing has changed"):
+        make_release(session, spring)
+    build.respond(survey, spring, "family", {ITEM: ["1"] * 3}, clinic)
+    session.commit()
+    changed, reason = pending_changes(session, spring, 10)
+    assert changed == 3 and "3 responses changed" in reason and "families" in reason
+    with pytest.raises(ReleaseRefused, match="none or at least 10"):
+        make_release(session, spring)
+    build.respond(survey, spring, "family", {ITEM: ["1"] * 7}, clinic)
+    session.commit()
+    second = make_release(session, spring)
+    assert second.number == 2
+    report = build_report(session, "report-test", SPRING, "Clinic", figures="released")
+    assert report.sections[0].item(ITEM).n.value == 35
