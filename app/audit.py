@@ -31,6 +31,9 @@ ACTIONS = (
     "link_close",
     "user_create",
     "user_update",
+    "release",
+    "comment_redact",
+    "comment_restore",
 )
 
 

@@ -18,6 +18,9 @@ ENV_SETTINGS: dict[str, type] = {
     "DATABASE_URL": str,
     "MIN_CELL_SIZE": int,
     "COMMENT_MIN_CELL_SIZE": int,
+    "SUPPRESSION": str,
+    "PAPER_SIZE": str,
+    "REPORT_TIME_LIMIT": int,
     "MAX_CONTENT_LENGTH": int,
     "SESSION_COOKIE_SECURE": bool,
     "RATELIMIT_STORAGE_URI": str,
@@ -36,6 +39,12 @@ DEFAULTS: dict[str, t.Any] = {
     # Reports never show a figure describing fewer people than this.
     "MIN_CELL_SIZE": 10,
     "COMMENT_MIN_CELL_SIZE": 10,
+    # "respondents": groups under MIN_CELL_SIZE are not shown (reports.suppress);
+    # "cells": no count from 1 to MIN_CELL_SIZE - 1 at all (reports.cells).
+    "SUPPRESSION": "respondents",
+    "PAPER_SIZE": "letter",
+    # Seconds a report may take to build before the request stops with an error page.
+    "REPORT_TIME_LIMIT": 60,
     # 1 MiB: far above the longest honest survey post, far below a memory problem.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -123,6 +132,12 @@ def load(app_config: t.Any, instance_path: str, overrides: dict[str, t.Any] | No
             f"{MIN_SUPPRESSION_FLOOR}"
         )
 
+    _choice(app_config, "SUPPRESSION", ("respondents", "cells"))
+    _choice(app_config, "PAPER_SIZE", ("letter", "a4"))
+    limit = app_config["REPORT_TIME_LIMIT"]
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ConfigError(f"REPORT_TIME_LIMIT={limit!r} is not a whole number of seconds above 0")
+
     proxies = app_config["TRUSTED_PROXIES"]
     if not isinstance(proxies, int) or isinstance(proxies, bool):
         raise ConfigError(f"TRUSTED_PROXIES={proxies!r} is not a whole number")
@@ -140,6 +155,13 @@ def load(app_config: t.Any, instance_path: str, overrides: dict[str, t.Any] | No
 
     if not app_config.get("SURVEYS_DIR"):
         app_config["SURVEYS_DIR"] = str(Path(__file__).resolve().parent.parent / "surveys")
+
+
+def _choice(app_config: t.Any, name: str, allowed: tuple[str, ...]) -> None:
+    value = str(app_config[name]).strip().lower()
+    if value not in allowed:
+        raise ConfigError(f"{name}={app_config[name]!r} is not one of {', '.join(allowed)}")
+    app_config[name] = value
 
 
 def normalise_database_url(url: str) -> str:

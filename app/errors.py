@@ -27,7 +27,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         code = error.code or 500
-        response = render_error(code, error.description if code < 500 else None)
+        # 5xx pages say only what the app itself wrote (a 503's reason), never an exception.
+        shown = error.description if code < 500 or code == 503 else None
+        response = render_error(code, shown)
         headers = error.get_headers() if hasattr(error, "get_headers") else []
         for name, value in headers:
             if name.lower() not in {"content-type", "content-length"}:
@@ -55,7 +57,7 @@ def register(app: Flask) -> None:
 
 def render_error(code: int, detail: str | None = None) -> tuple[str, int, dict[str, str]]:
     message = MESSAGES.get(code, "Something went wrong.")
-    if detail and detail != message and code < 500 and not _is_default_description(code, detail):
+    if detail and detail != message and not _is_default_description(code, detail):
         message = detail
     try:
         body = render_template("errors/error.html", code=code, message=message)

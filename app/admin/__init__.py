@@ -22,9 +22,11 @@ class FormProblem(ValueError):
 
 from app.admin.views import (  # noqa: E402,F401
     audit_log,
+    comments,
     dashboard,
     exports,
     links,
+    releases,
     reporting,
     responses,
     users,

@@ -119,6 +119,18 @@ class ReportForm(FlaskForm):
         invalid_choice_message="There is no such partner; choose one from the list.",
         invalid_value_message="There is no such partner; choose one from the list.",
     )
+    figures = SelectField(
+        "Figures",
+        default="",
+        choices=options(
+            [
+                ("", "As released to partners, once released"),
+                ("live", "Live: every response so far"),
+                ("released", "As released to partners"),
+            ]
+        ),
+        invalid_choice_message="Choose live or released figures.",
+    )
 
 
 ROLE_CHOICES = options((r.value, r.value.capitalize()) for r in Role)

@@ -1,4 +1,8 @@
-"""Response tracking for the dashboard: progress per link and responses per day."""
+"""Response tracking for the dashboard: progress per link and responses per week, as
+counts through the reports' privacy rule (``reports.suppress``): a link's count is
+shown when at least MIN_CELL_SIZE people answered through it and showing it cannot let
+a smaller group be worked out from the others; otherwise it reads "fewer than N" or
+"withheld"."""
 
 from __future__ import annotations
 
@@ -14,20 +18,26 @@ from app.models import Link, Response, Survey, Wave
 @dataclasses.dataclass(frozen=True)
 class LinkProgress:
     link: Link
-    responses: int
+    responses: int | None  # None: not shown (see ``status``)
     last_response_at: dt.datetime | None
+    status: str = "shown"  # shown, no_data, small or withheld
 
     @property
     def rate(self) -> float | None:
-        """Responses as a share of the expected count (None when none is set)."""
-        if not self.link.expected_n:
+        """Responses as a share of the expected count (None when none is set or the
+        count is not shown)."""
+        if not self.link.expected_n or self.responses is None:
             return None
         return self.responses / self.link.expected_n
 
 
-def link_progress(session: orm.Session, wave: Wave) -> list[LinkProgress]:
+def link_progress(session: orm.Session, wave: Wave, min_n: int) -> list[LinkProgress]:
     """Every link of ``wave`` (survey, audience, partner, channel order) with its kept
-    responses so far and the time of the last one. One grouped query, no loop of counts."""
+    responses so far, through the privacy rule, and the time of the last one."""
+    from reports.query import response_tally
+    from reports.suppress import NO_PARTNER, Decisions
+
+    decisions = Decisions(response_tally(session, wave.id), {}, min_n, min_n)
     stats = {
         link_id: (count, last)
         for link_id, count, last in session.execute(
@@ -45,16 +55,44 @@ def link_progress(session: orm.Session, wave: Wave) -> list[LinkProgress]:
     )
     rows = []
     for link in links:
-        count, last = stats.get(link.id, (0, None))
-        rows.append(LinkProgress(link, count, _aware(last)))
+        _count, last = stats.get(link.id, (0, None))
+        partner = NO_PARTNER if link.partner_id is None else link.partner_id
+        status, shown, _expected = decisions.responses(
+            None, link.survey_id, link.audience.value, partner, link.channel.value, link.id
+        )
+        rows.append(
+            LinkProgress(
+                link,
+                shown if status.shown else (0 if status.value == "no_data" else None),
+                _aware(last),
+                status.value,
+            )
+        )
     return rows
 
 
-def responses_per_day(
-    session: orm.Session, wave: Wave, today: dt.date | None = None
-) -> list[tuple[dt.date, int]]:
-    """Kept responses per (UTC) day from the wave's opening to its close or today,
-    whichever is earlier; days without responses count 0."""
+def shown_total(session: orm.Session, wave: Wave, min_n: int) -> int | None:
+    """The wave's kept responses, or None when fewer than ``min_n``."""
+    total = (
+        session.scalar(
+            sa.select(sa.func.count()).where(
+                Response.wave_id == wave.id, Response.deleted_at.is_(None)
+            )
+        )
+        or 0
+    )
+    return total if total == 0 or total >= min_n else None
+
+
+def responses_per_week(
+    session: orm.Session, wave: Wave, min_n: int, today: dt.date | None = None
+) -> list[tuple[dt.date, int | None]]:
+    """Kept responses per week (from the wave's opening) to its close or today, whichever
+    is earlier. A week's count is shown like any part of a whole (the privacy rule's
+    split): at least ``min_n``, with the weeks not shown adding up to 0 or ``min_n`` or
+    more; otherwise None."""
+    from reports.suppress import published_parts
+
     today = today or dt.datetime.now(dt.UTC).date()
     day = sa.func.date(Response.submitted_at)
     counts: dict[dt.date, int] = {}
@@ -66,20 +104,23 @@ def responses_per_day(
         if value is None:
             continue
         key = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-        counts[key] = counts.get(key, 0) + count
-    first = min([wave.opens_on, *counts])
+        start = wave.opens_on + dt.timedelta(days=7 * max(0, (key - wave.opens_on).days // 7))
+        counts[start] = counts.get(start, 0) + count
     last = max([min(wave.closes_on, max(today, wave.opens_on)), *counts])
-    days = (last - first).days + 1
-    return [
-        (first + dt.timedelta(days=i), counts.get(first + dt.timedelta(days=i), 0))
-        for i in range(days)
+    weeks = [
+        wave.opens_on + dt.timedelta(days=7 * k)
+        for k in range((last - wave.opens_on).days // 7 + 1)
     ]
+    weeks = sorted(set(weeks) | set(counts))
+    total = sum(counts.values())
+    shown = published_parts(total, counts, min_n) if total >= min_n else set()
+    return [(w, counts.get(w, 0) if w in shown or not counts.get(w) else None) for w in weeks]
 
 
 @dataclasses.dataclass(frozen=True)
 class Bar:
     day: dt.date
-    count: int
+    count: int | None  # None: not shown
     x: float
     y: float
     width: float
@@ -99,13 +140,15 @@ class DayChart:
     total: int
 
 
-def day_chart(days: list[tuple[dt.date, int]], width: int = 640, height: int = 160) -> DayChart:
+def day_chart(
+    days: list[tuple[dt.date, int | None]], width: int = 640, height: int = 160
+) -> DayChart:
     top, bottom = 16, height - 20
-    peak = max((c for _, c in days), default=0)
+    peak = max((c or 0 for _, c in days), default=0)
     step = width / max(1, len(days))
     bars = []
     for i, (day, count) in enumerate(days):
-        bar_height = 0.0 if peak == 0 else (bottom - top) * count / peak
+        bar_height = 0.0 if peak == 0 or count is None else (bottom - top) * count / peak
         bars.append(
             Bar(
                 day=day,
@@ -116,7 +159,7 @@ def day_chart(days: list[tuple[dt.date, int]], width: int = 640, height: int = 1
                 height=round(bar_height, 2),
             )
         )
-    return DayChart(bars, width, height, top, bottom, peak, sum(c for _, c in days))
+    return DayChart(bars, width, height, top, bottom, peak, sum(c or 0 for _, c in days))
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:

@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from app.cli.common import database_command
 from app.extensions import db
 
-STEPS = ("query", "summaries", "suppression", "done")
+STEPS = ("query", "summaries", "changes", "partners", "summary", "done")
 
 
 @click.group("report")
@@ -40,9 +40,9 @@ def report() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["html", "pdf", "csv", "xlsx"]),
+    metavar="FORMAT",
     default=None,
-    help="Output format (default: from the --out file's extension).",
+    help="pdf, xlsx, csv or html (default: from the --out file's extension).",
 )
 @click.option(
     "--out",
@@ -50,6 +50,13 @@ def report() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
     help="File to write.",
+)
+@click.option(
+    "--figures",
+    type=click.Choice(["live", "released"]),
+    default="live",
+    show_default=True,
+    help="Live figures, or the wave's latest release to partners.",
 )
 @with_appcontext
 @database_command
@@ -59,14 +66,15 @@ def build(
     partner_name: str | None,
     fmt: str | None,
     out: Path,
+    figures: str,
 ) -> None:
-    """Build a report for a survey and wave, with small groups suppressed."""
-    from reports import ReportError, build_report, render
+    """Build a report for a survey and wave, through the privacy rule."""
+    from reports import FORMATS, ReportError, build_report, render
 
-    fmt = fmt or out.suffix.lstrip(".").lower()
-    if fmt not in ("html", "pdf", "csv", "xlsx"):
+    fmt = (fmt or out.suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
         raise click.UsageError(
-            "give --format html|pdf|csv|xlsx (or an --out file with that extension)"
+            f"give --format {'|'.join(FORMATS)} (or an --out file with that extension)"
         )
     if not out.parent.is_dir():
         raise click.ClickException(f"the folder {out.parent} does not exist")
@@ -82,6 +90,9 @@ def build(
                 partner_name,
                 min_cell=config["MIN_CELL_SIZE"],
                 comment_min=config["COMMENT_MIN_CELL_SIZE"],
+                mode=config["SUPPRESSION"],
+                figures=figures,
+                paper=config["PAPER_SIZE"],
                 progress=lambda _step: bar.update(1),
             )
         except ReportError as exc:

@@ -22,7 +22,7 @@ from app.definitions import definition_files, load_file
 from app.definitions.sync import store_definition
 from app.demo import generate
 from app.extensions import db
-from app.models import Link, Partner, Response, Role, User, Wave
+from app.models import Answer, CommentRedaction, Link, Partner, Response, Role, User, Wave
 from app.users import hash_password
 from tests.conftest import ROOT
 
@@ -48,6 +48,8 @@ class World:
     partner_a_link: int
     response: int
     partner_b_response: int
+    partner_b_answer: int  # a written answer, with a redaction of it
+    partner_b_redaction: int
 
 
 @contextlib.contextmanager
@@ -104,6 +106,18 @@ def world(app, survey_definitions, password_hash) -> World:  # type: ignore[no-u
         partner_b_response = session.scalar(
             sa.select(Response).where(Response.partner_id == partner_b.id).limit(1)
         )
+        written = session.scalar(
+            sa.select(Answer)
+            .join(Response, Response.id == Answer.response_id)
+            .where(Answer.value_text.is_not(None), Response.partner_id == partner_b.id)
+            .order_by(Answer.id)
+            .limit(1)
+        ) or session.scalar(
+            sa.select(Answer).where(Answer.value_text.is_not(None)).order_by(Answer.id).limit(1)
+        )
+        redaction = CommentRedaction(answer_id=written.id, text="[name] was kind", reason="name")
+        session.add(redaction)
+        session.flush()
         world = World(
             admin=admin.id,
             coordinator=coordinator.id,
@@ -119,6 +133,8 @@ def world(app, survey_definitions, password_hash) -> World:  # type: ignore[no-u
             partner_a_link=partner_a_link.id,
             response=response.id,
             partner_b_response=partner_b_response.id,
+            partner_b_answer=written.id,
+            partner_b_redaction=redaction.id,
         )
         session.commit()
     return world

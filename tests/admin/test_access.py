@@ -21,6 +21,7 @@ EVERYONE_SIGNED_IN = {
     "auth.signout",
     # Partner users get their own partner's report; test_report_pages.py checks the rest.
     "admin.reports",
+    "admin.report_section",
     "admin.report_download",
     "admin.report_stylesheet",
 }
@@ -46,6 +47,9 @@ def argument_values(world) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "user_id": world.partner_b_user,
         "partner_id": world.partner_b,
         "fmt": "csv",
+        "anchor": "summary",
+        "answer_id": world.partner_b_answer,
+        "redaction_id": world.partner_b_redaction,
     }
 
 

@@ -94,6 +94,11 @@ def test_coordinator_pages_have_no_accessibility_violations(browser, live_server
         "/admin/users",
         "/admin/users/new",
         f"/admin/users/{world.partner_a_user}",
+        f"/admin/reports?wave={world.current}",
+        f"/admin/reports/section/summary?wave={world.current}",
+        f"/admin/waves/{world.previous}/release",
+        f"/admin/comments?wave={world.current}",
+        f"/admin/comments/{world.partner_b_answer}/redact",
     ]
     for url in urls:
         response = page.goto(f"{live_server}{url}")
@@ -158,12 +163,22 @@ def test_report_pages_have_no_accessibility_violations(browser, live_server, wor
     assert violations == [], violations
 
 
-def test_partner_report_page_passes_axe_at_320_px(browser, live_server, world):  # type: ignore[no-untyped-def]
+def test_partner_report_page_passes_axe_at_320_px(browser, live_server, world, app):  # type: ignore[no-untyped-def]
+    from app.models import Wave
+    from reports.releases import make_release
+    from tests.admin.conftest import database
+
+    with database(app) as session:
+        previous = session.get(Wave, world.previous)
+        make_release(session, previous, None, 10)
+        name = previous.name
+        session.commit()
     violations: list[str] = []
     page = open_page(browser, violations)
     page.set_viewport_size({"width": 320, "height": 640})
     sign_in(page, live_server, "a@example.org")
-    page.get_by_role("link", name="Reports", exact=True).click()
+    check_axe(page, "/admin/partner")
+    page.get_by_role("link", name=f"Review packet, {name}").click()
     page.wait_for_load_state()
     assert "/admin/reports" in page.url
     assert world.partner_a_name in page.content()
@@ -174,4 +189,13 @@ def test_partner_report_page_passes_axe_at_320_px(browser, live_server, world): 
     with page.expect_download() as info:
         page.get_by_role("link", name="Table (CSV)").click()
     assert info.value.suggested_filename.startswith("report-packet-")
+    # Each part of the packet opens on a page of its own, also at 320 px.
+    page.get_by_role("link", name="Who answered").first.click()
+    page.wait_for_load_state()
+    assert "/admin/reports/section/responses" in page.url
+    check_axe(page, "/admin/reports/section (partner)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.get_by_role("link", name="Next:").click()
+    page.wait_for_load_state()
+    check_axe(page, "/admin/reports/section, next (partner)")
     assert violations == [], violations

@@ -38,9 +38,20 @@ def wave_name(app, world) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def small_family_group(app, world) -> int:  # type: ignore[no-untyped-def]
-    """How many families answered through partner A's links this wave: fewer than the
-    minimum cell size, so every partner-A family figure must be suppressed."""
+def released(app, world) -> int:  # type: ignore[no-untyped-def]
+    """The previous (closed) wave, released to partners: the wave partner users read."""
+    from reports.releases import make_release
+
+    with database(app) as session:
+        make_release(session, session.get(Wave, world.previous), None, 10)
+        session.commit()
+    return world.previous
+
+
+@pytest.fixture
+def small_family_group(app, world, released) -> int:  # type: ignore[no-untyped-def]
+    """How many families answered through partner A's links in the released wave: fewer
+    than the minimum cell size, so every partner-A family figure must be hidden."""
     with database(app) as session:
         found = session.scalar(
             sa.select(sa.func.count())
@@ -48,8 +59,9 @@ def small_family_group(app, world) -> int:  # type: ignore[no-untyped-def]
             .join(Survey)
             .where(
                 Survey.slug == FAMILY,
-                Response.wave_id == world.current,
+                Response.wave_id == released,
                 Response.partner_id == world.partner_a,
+                Response.deleted_at.is_(None),
             )
         )
     assert 0 < found < app.config["MIN_CELL_SIZE"], "the fixture no longer has a small group"
@@ -76,8 +88,11 @@ def test_coordinator_opens_the_current_waves_packet_by_default(client_as, world,
     assert f'<option selected value="{world.current}">{wave_name}</option>' in page.text
     assert '<link rel="stylesheet" href="/admin/reports/report.css">' in page.text
     for fmt in FORMATS:
-        assert f'href="/admin/reports/download/{fmt}?wave={world.current}"' in page.text
+        href = f"/admin/reports/download/{fmt}?wave={world.current}&amp;figures=live"
+        assert f'href="{href}"' in page.text
     assert "responses through" not in page.text  # every partner, no partner filter
+    assert "Open wave: figures will change as more people answer." in page.text
+    assert len(page.data) < 200_000  # the summary and contents; sections load on their own
 
 
 @pytest.mark.parametrize("partner", ["a", "b"])
@@ -90,11 +105,22 @@ def test_coordinator_may_choose_any_partner(client_as, world, partner):  # type:
     assert page.status_code == 200
     assert f"responses through {name}" in page.text
     expected = f"/admin/reports/download/csv?wave={world.current}&amp;survey={FAMILY}"
-    assert f'href="{expected}&amp;partner={partner_id}"' in page.text
+    assert f'href="{expected}&amp;partner={partner_id}&amp;figures=live"' in page.text
 
 
-def test_partner_user_sees_only_its_own_partner(client_as, world):  # type: ignore[no-untyped-def]
+def test_partner_user_sees_an_open_wave_only_once_released(client_as, world):  # type: ignore[no-untyped-def]
     page = client_as(world.partner_a_user).get("/admin/reports")
+    assert page.status_code == 200
+    assert "have not been released to partners yet" in page.text
+    assert "/admin/reports/download/" not in page.text
+    download = client_as(world.partner_a_user).get(
+        f"/admin/reports/download/pdf?wave={world.current}"
+    )
+    assert download.status_code == 404 and "not been released" in download.text
+
+
+def test_partner_user_sees_only_its_own_partner(client_as, world, released):  # type: ignore[no-untyped-def]
+    page = client_as(world.partner_a_user).get(f"/admin/reports?wave={released}")
     assert page.status_code == 200
     assert f"Reports for {world.partner_a_name}" in page.text
     assert f"responses through {world.partner_a_name}" in page.text
@@ -119,9 +145,9 @@ def test_partner_user_asking_for_another_partner_is_refused(client_as, world, ap
     assert report_events(app) == []
 
 
-def test_partner_user_naming_its_own_partner_gets_its_report(client_as, world):  # type: ignore[no-untyped-def]
+def test_partner_user_naming_its_own_partner_gets_its_report(client_as, world, released):  # type: ignore[no-untyped-def]
     client = client_as(world.partner_a_user)
-    page = client.get(f"/admin/reports?wave={world.current}&partner={world.partner_a}")
+    page = client.get(f"/admin/reports?wave={released}&partner={world.partner_a}")
     assert page.status_code == 200
     assert f"responses through {world.partner_a_name}" in page.text
 
@@ -197,53 +223,57 @@ def download(client, fmt: str, query: str):  # type: ignore[no-untyped-def]
 
 
 def test_every_download_opens_and_hides_a_small_partner_group(  # type: ignore[no-untyped-def]
-    client_as, world, app, wave_name, small_family_group
+    client_as, world, app, released, small_family_group
 ):
     from openpyxl import load_workbook
     from pypdf import PdfReader
 
     min_cell = app.config["MIN_CELL_SIZE"]
-    fewer = f"fewer than {min_cell}"
     client = client_as(world.partner_a_user)
-    query = f"wave={world.current}&survey={FAMILY}"
+    query = f"wave={released}&survey={FAMILY}"
+    with database(app) as session:
+        wave_name = session.get(Wave, released).name
 
     pdf = download(client, "pdf", query)
     assert pdf.headers["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(pdf.data))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert wave_name in text and world.partner_a_name in text
-    assert fewer in text
+    assert f"Fewer than {min_cell} people answered: not shown." in text
     assert world.partner_b_name not in text
 
     xlsx = download(client, "xlsx", query)
     workbook = load_workbook(io.BytesIO(xlsx.data), read_only=True)
     try:
         about = {row[0]: row[1] for row in workbook["About"].iter_rows(values_only=True)}
-        assert about["Partner"] == world.partner_a_name
-        assert fewer in about["Suppressed"]
+        assert about["Scope"] == world.partner_a_name
+        assert about["Figures"].startswith("Release 1 of")
         rows = list(workbook["Responses"].iter_rows(values_only=True))
-        header, families = rows[0], [r for r in rows[1:] if r[1] == "Families"]
-        assert header[2] == "Responses"
-        assert [r[2] for r in families] == ["suppressed"]  # not the count itself
+        header = rows[0]
+        families = [dict(zip(header, r, strict=True)) for r in rows[1:] if r[1] == "Families"]
+        group = next(r for r in families if not r["Partner"])
+        assert group["Count"] is None and group["Status"] == "small"  # not the count itself
         cells = [c for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row]
         assert world.partner_b_name not in cells
+        assert small_family_group not in [r["Count"] for r in families]
     finally:
         workbook.close()
 
     table = download(client, "csv", query)
     assert table.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(table.data.decode("utf-8"))))
-    assert ["Partner", world.partner_a_name] in rows
-    assert any(fewer in cell for row in rows for cell in row)
-    header = rows.index(next(r for r in rows if r[:2] == ["Instrument", "Audience"]))
-    n_column = rows[header].index("n")
-    summaries = [r for r in rows[header + 1 :] if r[4] == "(all answers)"]
-    assert summaries and all(r[n_column] in ("suppressed", "") for r in summaries)
+    assert ["Scope", world.partner_a_name] in rows
+    header_at = next(k for k, r in enumerate(rows) if r and r[0] == "Table")
+    data = [dict(zip(rows[header_at], r, strict=True)) for r in rows[header_at + 1 :]]
+    family = [r for r in data if r["Audience code"] == "family"]
+    assert family and all(r["Status"] != "shown" for r in family if r["Table"] != "comment")
+    assert all(r["Count"] == "" and r["n"] == "" for r in family)
     assert world.partner_b_name not in table.data.decode("utf-8")
 
     page = download(client, "html", query)
     assert page.data.startswith(b"<!doctype html>")
-    assert fewer in page.text and world.partner_b_name not in page.text
+    assert f"Fewer than {min_cell} people answered: not shown." in page.text
+    assert world.partner_b_name not in page.text
 
 
 def test_coordinator_downloads_the_packet_in_every_format(client_as, world, wave_name):  # type: ignore[no-untyped-def]
@@ -256,14 +286,16 @@ def test_coordinator_downloads_the_packet_in_every_format(client_as, world, wave
         assert filename in response.headers["Content-Disposition"]
 
 
-def test_report_views_and_downloads_are_audited(client_as, world, app, wave_name):  # type: ignore[no-untyped-def]
+def test_report_views_and_downloads_are_audited(client_as, world, app, wave_name, released):  # type: ignore[no-untyped-def]
     coordinator = client_as(world.coordinator)
     assert (
         coordinator.get(f"/admin/reports?wave={world.current}&survey={FAMILY}").status_code == 200
     )
     query = f"wave={world.current}&survey={FAMILY}&partner={world.partner_b}"
     download(coordinator, "xlsx", query)
-    download(client_as(world.partner_a_user), "csv", f"wave={world.current}")
+    download(client_as(world.partner_a_user), "csv", f"wave={released}")
+    with database(app) as session:
+        released_name = session.get(Wave, released).name
 
     view, coordinator_download, partner_download = report_events(app)
     assert (view.action, view.user_id, view.target) == (
@@ -271,12 +303,18 @@ def test_report_views_and_downloads_are_audited(client_as, world, app, wave_name
         world.coordinator,
         f"report:{FAMILY}",
     )
-    assert view.detail == {"survey": FAMILY, "wave": wave_name, "partner": "all partners"}
+    assert view.detail == {
+        "survey": FAMILY,
+        "wave": wave_name,
+        "partner": "all partners",
+        "figures": "live",
+    }
     assert coordinator_download.action == "report_download"
     assert coordinator_download.detail == {
         "survey": FAMILY,
         "wave": wave_name,
         "partner": world.partner_b_name,
+        "figures": "live",
         "format": "xlsx",
     }
     assert (partner_download.user_id, partner_download.target) == (
@@ -285,8 +323,9 @@ def test_report_views_and_downloads_are_audited(client_as, world, app, wave_name
     )
     assert partner_download.detail == {
         "survey": "every survey",
-        "wave": wave_name,
+        "wave": released_name,
         "partner": world.partner_a_name,
+        "figures": "released",
         "format": "csv",
     }
     now = dt.datetime.now(dt.UTC)
@@ -295,13 +334,13 @@ def test_report_views_and_downloads_are_audited(client_as, world, app, wave_name
         assert abs(now - at) < dt.timedelta(minutes=5)
 
 
-def test_admin_sees_report_entries_in_the_audit_log(client_as, world):  # type: ignore[no-untyped-def]
-    download(client_as(world.partner_a_user), "csv", f"wave={world.current}")
+def test_admin_sees_report_entries_in_the_audit_log(client_as, world, released):  # type: ignore[no-untyped-def]
+    download(client_as(world.partner_a_user), "csv", f"wave={released}")
     page = client_as(world.admin).get("/admin/audit?action=report_download").text
     assert "a@example.org" in page and "report:packet" in page and "format: csv" in page
 
 
-def test_each_request_builds_the_report_once(client_as, world, monkeypatch):  # type: ignore[no-untyped-def]
+def test_each_file_is_built_once_and_then_served_from_the_cache(client_as, world, monkeypatch):  # type: ignore[no-untyped-def]
     import reports
 
     calls = []
@@ -314,8 +353,11 @@ def test_each_request_builds_the_report_once(client_as, world, monkeypatch):  # 
     monkeypatch.setattr(reports, "build_report", counting)
     client = client_as(world.coordinator)
     client.get(f"/admin/reports?wave={world.current}&survey={FAMILY}")
-    download(client, "csv", f"wave={world.current}&survey={FAMILY}")
-    assert len(calls) == 2
+    first = download(client, "csv", f"wave={world.current}&survey={FAMILY}").data
+    assert len(calls) == 2  # the page's sections, and the file
+    client.get(f"/admin/reports?wave={world.current}&survey={FAMILY}")
+    again = download(client, "csv", f"wave={world.current}&survey={FAMILY}").data
+    assert len(calls) == 2 and again == first  # both from the cache
 
 
 def test_report_respects_the_configured_minimum_cell_size(app, client_as, world, make_app):  # type: ignore[no-untyped-def]
@@ -334,17 +376,11 @@ def test_stylesheet_is_served_as_a_css_file(client_as, world):  # type: ignore[n
     assert ".report" in response.text
 
 
-def test_partner_page_and_dashboard_link_to_reports(client_as, world, app):  # type: ignore[no-untyped-def]
-    with database(app) as session:
-        partner_waves = set(
-            session.scalars(
-                sa.select(Response.wave_id).where(Response.partner_id == world.partner_a)
-            )
-        )
+def test_partner_page_and_dashboard_link_to_reports(client_as, world, app, released):  # type: ignore[no-untyped-def]
     home = client_as(world.partner_a_user).get("/admin/partner").text
-    for wave_id in partner_waves:
-        assert f'href="/admin/reports?wave={wave_id}"' in home
-    assert f'href="/admin/reports?wave={world.current}&amp;survey={FAMILY}"' in home
+    assert f'href="/admin/reports?wave={released}"' in home
+    assert f'href="/admin/reports?wave={world.current}"' not in home  # not released yet
+    assert "Not released yet:" in home
     assert 'href="/admin/reports"' in home  # the navigation
     dashboard = client_as(world.coordinator).get("/admin/").text
     assert f'href="/admin/reports?wave={world.current}"' in dashboard

@@ -4,49 +4,69 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 
 from app.admin import bp
-from app.admin.tracking import day_chart, link_progress, responses_per_day
+from app.admin.tracking import day_chart, link_progress, responses_per_week, shown_total
 from app.admin.views.common import acting_user
 from app.admin.waves import current_wave
 from app.auth.access import STAFF, roles_required
 from app.extensions import db
-from app.models import Response, Role, Survey, Wave
+from app.models import Role, Survey, Wave
 
 
 @bp.get("/")
 @roles_required(*STAFF)
 def dashboard():  # type: ignore[no-untyped-def]
     wave = current_wave(db.session)
-    progress = link_progress(db.session, wave) if wave else []
-    days = responses_per_day(db.session, wave) if wave else []
+    min_n = current_app.config["MIN_CELL_SIZE"]
+    progress = link_progress(db.session, wave, min_n) if wave else []
+    weeks = responses_per_week(db.session, wave, min_n) if wave else []
     return render_template(
         "admin/dashboard.html",
         wave=wave,
         progress=progress,
-        chart=day_chart(days) if days else None,
-        total=sum(p.responses for p in progress),
+        chart=day_chart(weeks) if weeks else None,
+        total=shown_total(db.session, wave, min_n) if wave else 0,
+        min_n=min_n,
     )
 
 
 @bp.get("/partner")
 @roles_required(Role.PARTNER)
 def partner_home():  # type: ignore[no-untyped-def]
-    """A partner user's own page: which surveys and waves its partner took part in, with
-    links to their reports. Counts below the minimum cell size show as "fewer than N"."""
+    """A partner user's own page: its responses per survey in every wave released to
+    partners (through the privacy rule, from the release), with links to the reports.
+    Waves not released yet say so."""
+    from reports.query import Tally
+    from reports.releases import releases_of
+    from reports.suppress import Decisions
+
     user = acting_user()
-    rows = db.session.execute(
-        sa.select(Survey.slug, Wave.name, sa.func.count(), Wave.id)
-        .select_from(Response)
-        .join(Survey, Survey.id == Response.survey_id)
-        .join(Wave, Wave.id == Response.wave_id)
-        .where(Response.partner_id == user.partner_id, Response.deleted_at.is_(None))
-        .group_by(Survey.slug, Wave.name, Wave.opens_on, Wave.id)
-        .order_by(Wave.opens_on.desc(), Survey.slug)
-    ).all()
-    waves = list(dict.fromkeys((wave_id, wave_name) for _slug, wave_name, _n, wave_id in rows))
+    min_n = current_app.config["MIN_CELL_SIZE"]
+    waves = list(db.session.scalars(sa.select(Wave).order_by(Wave.opens_on.desc())))
+    released = releases_of(db.session, [w.id for w in waves])
+    slugs = dict(db.session.execute(sa.select(Survey.id, Survey.slug)).all())
+    rows = []
+    for wave in waves:
+        release = released.get(wave.id)
+        if release is None:
+            continue
+        tally = Tally.from_json(release.data["tally"])
+        decisions = Decisions(tally, {}, min_n, min_n)
+        groups = sorted(
+            {
+                (f.survey_id, f.audience)
+                for link, f in tally.links.items()
+                if f.partner_id == user.partner_id and tally.responses.get(link)
+            }
+        )
+        for survey_id, audience in groups:
+            status, count, _expected = decisions.responses(user.partner_id, survey_id, audience)
+            rows.append((wave, slugs.get(survey_id, "?"), audience, status.value, count))
+    unreleased = [w for w in waves if w.id not in released]
     return render_template(
         "admin/partner_home.html",
         partner=user.partner,
         rows=rows,
-        waves=waves,
-        min_cell=current_app.config["MIN_CELL_SIZE"],
+        waves=[w for w in waves if w.id in released],
+        unreleased=unreleased,
+        min_cell=min_n,
     )

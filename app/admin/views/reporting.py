@@ -1,14 +1,16 @@
-"""Report pages: the review report inside the workspace and its downloads (PDF, XLSX,
-CSV, standalone HTML).
+"""Report pages: the review report inside the workspace, one section per page, and its
+downloads (PDF, XLSX, CSV, standalone HTML).
 
-Coordinators and admins may choose any partner (or none: every response); partner users
-always get their own partner's report, and a request naming any other partner is
-refused with a 403. Each request builds the report once (read-only), renders it, then
-writes its audit entry and commits once.
+Coordinators and admins may choose any partner (or none: every response) and live or
+released figures; partner users always get their own partner's report as released, and
+a request naming any other partner is refused with a 403. Files and page sections come
+from the report cache (built once per change of the data); each request writes its
+audit entry and commits once. A build past REPORT_TIME_LIMIT ends with a clear 503 page.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import typing as t
 
 from flask import Response, abort, current_app, render_template, request, url_for
@@ -18,13 +20,15 @@ from app.admin import bp
 from app.admin.forms import ReportForm, options
 from app.admin.linking import survey_choices
 from app.admin.reporting import (
-    DOWNLOADS,
     ReportScope,
+    ReportTooSlow,
     all_partners,
     asks_for_another_partner,
-    build,
+    cached,
     default_wave,
     download_name,
+    figures_for,
+    web_report,
 )
 from app.admin.views.common import acting_user
 from app.admin.waves import all_waves
@@ -32,12 +36,12 @@ from app.auth.access import EVERYONE, roles_required, start_write
 from app.extensions import db
 from app.models import Partner, Role, User, Wave
 
-if t.TYPE_CHECKING:
-    from reports.model import Report
-
 OWN_PARTNER_ONLY = "Partner accounts see only their own partner's reports."
 NO_WAVES = "There are no waves yet, so there is no report to show."
-FORMAT_PATTERN = "any(" + ", ".join(DOWNLOADS) + ")"
+TOO_SLOW = (
+    "This report took longer than {limit} seconds to build, so it was stopped. Try one "
+    "survey or one partner's report, or ask an administrator to raise REPORT_TIME_LIMIT."
+)
 
 
 def _report_form(user: User) -> ReportForm:
@@ -53,6 +57,7 @@ def _report_form(user: User) -> ReportForm:
     )
     if user.role is Role.PARTNER:
         del form.partner
+        del form.figures
     else:
         form.partner.choices = options(
             [("", "All partners")] + [(p.id, p.name) for p in all_partners(db.session)]
@@ -66,30 +71,20 @@ def _scope(form: ReportForm, user: User) -> ReportScope:
     else:
         partner = db.session.get(Partner, form.partner.data) if form.partner.data else None
     wave = db.session.get(Wave, form.wave.data)
-    return ReportScope(wave=wave, survey_slug=form.survey.data or None, partner=partner)
-
-
-def _build(scope: ReportScope, user: User) -> Report:
-    from reports import ReportError
-
-    config = current_app.config
-    try:
-        return build(db.session, scope, config["MIN_CELL_SIZE"], config["COMMENT_MIN_CELL_SIZE"])
-    except ReportError as exc:
-        # Only possible when a wave, survey or partner changed while the page was open.
-        # The message lists every partner's name: partner users get a plain one.
-        if user.role is Role.PARTNER:
-            abort(404, "That report is no longer available; please choose it again.")
-        abort(404, str(exc))
+    requested = None if user.role is Role.PARTNER else (form.figures.data or None)
+    figures = figures_for(db.session, user, wave, requested)
+    return ReportScope(wave, form.survey.data or None, partner, figures)
 
 
 def _query(scope: ReportScope, user: User) -> dict[str, t.Any]:
-    """The query string that asks for ``scope`` again (downloads, links)."""
+    """The query string that asks for ``scope`` again (downloads, sections)."""
     args: dict[str, t.Any] = {"wave": scope.wave.id}
     if scope.survey_slug:
         args["survey"] = scope.survey_slug
-    if scope.partner is not None and user.role is not Role.PARTNER:
-        args["partner"] = scope.partner.id
+    if user.role is not Role.PARTNER:
+        if scope.partner is not None:
+            args["partner"] = scope.partner.id
+        args["figures"] = scope.figures
     return args
 
 
@@ -111,51 +106,133 @@ def _audit(action: str, scope: ReportScope, fmt: str | None = None) -> None:
     db.session.commit()
 
 
+def _web(scope: ReportScope, user: User):  # type: ignore[no-untyped-def]
+    from reports import ReportError, ReportTimeout
+
+    try:
+        return web_report(db.session, db.engine, scope, current_app.config)
+    except ReportError as exc:
+        _refused(exc, user)
+    except (ReportTimeout, ReportTooSlow):
+        abort(503, TOO_SLOW.format(limit=current_app.config["REPORT_TIME_LIMIT"]))
+
+
+def _unreleased(scope: ReportScope) -> str | None:
+    """Why partners cannot read the wave yet, or None."""
+    from reports.releases import latest_release
+
+    if scope.figures == "released" and latest_release(db.session, scope.wave.id) is None:
+        return (
+            f"Results for “{scope.wave.name}” have not been released to partners yet: they "
+            "are released once the wave has closed. Choose an earlier wave."
+        )
+    return None
+
+
+def _refused(exc: Exception, user: User) -> t.NoReturn:
+    # An unreleased wave, or a wave, survey or partner that changed while the page was
+    # open. The message lists every partner's name: partner users get a plain one.
+    message = str(exc)
+    if user.role is Role.PARTNER and "released" not in message:
+        message = "That report is no longer available; please choose it again."
+    abort(404, message[0].upper() + message[1:])
+
+
+def _chosen(user: User) -> tuple[ReportForm, ReportScope] | tuple[ReportForm, None]:
+    form = _report_form(user)
+    if not form.wave.choices or not form.validate():
+        return form, None
+    return form, _scope(form, user)
+
+
 @bp.get("/reports")
 @roles_required(*EVERYONE)
 def reports():  # type: ignore[no-untyped-def]
-    """Choose a report (wave, survey or the packet, partner) and read it here."""
-    from reports import render_html_fragment
-
+    """Choose a report (wave, survey or the packet, partner, figures): its summary and
+    contents here, each section on a page of its own."""
     user = acting_user()
-    form = _report_form(user)
+    form, scope = _chosen(user)
     if not form.wave.choices:
         return _page(user, None, message=NO_WAVES)
-    if not form.validate():
+    if scope is None:
         return _page(user, form), 400
-    scope = _scope(form, user)
-    report = _build(scope, user)
+    from reports import FORMATS
+
+    waiting = _unreleased(scope)
+    if waiting is not None:
+        return _page(user, form, notice=waiting)
+    web = _web(scope, user)
     query = _query(scope, user)
     downloads = [
-        (label, fmt, url_for("admin.report_download", fmt=fmt, **query))
-        for fmt, (label, _mimetype) in DOWNLOADS.items()
+        (f.label, name, url_for("admin.report_download", fmt=name, **query))
+        for name, f in FORMATS.items()
     ]
-    # Rendered before the commit: committing expires the objects the template reads.
+    sections = [
+        (s.title, url_for("admin.report_section", anchor=s.anchor, **query)) for s in web.sections
+    ]
+    summary = web.sections[0] if web.sections else None
     page = _page(
-        user, form, report=report, fragment=render_html_fragment(report), downloads=downloads
+        user, form, web=web, summary=summary, sections=sections, downloads=downloads, scope=scope
     )
     _audit("report_view", scope)
     return page
 
 
-@bp.get(f"/reports/download/<{FORMAT_PATTERN}:fmt>")
+@bp.get("/reports/section/<anchor>")
+@roles_required(*EVERYONE)
+def report_section(anchor: str):  # type: ignore[no-untyped-def]
+    """One section of the chosen report, with the way to the ones before and after."""
+    user = acting_user()
+    form, scope = _chosen(user)
+    if scope is None:
+        abort(404, NO_WAVES if not form.wave.choices else "Choose the report again.")
+    web = _web(scope, user)
+    section = web.section(anchor)
+    if section is None:
+        abort(404, "That report has no such section.")
+    before, after = web.neighbours(anchor)
+    query = _query(scope, user)
+    page = render_template(
+        "admin/report_section.html",
+        web=web,
+        section=section,
+        before=(before, url_for("admin.report_section", anchor=before.anchor, **query))
+        if before
+        else None,
+        after=(after, url_for("admin.report_section", anchor=after.anchor, **query))
+        if after
+        else None,
+        back=url_for("admin.reports", **query),
+        scope=scope,
+    )
+    _audit("report_view", scope, f"section {anchor}")
+    return page
+
+
+@bp.get("/reports/download/<fmt>")
 @roles_required(*EVERYONE)
 def report_download(fmt: str):  # type: ignore[no-untyped-def]
     """The chosen report as a file (same query string as the report page)."""
-    from reports import render
+    from reports import FORMATS, ReportError, ReportTimeout
 
+    if fmt not in FORMATS:
+        abort(404, f"There is no {fmt!r} download; choose {', '.join(FORMATS)}.")
     user = acting_user()
-    form = _report_form(user)
+    form, scope = _chosen(user)
     if not form.wave.choices:
         abort(404, NO_WAVES)
-    if not form.validate():
+    if scope is None:
         return _page(user, form), 400
-    scope = _scope(form, user)
-    report = _build(scope, user)
-    data = render(report, fmt)
-    filename = download_name(scope, fmt, report.generated_at.date())
+    found = FORMATS[fmt]
+    try:
+        data, _hit = cached(db.session, db.engine, scope, fmt, current_app.config, found.render)
+    except ReportError as exc:
+        _refused(exc, user)
+    except (ReportTimeout, ReportTooSlow):
+        abort(503, TOO_SLOW.format(limit=current_app.config["REPORT_TIME_LIMIT"]))
+    filename = download_name(scope, fmt, dt.datetime.now(dt.UTC).date())
     _audit("report_download", scope, fmt)
-    response = Response(data, content_type=DOWNLOADS[fmt][1])
+    response = Response(data, content_type=found.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
