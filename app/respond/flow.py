@@ -11,6 +11,7 @@ come back if the person changes their mind) but are never validated or stored.
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing as t
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -22,6 +23,8 @@ from app.definitions.types import AnswerRow, FieldError, QuestionType
 CONTROL_FIELDS = frozenset(
     {"csrf_token", "_uuid", "_started", "_version", "_page", "_lang", "_switch_lang", "nav"}
 )
+# Hidden numbers (page index, version id) are short runs of ASCII digits.
+_FORM_NUMBER = re.compile(r"[0-9]{1,11}")
 # Interviews: a shown consent question must be given, whatever the definition says.
 CONSENT_REQUIRED = "consent_required"
 
@@ -150,6 +153,14 @@ class Answers:
             active = self.states[self.field_owner[name].item].shown
             carried.extend((name, value, active) for value in values)
         return carried
+
+
+def form_number(raw: str | None) -> int | None:
+    """A number the form carries in a hidden field, or None. ASCII digits only:
+    ``str.isdigit()`` also accepts "²" and "①", which ``int()`` then refuses."""
+    if raw is None or not _FORM_NUMBER.fullmatch(raw):
+        return None
+    return int(raw)
 
 
 def depends_on(condition: Condition | None, items: set[str]) -> bool:

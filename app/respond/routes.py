@@ -15,7 +15,7 @@ from app.extensions import csrf
 from app.i18n import preferred_language, use_language
 from app.ratelimit import rate_limited
 from app.respond import antiforgery, bp, store
-from app.respond.flow import Answers
+from app.respond.flow import Answers, form_number
 from app.respond.presenter import error_summary, language_choices, question_views
 from app.respond.service import (
     LinkFacts,
@@ -71,7 +71,8 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
     # hears that first (reloading would not help).
     antiforgery.check()
     posted = request.form
-    version = version_for(store.connection(), link, posted.get("_version"))
+    shown_on = form_number(posted.get("_version"))
+    version = version_for(store.connection(), link, None if shown_on is None else str(shown_on))
     if version is None:
         abort(404)
     definition = version.definition
@@ -90,8 +91,7 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
         "version": version.id,
         "language": language,
     }
-    page = posted.get("_page", "")
-    page = answers.nearest_page(int(page) if page.isdigit() else 0)
+    page = answers.nearest_page(form_number(posted.get("_page")) or 0)
 
     if "_switch_lang" in posted:
         return _page(link, definition, answers, form, page)

@@ -153,6 +153,24 @@ def test_post_to_a_closed_link_stores_nothing(respondent, session, example_link)
     assert stored(session) == []
 
 
+@pytest.mark.parametrize("field", ["_page", "_version"])
+@pytest.mark.parametrize("value", ["²", "①", "٣", "１", "-1", " 1", "1" * 40])
+def test_hidden_numbers_in_other_digits_mean_the_first_page_and_current_version(
+    respondent, session, field, value
+):
+    """``str.isdigit()`` accepts "²" and "①" but ``int()`` refuses them: only ASCII
+    digits count, anything else is the first page or the current version."""
+    respondent.open("en")
+    response = respondent.press("next", {"uses_services": "no"}, **{field: value})
+    assert response.status_code == 200
+    assert "Your views" in respondent.text
+    assert respondent.field("_page") == ["1"]
+    response = respondent.press("submit", {"help.know_where": "3"})
+    assert response.status_code == 303
+    (row,) = stored(session)
+    assert row.survey_version_id == latest_version(session, row.survey_id).id
+
+
 def test_post_to_an_unknown_link_is_a_404(client):
     response = client.post("/s/nope?lang=es", data={"uses_services": "yes"})
     assert response.status_code == 404
