@@ -33,6 +33,8 @@
   }
 
   // --- display conditions (the server decides again on every post) ----------------
+  // Spaces and zero-width characters alone are no answer, as on the server.
+  var BLANK = /^[\s\u200b-\u200d\u2060\ufeff]*$/;
   function norm(v) {
     v = String(v).trim();
     return /^-?\d+([.,]\d+)?$/.test(v) ? String(Number(v.replace(",", "."))) : v;
@@ -42,7 +44,7 @@
     each(named(name), function (el) {
       if (el.hasAttribute("data-inactive") || el.closest(".question[hidden]")) return;
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
-      if (el.value.trim() !== "") found.push(norm(el.value));
+      if (!BLANK.test(el.value)) found.push(norm(el.value));
     });
     return found;
   }

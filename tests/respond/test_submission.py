@@ -436,19 +436,36 @@ def test_survey_pages_leave_pooled_connections_transactional(app, respondent):
                 connection.close()
 
 
-def test_text_beside_other_keeps_everything_but_nul_characters(respondent, session):
-    """Neither database can keep a NUL inside text (PostgreSQL refuses it): it is
-    dropped, the rest of the answer is stored as typed, in any script."""
+def test_text_answers_keep_everything_but_control_characters(respondent, session):
+    """Neither database can keep a NUL inside text (PostgreSQL refuses it), and the other
+    control characters (bell, escape sequences, delete) only garble exports and screens:
+    they are dropped, line breaks become one newline, the rest is stored as typed."""
     respondent.open("en")
     respondent.press(
         "next",
-        {**FULL_ANSWERS_PAGE_1, "services_used.other": 'Tu\x00toría 学校 "x" \\n'},
+        {**FULL_ANSWERS_PAGE_1, "services_used.other": 'Tu\x00to\x1b[31mría\x07 学校 "x" \\n'},
     )
-    response = respondent.press("submit", {"help.know_where": "2", "overall": "4"})
+    response = respondent.press(
+        "submit",
+        {"help.know_where": "2", "overall": "4", "comments": "Más\r\nhorarios\x7f\rpor favor"},
+    )
     assert response.status_code == 303
     (row,) = stored(session)
     other = next(a for a in row.answers if a.choice == "other")
-    assert other.value_text == 'Tutoría 学校 "x" \\n'
+    assert other.value_text == 'Tuto[31mría 学校 "x" \\n'
+    comments = next(a for a in row.answers if a.item_id == "comments")
+    assert comments.value_text == "Más\nhorarios\npor favor"
+
+
+def test_an_answer_of_only_zero_width_characters_counts_as_unanswered(respondent, session):
+    respondent.open("en")
+    respondent.press("next", {"uses_services": "no"})
+    response = respondent.press(
+        "submit", {"help.know_where": "2", "comments": "\u200b\ufeff\u200d", "one_word": "\u2060"}
+    )
+    assert response.status_code == 303
+    (row,) = stored(session)
+    assert {a.item_id for a in row.answers} == {"uses_services", "help.know_where"}
 
 
 def test_a_connection_the_server_dropped_while_idle_is_replaced_unseen(
