@@ -28,7 +28,10 @@ Code = t.Annotated[str, BeforeValidator(_code_as_text)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # No NaN or infinity from text such as "nan": stored JSON could not hold them.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 class Mode(enum.StrEnum):
@@ -79,7 +82,9 @@ class Condition(Strict):
     ``{all: [...]}``, ``{any: [...]}`` or ``{not: {...}}``.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     question: str | None = None
     equals: str | float | bool | None = None
