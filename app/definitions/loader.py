@@ -24,7 +24,7 @@ from app.definitions.problems import (
     Problem,
     Reporter,
 )
-from app.definitions.schema import Condition, SurveyHeader, Text
+from app.definitions.schema import FORM_CONTROL_NAMES, Condition, SurveyHeader, Text
 from app.definitions.survey import SurveyDefinition
 from app.definitions.types import REGISTRY, QuestionType
 
@@ -294,6 +294,9 @@ def _check_names(
     names = [(i, None) for i in ids]
     names += [(f, question.item) for f in question.field_names() if f not in ids]
     for name, field_of in names:
+        if name in FORM_CONTROL_NAMES:
+            reporter.add(qloc, f"'{name}' is a name the survey form uses itself: choose another id")
+            continue
         if name not in first_seen:
             first_seen[name] = (line, field_of)
             continue

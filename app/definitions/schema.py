@@ -11,6 +11,9 @@ import typing as t
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+# Names the survey form uses for itself; its other controls start with "_", which an
+# item id cannot.
+FORM_CONTROL_NAMES = frozenset({"nav", "csrf_token"})
 LANGUAGE_PATTERN = r"^[a-z]{2}(-[A-Z]{2})?$"
 
 # A human-readable string: either one string (the survey's first language) or a

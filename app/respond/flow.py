@@ -15,14 +15,19 @@ import re
 import typing as t
 from collections.abc import Iterable, Mapping, Sequence
 
-from app.definitions.schema import Condition
+from app.definitions.schema import FORM_CONTROL_NAMES, Condition
 from app.definitions.survey import SurveyDefinition, evaluate
 from app.definitions.types import AnswerRow, FieldError, QuestionType
 
 # Form fields that are not answers.
-CONTROL_FIELDS = frozenset(
-    {"csrf_token", "_uuid", "_started", "_version", "_page", "_lang", "_switch_lang", "nav"}
-)
+CONTROL_FIELDS = FORM_CONTROL_NAMES | {
+    "_uuid",
+    "_started",
+    "_version",
+    "_page",
+    "_lang",
+    "_switch_lang",
+}
 # Hidden numbers (page index, version id) are short runs of ASCII digits.
 _FORM_NUMBER = re.compile(r"[0-9]{1,11}")
 # Interviews: a shown consent question must be given, whatever the definition says.
