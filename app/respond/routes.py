@@ -93,7 +93,9 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
     }
     page = answers.nearest_page(form_number(posted.get("_page")) or 0)
 
-    if "_switch_lang" in posted:
+    # A change of language, or the page script bringing a reloaded page back from the
+    # device's draft: the same page, nothing checked yet.
+    if "_switch_lang" in posted or posted.get("nav") == "resume":
         return _page(link, definition, answers, form, page)
     if posted.get("nav") == "back":
         previous = answers.previous_page(page)

@@ -204,3 +204,17 @@ def test_form_reader_sees_the_submission_uuid(respondent):
     respondent.open("en")
     assert re.fullmatch(r"[0-9a-f-]{36}", respondent.field("_uuid")[0])
     assert read_form(respondent.text).action.startswith(f"/s/{respondent.token}")
+
+
+def test_resume_shows_the_asked_page_without_checking_it(respondent):
+    """The page script brings a reloaded page back by posting the device's draft with
+    nav=resume: the page it names comes back as it was, no answer checked yet."""
+    respondent.open("en")
+    response = respondent.press("resume", {"comments": "Evening meetings"}, _page="1")
+    assert response.status_code == 200
+    assert "Your views" in respondent.text
+    assert "error-summary" not in respondent.text  # the required likert is not asked yet
+    assert respondent.form.textareas["comments"] == "Evening meetings"
+    # A page past the end is the last shown one.
+    respondent.press("resume", _page="7")
+    assert respondent.field("_page") == ["1"]
