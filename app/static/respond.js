@@ -212,6 +212,8 @@
     });
   }
   applyConditions();
+  // The script shows and hides follow-up questions itself: no need to say when to skip.
+  each(form.querySelectorAll("[data-condition-note]"), function (el) { el.setAttribute("hidden", ""); });
 
   function edited(event) {
     // Typing an "other" answer chooses "Other".

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.respond.helpers import Respondent, open_link, read_form, store_survey
 
 BRANCHING = Path(__file__).parent / "fixtures" / "branching.yaml"
+FAMILY = ROOT / "surveys" / "family-feedback.yaml"
+INTERVIEW = ROOT / "surveys" / "community-interview.yaml"
 
 
 @pytest.fixture
@@ -218,3 +221,95 @@ def test_resume_shows_the_asked_page_without_checking_it(respondent):
     # A page past the end is the last shown one.
     respondent.press("resume", _page="7")
     assert respondent.field("_page") == ["1"]
+
+
+def _note(body: str, item: str) -> str | None:
+    question = re.search(
+        rf'id="f-{item}-q".*?(?=<div class="question |<div class="nav-buttons)', body, re.S
+    )
+    note = re.search(
+        r'<p class="help condition-note" id="([^"]+)"[^>]*>([^<]*)</p>', question.group(0)
+    )
+    if note is None:
+        return None
+    assert f'aria-describedby="{note.group(1)}' in question.group(0) or re.search(
+        rf'aria-describedby="[^"]*{note.group(1)}', question.group(0)
+    )
+    return note.group(2)
+
+
+def test_a_follow_up_on_the_same_page_says_when_to_answer_it(respondent, client, session):
+    """Without the script a follow-up stays on screen: it says which answers it is for,
+    so nobody fills in what would be dropped. The note is tied to the question."""
+    body = respondent.open("en").get_data(as_text=True)
+    assert _note(body, "services_used") == "Answer this if you chose “Yes” above."
+    assert _note(body, "contact_channel") is None  # shown to everyone
+    body = respondent.open("es").get_data(as_text=True)
+    assert _note(body, "services_used") == "Conteste esto si eligió «Sí» arriba."
+    respondent.press("next", {"uses_services": "no"})
+    # any: [...], not: ... - said in general words.
+    assert _note(respondent.text, "comments") == (
+        "Conteste esto solo si le corresponde, según sus respuestas anteriores."
+    )
+    family = Respondent(client, open_link(session, store_survey(session, FAMILY)).token)
+    session.commit()
+    family.open("es")
+    for _ in range(3):
+        family.press("next")
+    assert _note(family.text, "services_which_used") == "Conteste esto si eligió «Sí» arriba."
+
+
+def test_notes_name_answers_and_questions_in_the_persons_words(client, session, tmp_path):
+    path = tmp_path / "notes.yaml"
+    path.write_text(NOTES)
+    person = Respondent(client, open_link(session, store_survey(session, path)).token)
+    session.commit()
+    body = person.open("en").get_data(as_text=True)
+    assert _note(body, "b") == "Answer this if you chose “Often” or “Always” above."
+    assert _note(body, "c") == "Answer this unless you chose “Never” above."
+    assert _note(body, "d") == "Answer this if you answered “How often?” above."
+    assert _note(body, "e") == "Answer this if you left “How often?” unanswered above."
+    body = person.open("es").get_data(as_text=True)
+    assert _note(body, "b") == "Conteste esto si eligió «A menudo» o «Siempre» arriba."
+
+
+def test_an_interviewer_is_told_what_to_ask(client, session):
+    link = open_link(session, store_survey(session, INTERVIEW), audience="student")
+    session.commit()
+    person = Respondent(client, link.token)
+    body = person.open("es").get_data(as_text=True)
+    assert _note(body, "consent_parent_permission") == "Pregunta esto si se eligió «Sí» arriba."
+
+
+NOTES = """\
+id: notes
+title: {en: Notes, es: Notas}
+audiences: [family]
+languages: [en, es]
+pages:
+  - id: p
+    questions:
+      - item: a
+        type: single_choice
+        text: {en: How often? Choose one., es: ¿Con qué frecuencia? Elija una.}
+        options:
+          - {value: never, label: {en: Never, es: Nunca}}
+          - {value: often, label: {en: Often, es: A menudo}}
+          - {value: always, label: {en: Always, es: Siempre}}
+      - item: b
+        type: short_text
+        text: {en: B, es: B}
+        show_if: {question: a, one_of: [often, always]}
+      - item: c
+        type: short_text
+        text: {en: C, es: C}
+        show_if: {not: {question: a, equals: never}}
+      - item: d
+        type: short_text
+        text: {en: D, es: D}
+        show_if: {question: a, answered: true}
+      - item: e
+        type: short_text
+        text: {en: E, es: E}
+        show_if: {question: a, answered: false}
+"""

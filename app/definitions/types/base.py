@@ -13,7 +13,7 @@ import re
 import typing as t
 from collections.abc import Callable, Mapping, Sequence
 
-from app.definitions.schema import QuestionBase
+from app.definitions.schema import QuestionBase, Text
 
 if t.TYPE_CHECKING:
     from app.definitions.survey import SurveyDefinition
@@ -146,6 +146,11 @@ class QuestionType:
         if value is None:
             return []
         return [AnswerRow(self.item, value_text=str(value))]
+
+    def option_labels(self) -> list[tuple[str, Text | None]]:
+        """(code, label) of each answer one chooses, in order; None where the interface
+        has its own word (Yes, No, Other). Empty for types answered by typing."""
+        return []
 
     def condition_values(self, value: t.Any) -> dict[str, t.Any]:
         """Item id -> value as display conditions see it (codes, numbers or text)."""
