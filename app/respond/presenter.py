@@ -13,7 +13,7 @@ import typing as t
 
 from babel import Locale
 from babel.lists import format_list
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.definitions.schema import Condition
 from app.definitions.survey import SurveyDefinition
@@ -22,6 +22,12 @@ from app.respond.flow import Answers, QuestionState, condition_json, depends_on
 from app.respond.messages import default_label, error_message, note_text, quoted
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+# A number to call in a support message: 911, 988 and the other N11 services, or a
+# North American number (555-0100, (555) 123-4567, 1-800-273-8255).
+_PHONE = re.compile(
+    r"(?<![\w-])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-])?\d{3}[ .-]\d{4}(?![\w-])"
+    r"|(?<![\w.,-])(?:[2-8]11|911|988)(?![\w-]|[.,]\d)"
+)
 
 
 def dom_id(name: str, *suffix: t.Any) -> str:
@@ -122,6 +128,13 @@ class QuestionView:
         """(code, label) of each answer one chooses ("other" last), in the person's
         language."""
         return answer_labels(self.survey, self.q, self.language)
+
+    def unless_said(self, hint: str | None) -> str | None:
+        """``hint`` (an instruction such as "Choose all that apply."), unless the
+        question's own text already gives it: said twice, it is only longer to read."""
+        if hint and _words(hint) in _words(self.text):
+            return None
+        return hint
 
     @property
     def condition_note(self) -> str | None:
@@ -232,9 +245,31 @@ def error_summary(views: list[QuestionView]) -> list[tuple[str, str]]:
 
 
 def _short(view: QuestionView, name: str) -> str:
+    # The instructions after the question would say again what the message says
+    # ("Choose up to 2. Choose at most 2 answers.").
     if view.type == "likert_group":
         return item_text(view.survey, name, view.language)
-    return view.text
+    return lead(view.text)
+
+
+def with_phone_links(text: str) -> Markup:
+    """``text`` (escaped) with its phone numbers as tap-to-call links."""
+    parts: list[Markup] = []
+    last = 0
+    for match in _PHONE.finditer(text):
+        number = match.group(0)
+        dial = ("+" if number.startswith("+") else "") + re.sub(r"\D", "", number)
+        parts += [
+            escape(text[last : match.start()]),
+            Markup('<a href="tel:%s">%s</a>') % (dial, number),
+        ]
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def language_choices(languages: list[str]) -> list[tuple[str, str]]:

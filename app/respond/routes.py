@@ -16,7 +16,12 @@ from app.i18n import preferred_language, use_language
 from app.ratelimit import rate_limited
 from app.respond import antiforgery, bp, store
 from app.respond.flow import Answers, form_number
-from app.respond.presenter import error_summary, language_choices, question_views
+from app.respond.presenter import (
+    error_summary,
+    language_choices,
+    question_views,
+    with_phone_links,
+)
 from app.respond.service import (
     LinkFacts,
     LinkState,
@@ -140,6 +145,9 @@ def thanks(token: str):  # type: ignore[no-untyped-def]
         "respond/thanks.html",
         survey=definition,
         t=lambda text: definition.text(text, language),
+        support_message=with_phone_links(
+            definition.text(definition.header.support_message, language)
+        ),
         token=token,
         language=language,
         languages=language_choices(definition.languages),

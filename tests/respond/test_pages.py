@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app.respond.presenter import with_phone_links
 from tests.conftest import ROOT
 from tests.respond.helpers import Respondent, open_link, read_form, store_survey
 
@@ -313,3 +314,71 @@ pages:
         text: {en: E, es: E}
         show_if: {question: a, answered: false}
 """
+
+
+def test_help_that_the_question_already_gives_is_not_shown_again(client, session):
+    family = Respondent(client, open_link(session, store_survey(session, FAMILY)).token)
+    session.commit()
+    body = family.open("es").get_data(as_text=True)
+    # Two questions end with this instruction: it is said in each, and only there.
+    assert body.count("Elija todas las opciones que correspondan.") == 2
+    assert not re.search(r'<p class="help"[^>]*>Elija todas las opciones', body)
+    assert 'id="f-family_child_grades-hint"' not in body
+    for _ in range(4):
+        family.press("next")
+    assert family.text.count("Elija hasta 2.") == 1  # in the question only
+    # ...while the comment boxes, whose text says nothing of a limit, still get it.
+    assert "Hasta 2.000 caracteres." in family.text
+
+
+def test_an_error_does_not_repeat_the_questions_own_instruction(client, session):
+    family = Respondent(client, open_link(session, store_survey(session, FAMILY)).token)
+    session.commit()
+    family.open("es")
+    for _ in range(4):
+        family.press("next")
+    family.press("submit", {"family.preferred_contact": ["text", "email", "paper"]})
+    assert family.response.status_code == 422
+    summary = re.search(r'<div class="error-summary".*?</ul>', family.text, re.S).group(0)
+    (link,) = re.findall(r'<a href="#[^"]+">([^<]+)</a>', summary)
+    assert link == (
+        "¿Cómo le gustaría recibir información sobre el apoyo para los estudiantes? "
+        "Elija como máximo 2 respuestas."
+    )
+
+
+def test_phone_numbers_in_the_support_message_are_tap_to_call_links(respondent, client, session):
+    body = client.get(f"/s/{respondent.token}/thanks?lang=en").get_data(as_text=True)
+    assert 'call the school counselor at <a href="tel:5550100">555-0100</a>.' in body
+    family = open_link(session, store_survey(session, FAMILY))
+    session.commit()
+    body = client.get(f"/s/{family.token}/thanks?lang=es").get_data(as_text=True)
+    assert 'llame al <a href="tel:911">911</a>.' in body
+    assert body.count('<a href="tel:988">988</a>') == 2
+    assert "marque 2 al llamar" in body  # a digit that is not a number to call
+
+
+@pytest.mark.parametrize(
+    ("text", "linked"),
+    [
+        ("Call 911 now.", ["911"]),
+        ("Text HOME to 741741 or call 988.", ["988"]),
+        (
+            "Call 1-800-273-8255, (555) 123-4567 or 555.123.4567.",
+            ["1-800-273-8255", "(555) 123-4567", "555.123.4567"],
+        ),
+        ("Room 1911, 2026-03-25, 9880, 211b, press 2.", []),
+        ("Dial 211; 311 for the city.", ["211", "311"]),
+    ],
+)
+def test_phone_numbers_are_found_and_nothing_else(text, linked):
+    html = str(with_phone_links(text))
+    assert re.findall(r'<a href="tel:\+?\d+">([^<]+)</a>', html) == linked
+
+
+def test_support_message_markup_is_escaped_around_the_links():
+    html = str(with_phone_links('<b>"911"</b> & 988'))
+    assert (
+        html
+        == '&lt;b&gt;&#34;<a href="tel:911">911</a>&#34;&lt;/b&gt; &amp; <a href="tel:988">988</a>'
+    )

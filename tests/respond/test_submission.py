@@ -335,7 +335,7 @@ def test_thank_you_page_has_support_message_and_privacy_statement_in_spanish(res
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and '<html lang="es">' in body
     assert "Gracias" in body
-    assert "llame a la consejera escolar al 555-0100" in body
+    assert 'llame a la consejera escolar al <a href="tel:5550100">555-0100</a>' in body
     assert "No guardamos su nombre, su dirección IP" in body
     assert f'data-clear-draft="{respondent.token}"' in body
 
