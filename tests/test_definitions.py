@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import subprocess
+import sys
 import textwrap
 
 import pytest
+import sqlalchemy as sa
 
-from app.definitions import REGISTRY, DefinitionError, content_hash, evaluate, load_file, load_text
-from tests.conftest import EXAMPLE
+from app.definitions import (
+    REGISTRY,
+    DefinitionError,
+    build,
+    content_hash,
+    evaluate,
+    load_file,
+    load_text,
+)
+from app.models import Survey, SurveyVersion
+from tests.conftest import EXAMPLE, ROOT
+from tests.fixtures.hostile import HOSTILE, MINIMAL, Hostile
 
 HEADER = """\
 id: t
@@ -247,3 +263,144 @@ def test_conditions_evaluate_structurally():
     assert evaluate(comments, {"help.know_where": "2", "overall": 5})
     assert evaluate(comments, {"help.know_where": "5"})  # overall unanswered
     assert not evaluate(comments, {"help.know_where": "5", "overall": 4})
+
+
+# --- hostile files -------------------------------------------------------------------
+# Far more than any of them takes (well under a second each); only a hang or a crash
+# comes near it.
+GENEROUS_TIMEOUT = 120
+PROBLEM_LINE = re.compile(r"^(?P<path>.+\.yaml):(?P<line>\d+): (?P<message>.+)$")
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=lambda case: case.name)
+def test_hostile_definition_is_refused_with_file_line_and_message(case: Hostile):
+    with pytest.raises(DefinitionError) as info:
+        load_text(case.text(), "hostile.yaml")
+    first = str(info.value.problems[0])
+    assert first.startswith(f"hostile.yaml:{case.line}: "), first
+    assert case.says in first
+
+
+ENDLESS_WRITER = """\
+import sys
+with open(sys.argv[1], "w") as pipe:
+    while True:
+        pipe.write("#" * 4095 + "\\n")
+"""
+
+
+def test_a_hostile_file_is_not_even_read_past_the_size_limit(tmp_path):
+    path = tmp_path / "endless.yaml"
+    os.mkfifo(path)  # a pipe that never ends: the loader must stop reading by itself
+    writer = subprocess.Popen(
+        [sys.executable, "-c", ENDLESS_WRITER, str(path)], stderr=subprocess.DEVNULL
+    )
+    try:
+        with pytest.raises(DefinitionError) as info:
+            load_file(path)
+    finally:
+        writer.kill()
+        writer.wait(10)
+    assert str(info.value) == f"{path}:1: larger than 1,000,000 bytes: no survey needs that much"
+
+
+def test_data_from_elsewhere_is_held_to_the_same_limits():
+    """Stored versions (and a later importer) do not come through YAML: the checks on
+    the data itself refuse depth, non-JSON values and numbers a survey cannot use."""
+    data = json.loads(json.dumps(load_text(MINIMAL).data))
+    condition: dict = {"question": "a", "answered": True}
+    for _ in range(3000):
+        condition = {"not": condition}
+    question = {"item": "b", "type": "yes_no", "text": "And?", "show_if": condition}
+    page = data["pages"][0]
+    deep = {**data, "pages": [{**page, "questions": [*page["questions"], question]}]}
+    with pytest.raises(DefinitionError, match="nested more than 64 levels deep"):
+        build(deep)
+    for bad, says in [
+        (float("nan"), "nan is not a number"),
+        (float("inf"), "inf is not a number"),
+        (10**30, "longer than 20 digits"),
+        (b"bytes", "bytes is not a value a survey has"),
+    ]:
+        with pytest.raises(DefinitionError, match=says):
+            build({**data, "estimated_minutes": bad})
+    with pytest.raises(DefinitionError, match="key 1 is not text"):
+        build({**data, 1: "x"})
+
+
+def test_scores_given_as_nan_text_are_refused_too():
+    with pytest.raises(DefinitionError, match="finite number"):
+        load_text(
+            MINIMAL + "      - item: n\n        type: number\n        text: N\n"
+            "        min: 'nan'\n",
+            "s.yaml",
+        )
+
+
+def test_dates_stay_text_so_the_checked_definition_is_what_is_stored(session):
+    survey = load_text(
+        MINIMAL + "      - item: d\n        type: date\n        text: When?\n"
+        "        min: 2026-01-01\n        max: 2026-12-31\n",
+        "s.yaml",
+    )
+    assert survey.data["pages"][0]["questions"][1]["min"] == "2026-01-01"
+    assert str(survey.question_by_item["d"].definition.min) == "2026-01-01"
+    assert build(json.loads(json.dumps(survey.data))).sha256 == survey.sha256
+
+
+def _flask(args: list[str], database_url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "hostile-test"}
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=GENEROUS_TIMEOUT,
+    )
+
+
+@pytest.fixture
+def hostile_files(tmp_path):  # type: ignore[no-untyped-def]
+    files = {}
+    for case in HOSTILE:
+        path = tmp_path / f"{case.name}.yaml"
+        path.write_text(case.text())
+        files[case.name] = path
+    yield files
+
+
+def _reported(stderr: str) -> dict[str, list[tuple[int, str]]]:
+    found: dict[str, list[tuple[int, str]]] = {}
+    for line in stderr.splitlines():
+        match = PROBLEM_LINE.match(line)
+        if match:
+            name = match["path"].rsplit("/", 1)[-1].removesuffix(".yaml")
+            found.setdefault(name, []).append((int(match["line"]), match["message"]))
+    return found
+
+
+def test_surveys_check_answers_every_hostile_file_and_fails(hostile_files, database_url):
+    """In a process of its own, so that a crash inside the YAML library is a failure
+    here rather than the end of the test run."""
+    result = _flask(["surveys", "check", *map(str, hostile_files.values())], database_url)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    reported = _reported(result.stderr)
+    for case in HOSTILE:
+        line, message = reported[case.name][0]
+        assert line == case.line and case.says in message, (case.name, reported[case.name])
+    assert f"{len(HOSTILE)} of {len(HOSTILE)} definition(s) have problems" in result.stderr
+
+
+def test_surveys_sync_stores_nothing_from_hostile_files(hostile_files, database_url, session):
+    good = hostile_files["nan"].with_name("good.yaml")
+    good.write_text(EXAMPLE.read_text())
+    result = _flask(["surveys", "sync", str(good), *map(str, hostile_files.values())], database_url)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "nothing was stored" in result.stderr
+    assert set(_reported(result.stderr)) == {case.name for case in HOSTILE}
+    session.rollback()
+    assert session.scalar(sa.select(sa.func.count()).select_from(Survey)) == 0
+    assert session.scalar(sa.select(sa.func.count()).select_from(SurveyVersion)) == 0

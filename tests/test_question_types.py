@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from app.definitions import AnswerRow, load_file
+from app.definitions.types.base import BLANK, ZERO_WIDTH
 from tests.conftest import EXAMPLE
 
 
@@ -103,6 +104,48 @@ def test_text_is_bounded_by_the_definition(survey):
     assert q.parse({"one_word": ["  ok\x00 "]}) == ("ok", [])
 
 
+# Every free-text answer: short text, long text and the text beside "other".
+TEXT_FIELDS = [
+    ("one_word", "one_word", {}),
+    ("comments", "comments", {}),
+    ("services_used", "services_used.other", {"services_used": ["other"]}),
+]
+
+
+def _text_of(survey, item, field, form, typed):  # type: ignore[no-untyped-def]
+    value, errors = survey.question_by_item[item].parse({**form, field: [typed]})
+    return (value.get("other") if isinstance(value, dict) else value), codes(errors)
+
+
+@pytest.mark.parametrize(("item", "field", "form"), TEXT_FIELDS)
+def test_control_characters_are_dropped_from_every_text_answer(survey, item, field, form):
+    typed = "Bell\x07 Esc\x1b[2J back\x08 del\x7f nul\x00 tab\tkept"
+    assert _text_of(survey, item, field, form, typed) == (
+        "Bell Esc[2J back del nul tab\tkept",
+        [],
+    )
+
+
+def test_line_breaks_of_every_kind_become_one_newline(survey):
+    assert _text_of(survey, "comments", "comments", {}, "one\r\ntwo\rthree\nfour") == (
+        "one\ntwo\nthree\nfour",
+        [],
+    )
+
+
+@pytest.mark.parametrize(("item", "field", "form"), TEXT_FIELDS)
+def test_text_of_only_zero_width_characters_is_empty(survey, item, field, form):
+    value, errors = _text_of(survey, item, field, form, " \u200b\u200c\u200d\u2060\ufeff\u3000 ")
+    assert value is None
+    expected = [("services_used.other", "other_required")] if item == "services_used" else []
+    assert errors == expected
+    # Inside real text they stay: they join emoji and shape some scripts.
+    assert _text_of(survey, item, field, form, "\u200bmom 👩\u200d👧\u200b") == (
+        "mom 👩\u200d👧",
+        [],
+    )
+
+
 def test_date_parses_iso_and_rejects_garbage(survey):
     assert parse(survey, "first_contact", {"first_contact": ["2026-03-04"]}) == (
         dt.date(2026, 3, 4),
@@ -141,3 +184,8 @@ def test_to_form_round_trips_every_type(survey):
         assert not errors, question.item
         again, errors = question.parse(question.to_form(value))
         assert not errors and again == value, question.item
+
+
+def test_the_blank_characters_are_every_space_python_knows_and_the_zero_width_ones():
+    spaces = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    assert set(BLANK) == set(spaces) | set(ZERO_WIDTH)

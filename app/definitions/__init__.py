@@ -5,8 +5,10 @@ Flask-free, so ``reports`` and tools can use it without the web stack.
 
 from app.definitions.loader import (
     DefinitionError,
+    Locator,
     Problem,
     build,
+    check_definition,
     definition_files,
     load_file,
     load_text,
@@ -23,7 +25,9 @@ __all__ = [
     "QuestionType",
     "Scoring",
     "SurveyDefinition",
+    "Locator",
     "build",
+    "check_definition",
     "content_hash",
     "definition_files",
     "evaluate",

@@ -1,82 +1,46 @@
-"""Read definition files, check them, and report problems as ``file:line: message``.
+"""Check survey definitions; report every problem as ``file:line: message``.
 
-YAML is read twice: as plain data (validated with pydantic) and as a node tree, which
-is only used to find the line of each problem from the location pydantic reports.
+The checks run on plain data (JSON types) with a ``Locator`` that names the line of
+each place in it, whatever the data came from: ``load_text``/``load_file`` read YAML
+(``yaml_source``, which refuses what makes YAML dangerous), ``build`` rebuilds a stored
+version, and another format (a spreadsheet importer) calls ``check_definition`` with
+its own data and a locator that names rows.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import math
 import typing as t
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
-from app.definitions.schema import Condition, SurveyHeader, Text
+from app.definitions import yaml_source
+from app.definitions.limits import MAX_NESTING, MAX_NUMBER_LENGTH
+from app.definitions.problems import (
+    DefinitionError,
+    Loc,
+    Locator,
+    Problem,
+    Reporter,
+)
+from app.definitions.schema import FORM_CONTROL_NAMES, Condition, SurveyHeader, Text
 from app.definitions.survey import SurveyDefinition
 from app.definitions.types import REGISTRY, QuestionType
 
-Loc = tuple[t.Any, ...]
-# libyaml's safe loader when PyYAML was built with it (several times faster), else Python's.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+__all__ = [
+    "DefinitionError",
+    "Locator",
+    "Problem",
+    "build",
+    "check_definition",
+    "definition_files",
+    "load_file",
+    "load_text",
+]
 
 
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-class DefinitionError(Exception):
-    """A definition did not pass its checks; ``problems`` lists every one found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-class _Reporter:
-    def __init__(self, path: str, root: yaml.Node | None):
-        self.path = path
-        self.root = root
-        self.problems: list[Problem] = []
-
-    def add(self, loc: Loc, message: str) -> None:
-        self.problems.append(Problem(self.path, line_of(self.root, loc), message))
-
-
-def line_of(root: yaml.Node | None, loc: Loc) -> int:
-    """1-based line of the deepest node that ``loc`` reaches (1 when unknown)."""
-    node = root
-    if node is None:
-        return 1
-    for part in loc:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if key.value == str(part):
-                    child = value
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                child = node.value[part]
-        if child is None:
-            break
-        node = child
-    return node.start_mark.line + 1
-
-
-def key_line(root: yaml.Node | None, loc: Loc) -> int:
-    """Line of the key a missing or unknown field belongs to: its parent mapping's."""
-    return line_of(root, loc[:-1]) if loc else 1
-
-
-def _pydantic_problems(reporter: _Reporter, error: ValidationError, prefix: Loc) -> None:
+def _pydantic_problems(reporter: Reporter, error: ValidationError, prefix: Loc) -> None:
     seen_text: set[Loc] = set()
     for err in error.errors():
         raw_loc = tuple(err["loc"])
@@ -96,9 +60,7 @@ def _pydantic_problems(reporter: _Reporter, error: ValidationError, prefix: Loc)
         kind = err["type"]
         field = loc[-1] if loc else ""
         if kind == "missing":
-            reporter.problems.append(
-                Problem(reporter.path, key_line(reporter.root, loc), f"missing field '{field}'")
-            )
+            reporter.add_key(loc, f"missing field '{field}'")
             continue
         if kind == "extra_forbidden":
             message = f"unknown field '{field}'"
@@ -123,61 +85,23 @@ def _dotted(loc: Loc) -> str:
     return out
 
 
-def _duplicate_keys(reporter: _Reporter, node: yaml.Node | None) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            if key.value in seen:
-                reporter.problems.append(
-                    Problem(
-                        reporter.path, key.start_mark.line + 1, f"key '{key.value}' appears twice"
-                    )
-                )
-            seen.add(key.value)
-            _duplicate_keys(reporter, value)
-    elif isinstance(node, yaml.SequenceNode):
-        for child in node.value:
-            _duplicate_keys(reporter, child)
-
-
-def parse_yaml(text: str, path: str) -> tuple[t.Any, yaml.Node | None, list[Problem]]:
-    """Data, node tree and syntax problems of a YAML text."""
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        detail = " ".join(str(x) for x in (exc.context, exc.problem) if x)
-        return None, None, [Problem(path, line, f"YAML syntax error: {detail}")]
-    except yaml.YAMLError as exc:
-        return None, None, [Problem(path, 1, f"YAML error: {exc}")]
-    return data, root, []
-
-
 def load_text(text: str, path: str = "<definition>") -> SurveyDefinition:
     """Check a definition given as YAML text; raise DefinitionError listing every problem."""
-    data, root, problems = parse_yaml(text, path)
-    if problems:
-        raise DefinitionError(problems)
-    return _check(data, root, path)
+    data, locator, problems = yaml_source.parse(text, path)
+    return check_definition(data, path, locator, problems)
 
 
 def load_file(path: str | Path) -> SurveyDefinition:
     """Check one definition file; raise DefinitionError listing every problem."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise DefinitionError([Problem(str(path), 1, "not UTF-8 text")]) from None
-    except OSError as exc:
-        raise DefinitionError([Problem(str(path), 1, f"cannot read: {exc.strerror}")]) from None
-    return load_text(text, str(path))
+    return load_text(yaml_source.read_file(path), str(path))
 
 
 def build(data: dict[str, t.Any]) -> SurveyDefinition:
     """Check already-parsed definition data (e.g. stored JSON)."""
-    return _check(data, None, f"<stored {data.get('id', '?') if isinstance(data, dict) else '?'}>")
+    return check_definition(
+        data, f"<stored {data.get('id', '?') if isinstance(data, dict) else '?'}>"
+    )
 
 
 def definition_files(directory: str | Path) -> list[Path]:
@@ -186,17 +110,60 @@ def definition_files(directory: str | Path) -> list[Path]:
     return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
 
 
-def _check(data: t.Any, root: yaml.Node | None, path: str) -> SurveyDefinition:
-    reporter = _Reporter(path, root)
-    _duplicate_keys(reporter, root)
+def check_definition(
+    data: t.Any, path: str, locator: Locator | None = None, found: list[Problem] | None = None
+) -> SurveyDefinition:
+    """Every check, on plain data from any source; raise DefinitionError listing the
+    problems (with those the source ``found`` itself), each on the line ``locator``
+    names (line 1 without one)."""
+    reporter = Reporter(path, locator)
+    reporter.problems.extend(found or [])
+    _plain_data(reporter, data)
+    reporter.raise_if_any()
+    return _check(data, reporter)
+
+
+_SCALARS = (str, bool, int, float, type(None))
+
+
+def _plain_data(reporter: Reporter, data: t.Any) -> None:
+    """JSON types only, finite numbers of sensible length, nesting within MAX_NESTING:
+    what YAML files are held to, for data that comes another way. Iterative, so depth
+    is no danger here."""
+    stack: list[tuple[t.Any, Loc]] = [(data, ())]
+    while stack:
+        value, loc = stack.pop()
+        if len(loc) > MAX_NESTING:
+            reporter.add(loc[:MAX_NESTING], f"nested more than {MAX_NESTING} levels deep")
+            return
+        if isinstance(value, dict):
+            for key, child in value.items():
+                if not isinstance(key, str):
+                    reporter.add(loc, f"{_dotted(loc) or 'the survey'}: key {key!r} is not text")
+                else:
+                    stack.append((child, (*loc, key)))
+        elif isinstance(value, list):
+            stack.extend((child, (*loc, i)) for i, child in enumerate(value))
+        elif not isinstance(value, _SCALARS):
+            reporter.add(loc, f"{_dotted(loc)}: {type(value).__name__} is not a value a survey has")
+        elif isinstance(value, float) and not math.isfinite(value):
+            reporter.add(loc, f"{_dotted(loc)}: {value} is not a number a survey can use")
+        elif (
+            isinstance(value, int) and not -(10**MAX_NUMBER_LENGTH) < value < 10**MAX_NUMBER_LENGTH
+        ):
+            reporter.add(loc, f"{_dotted(loc)}: a number longer than {MAX_NUMBER_LENGTH} digits")
+
+
+def _check(data: t.Any, reporter: Reporter) -> SurveyDefinition:
     if not isinstance(data, dict):
         reporter.add((), "a survey definition must be a mapping with id, title, pages, ...")
-        raise DefinitionError(reporter.problems)
+        reporter.raise_if_any()
     try:
         header = SurveyHeader.model_validate(data)
     except ValidationError as exc:
         _pydantic_problems(reporter, exc, ())
-        raise DefinitionError(reporter.problems) from None
+        reporter.raise_if_any()
+        raise
 
     survey = SurveyDefinition(header, data)
     for p, page in enumerate(header.pages):
@@ -209,13 +176,12 @@ def _check(data: t.Any, root: yaml.Node | None, path: str) -> SurveyDefinition:
 
     if not reporter.problems:
         _check_survey(reporter, survey)
-    if reporter.problems:
-        raise DefinitionError(sorted(reporter.problems, key=lambda pr: pr.line))
+    reporter.raise_if_any()
     return survey
 
 
 def _question(
-    reporter: _Reporter, survey: SurveyDefinition, raw: t.Any, loc: Loc
+    reporter: Reporter, survey: SurveyDefinition, raw: t.Any, loc: Loc
 ) -> QuestionType | None:
     if not isinstance(raw, dict):
         reporter.add(loc, "a question must be a mapping with item, type and text")
@@ -239,7 +205,7 @@ def _question(
     return question
 
 
-def _check_survey(reporter: _Reporter, survey: SurveyDefinition) -> None:
+def _check_survey(reporter: Reporter, survey: SurveyDefinition) -> None:
     header = survey.header
     languages = header.languages
 
@@ -283,7 +249,7 @@ def _check_survey(reporter: _Reporter, survey: SurveyDefinition) -> None:
             )
 
     all_items = set(survey.question_by_item)
-    first_seen: dict[str, int] = {}
+    first_seen: dict[str, tuple[int, str | None]] = {}
     page_ids: set[str] = set()
     seen_items: dict[str, QuestionType] = {}
     for p, (page, questions) in enumerate(survey.pages):
@@ -301,15 +267,7 @@ def _check_survey(reporter: _Reporter, survey: SurveyDefinition) -> None:
                 reporter, question.definition.show_if, qloc + ("show_if",), seen_items, all_items
             )
             ids = [question.item] + [i for i in question.item_ids() if i != question.item]
-            for item_id in ids:
-                line = line_of(reporter.root, qloc)
-                if item_id in first_seen:
-                    reporter.add(
-                        qloc,
-                        f"duplicate item id '{item_id}' (first used on line {first_seen[item_id]})",
-                    )
-                else:
-                    first_seen[item_id] = line
+            _check_names(reporter, question, ids, first_seen)
             for field, value in question.texts():
                 check_text(qloc + tuple(_split_field(field)), value)
             for item_id in ids:
@@ -319,6 +277,43 @@ def _check_survey(reporter: _Reporter, survey: SurveyDefinition) -> None:
         first_page = survey.pages[0][1] if survey.pages else []
         if not first_page or first_page[0].name != "consent":
             reporter.add(("pages", 0), "an interview survey must begin with a consent question")
+
+
+def _check_names(
+    reporter: Reporter,
+    question: QuestionType,
+    ids: list[str],
+    first_seen: dict[str, tuple[int, str | None]],
+) -> None:
+    """Item ids and the form fields questions read share one namespace: a text item
+    ``c.other`` beside a choice ``c`` with ``other: true`` would take the text typed
+    for "other" as its own answer and lose its real one."""
+    qloc: Loc = question.loc  # type: ignore[attr-defined]
+    line = reporter.locator.line(qloc)
+    # (name, the item whose extra field it is, or None for an item id)
+    names = [(i, None) for i in ids]
+    names += [(f, question.item) for f in question.field_names() if f not in ids]
+    for name, field_of in names:
+        if name in FORM_CONTROL_NAMES:
+            reporter.add(qloc, f"'{name}' is a name the survey form uses itself: choose another id")
+            continue
+        if name not in first_seen:
+            first_seen[name] = (line, field_of)
+            continue
+        first_line, first_field_of = first_seen[name]
+        if first_field_of is not None:
+            message = (
+                f"item id '{name}' is already the field of the other answer of "
+                f"'{first_field_of}' (line {first_line}): choose another id"
+            )
+        elif field_of is not None:
+            message = (
+                f"the other answer of '{field_of}' needs the field '{name}', which the item "
+                f"on line {first_line} already uses: choose another id"
+            )
+        else:
+            message = f"duplicate item id '{name}' (first used on line {first_line})"
+        reporter.add(qloc, message)
 
 
 def _split_field(field: str) -> list[t.Any]:
@@ -333,7 +328,7 @@ def _split_field(field: str) -> list[t.Any]:
 
 
 def _check_condition(
-    reporter: _Reporter,
+    reporter: Reporter,
     condition: Condition | None,
     loc: Loc,
     earlier: dict[str, QuestionType],

@@ -11,6 +11,9 @@ import typing as t
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+# Names the survey form uses for itself; its other controls start with "_", which an
+# item id cannot.
+FORM_CONTROL_NAMES = frozenset({"nav", "csrf_token"})
 LANGUAGE_PATTERN = r"^[a-z]{2}(-[A-Z]{2})?$"
 
 # A human-readable string: either one string (the survey's first language) or a
@@ -28,7 +31,10 @@ Code = t.Annotated[str, BeforeValidator(_code_as_text)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # No NaN or infinity from text such as "nan": stored JSON could not hold them.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 class Mode(enum.StrEnum):
@@ -79,7 +85,9 @@ class Condition(Strict):
     ``{all: [...]}``, ``{any: [...]}`` or ``{not: {...}}``.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     question: str | None = None
     equals: str | float | bool | None = None

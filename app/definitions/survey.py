@@ -12,8 +12,11 @@ from app.definitions.types import REGISTRY, QuestionType
 
 
 def canonical_json(data: t.Any) -> str:
-    """Stable JSON text: the same content always gives the same bytes and hash."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    """Stable JSON text: the same content always gives the same bytes and hash. The data
+    is plain JSON (the loader checks it), so what is hashed is what is stored."""
+    return json.dumps(
+        data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
 
 
 def content_hash(data: t.Any) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.definitions.loader import definition_files, load_file
+from app.definitions.loader import DefinitionError, Problem, definition_files, load_file
 from app.definitions.survey import SurveyDefinition
 from app.models import Survey, SurveyVersion
 
@@ -61,8 +61,17 @@ def store_definition(
 
 
 def sync_paths(session: orm.Session, paths: list[Path]) -> list[SyncResult]:
-    """Check every file first (raising DefinitionError), then store them all."""
-    surveys = [(load_file(p), p) for p in paths]
+    """Check every file first, then store them all; if any has problems, store none and
+    raise one DefinitionError listing the problems of every file."""
+    surveys: list[tuple[SurveyDefinition, Path]] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            surveys.append((load_file(path), path))
+        except DefinitionError as exc:
+            problems += exc.problems
+    if problems:
+        raise DefinitionError(problems)
     return [store_definition(session, s, p.name) for s, p in surveys]
 
 

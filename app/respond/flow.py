@@ -11,17 +11,25 @@ come back if the person changes their mind) but are never validated or stored.
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing as t
 from collections.abc import Iterable, Mapping, Sequence
 
-from app.definitions.schema import Condition
+from app.definitions.schema import FORM_CONTROL_NAMES, Condition
 from app.definitions.survey import SurveyDefinition, evaluate
 from app.definitions.types import AnswerRow, FieldError, QuestionType
 
 # Form fields that are not answers.
-CONTROL_FIELDS = frozenset(
-    {"csrf_token", "_uuid", "_started", "_version", "_page", "_lang", "_switch_lang", "nav"}
-)
+CONTROL_FIELDS = FORM_CONTROL_NAMES | {
+    "_uuid",
+    "_started",
+    "_version",
+    "_page",
+    "_lang",
+    "_switch_lang",
+}
+# Hidden numbers (page index, version id) are short runs of ASCII digits.
+_FORM_NUMBER = re.compile(r"[0-9]{1,11}")
 # Interviews: a shown consent question must be given, whatever the definition says.
 CONSENT_REQUIRED = "consent_required"
 
@@ -150,6 +158,14 @@ class Answers:
             active = self.states[self.field_owner[name].item].shown
             carried.extend((name, value, active) for value in values)
         return carried
+
+
+def form_number(raw: str | None) -> int | None:
+    """A number the form carries in a hidden field, or None. ASCII digits only:
+    ``str.isdigit()`` also accepts "²" and "①", which ``int()`` then refuses."""
+    if raw is None or not _FORM_NUMBER.fullmatch(raw):
+        return None
+    return int(raw)
 
 
 def depends_on(condition: Condition | None, items: set[str]) -> bool:

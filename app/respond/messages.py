@@ -21,6 +21,47 @@ def _date(value: dt.date | None) -> str:
     return format_date(value, "long") if value else ""
 
 
+def default_label(code: str) -> str:
+    """The interface's word for an answer a survey gave no label of its own."""
+    if code == "yes":
+        return gettext("Yes")
+    if code == "no":
+        return gettext("No")
+    if code == "other":
+        return gettext("Other")
+    return code
+
+
+def quoted(text: str) -> str:
+    """An answer as quoted in a sentence, with the language's own quotation marks."""
+    return gettext("“%(answer)s”", answer=text)
+
+
+def note_text(kind: str, interview: bool, **params: str) -> str:
+    """When to answer a follow-up question: ``kind`` is "chosen" / "not_chosen"
+    (``answers``), "answered" / "unanswered" (``question``) or "general". Interviewers
+    are told what to ask (and addressed as tú in Spanish), families what to answer."""
+    if interview:
+        if kind == "chosen":
+            return gettext("Ask this if %(answers)s was chosen above.", **params)
+        if kind == "not_chosen":
+            return gettext("Ask this unless %(answers)s was chosen above.", **params)
+        if kind == "answered":
+            return gettext("Ask this if “%(question)s” was answered above.", **params)
+        if kind == "unanswered":
+            return gettext("Ask this if “%(question)s” was left unanswered above.", **params)
+        return gettext("Ask this only if it applies, given the answers above.")
+    if kind == "chosen":
+        return gettext("Answer this if you chose %(answers)s above.", **params)
+    if kind == "not_chosen":
+        return gettext("Answer this unless you chose %(answers)s above.", **params)
+    if kind == "answered":
+        return gettext("Answer this if you answered “%(question)s” above.", **params)
+    if kind == "unanswered":
+        return gettext("Answer this if you left “%(question)s” unanswered above.", **params)
+    return gettext("Answer this only if it applies, given your answers above.")
+
+
 def error_message(error: FieldError, question_type: str) -> str:
     """The message for one field error, in the current interface language."""
     code, p = error.code, error.params

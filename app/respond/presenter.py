@@ -12,14 +12,22 @@ import re
 import typing as t
 
 from babel import Locale
-from markupsafe import Markup
+from babel.lists import format_list
+from markupsafe import Markup, escape
 
-from app.definitions.schema import Option
+from app.definitions.schema import Condition
 from app.definitions.survey import SurveyDefinition
+from app.definitions.types import QuestionType
 from app.respond.flow import Answers, QuestionState, condition_json, depends_on
-from app.respond.messages import error_message
+from app.respond.messages import default_label, error_message, note_text, quoted
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+# A number to call in a support message: 911, 988 and the other N11 services, or a
+# North American number (555-0100, (555) 123-4567, 1-800-273-8255).
+_PHONE = re.compile(
+    r"(?<![\w-])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-])?\d{3}[ .-]\d{4}(?![\w-])"
+    r"|(?<![\w.,-])(?:[2-8]11|911|988)(?![\w-]|[.,]\d)"
+)
 
 
 def dom_id(name: str, *suffix: t.Any) -> str:
@@ -94,6 +102,8 @@ class QuestionView:
 
     def described_by(self, name: str | None = None, *extra: str) -> str:
         ids = [self.help_id] if self.help else []
+        if self.condition_note:
+            ids.append(self.note_id)
         ids += [e for e in extra if e]
         if self.error(name):
             ids.append(self.error_id(name))
@@ -113,19 +123,31 @@ class QuestionView:
     def checked(self, code: str, name: str | None = None) -> bool:
         return code in self.values(name)
 
-    # --- options, per family of types --------------------------------------------
+    # --- options -------------------------------------------------------------------
     def choices(self) -> list[tuple[str, str]]:
-        """(code, label) of a choice question, "other" last."""
-        options: list[Option] = list(self.d.options)
-        found = [(o.value, self.t(o.label)) for o in options]
-        if self.d.other:
-            label = self.t(self.d.other_label) if self.d.other_label else None
-            found.append(("other", label or _other_label()))
-        return found
+        """(code, label) of each answer one chooses ("other" last), in the person's
+        language."""
+        return answer_labels(self.survey, self.q, self.language)
 
-    def scale_choices(self) -> list[tuple[str, str]]:
-        scale = self.survey.scales[self.d.scale]
-        return [(o.value, self.t(o.label)) for o in scale.options]
+    def unless_said(self, hint: str | None) -> str | None:
+        """``hint`` (an instruction such as "Choose all that apply."), unless the
+        question's own text already gives it: said twice, it is only longer to read."""
+        if hint and _words(hint) in _words(self.text):
+            return None
+        return hint
+
+    @property
+    def condition_note(self) -> str | None:
+        """For a question shown only for some answers on its own page: which ones. The
+        page script hides it (it shows and hides the question itself); without the
+        script it tells the person when to skip it, since its answer would be dropped."""
+        if not self.live or not self.q.answerable:
+            return None
+        return condition_note(self.survey, self.d.show_if, self.language)
+
+    @property
+    def note_id(self) -> str:
+        return self.id(self.item, "note")
 
     def first_field_id(self) -> str:
         """Where the error summary links to: the first input of the question."""
@@ -137,10 +159,52 @@ class QuestionView:
         return self.id(self.item)
 
 
-def _other_label() -> str:
-    from flask_babel import gettext
+def answer_labels(
+    survey: SurveyDefinition, question: QuestionType, language: str
+) -> list[tuple[str, str]]:
+    """(code, label) of each answer ``question`` offers, in ``language``."""
+    return [
+        (code, survey.text(label, language) if label is not None else default_label(code))
+        for code, label in question.option_labels()
+    ]
 
-    return gettext("Other")
+
+def lead(text: str) -> str:
+    """A question's text up to its question mark, without the instructions after it
+    ("Which supports did you use? Choose all that apply." -> "Which supports did you
+    use?"): what names the question in a summary or a note."""
+    end = text.find("?")
+    return text[: end + 1] if 0 <= end < len(text.rstrip()) - 1 else text
+
+
+def item_text(survey: SurveyDefinition, item: str, language: str) -> str:
+    """The text that asks ``item``: a question's, or its row's in a Likert group."""
+    question = survey.question_by_item[item]
+    rows = getattr(question.definition, "rows", None) or []
+    row = next((r for r in rows if r.item == item), None)
+    return survey.text(row.text if row else question.definition.text, language)
+
+
+def condition_note(
+    survey: SurveyDefinition, condition: Condition | None, language: str
+) -> str | None:
+    """When to answer a question shown only for some answers, as a sentence."""
+    if condition is None:
+        return None
+    interview = survey.is_interview
+    negated = condition.not_ is not None and condition.not_.question is not None
+    test = condition.not_ if negated else condition
+    if test is None or test.question is None:
+        return note_text("general", interview)
+    if test.answered is not None:
+        kind = "answered" if test.answered != negated else "unanswered"
+        return note_text(kind, interview, question=lead(item_text(survey, test.question, language)))
+    labels = dict(answer_labels(survey, survey.question_by_item[test.question], language))
+    codes = [test.equals] if test.equals is not None else (test.one_of or [])
+    answers = format_list(
+        [quoted(labels.get(str(code), str(code))) for code in codes], style="or", locale=language
+    )
+    return note_text("not_chosen" if negated else "chosen", interview, answers=answers)
 
 
 def question_views(
@@ -181,10 +245,31 @@ def error_summary(views: list[QuestionView]) -> list[tuple[str, str]]:
 
 
 def _short(view: QuestionView, name: str) -> str:
+    # The instructions after the question would say again what the message says
+    # ("Choose up to 2. Choose at most 2 answers.").
     if view.type == "likert_group":
-        row = next(r for r in view.d.rows if r.item == name)
-        return view.t(row.text)
-    return view.text
+        return item_text(view.survey, name, view.language)
+    return lead(view.text)
+
+
+def with_phone_links(text: str) -> Markup:
+    """``text`` (escaped) with its phone numbers as tap-to-call links."""
+    parts: list[Markup] = []
+    last = 0
+    for match in _PHONE.finditer(text):
+        number = match.group(0)
+        dial = ("+" if number.startswith("+") else "") + re.sub(r"\D", "", number)
+        parts += [
+            escape(text[last : match.start()]),
+            Markup('<a href="tel:%s">%s</a>') % (dial, number),
+        ]
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def language_choices(languages: list[str]) -> list[tuple[str, str]]:

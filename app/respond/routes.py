@@ -15,8 +15,13 @@ from app.extensions import csrf
 from app.i18n import preferred_language, use_language
 from app.ratelimit import rate_limited
 from app.respond import antiforgery, bp, store
-from app.respond.flow import Answers
-from app.respond.presenter import error_summary, language_choices, question_views
+from app.respond.flow import Answers, form_number
+from app.respond.presenter import (
+    error_summary,
+    language_choices,
+    question_views,
+    with_phone_links,
+)
 from app.respond.service import (
     LinkFacts,
     LinkState,
@@ -71,7 +76,8 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
     # hears that first (reloading would not help).
     antiforgery.check()
     posted = request.form
-    version = version_for(store.connection(), link, posted.get("_version"))
+    shown_on = form_number(posted.get("_version"))
+    version = version_for(store.connection(), link, None if shown_on is None else str(shown_on))
     if version is None:
         abort(404)
     definition = version.definition
@@ -90,10 +96,11 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
         "version": version.id,
         "language": language,
     }
-    page = posted.get("_page", "")
-    page = answers.nearest_page(int(page) if page.isdigit() else 0)
+    page = answers.nearest_page(form_number(posted.get("_page")) or 0)
 
-    if "_switch_lang" in posted:
+    # A change of language, or the page script bringing a reloaded page back from the
+    # device's draft: the same page, nothing checked yet.
+    if "_switch_lang" in posted or posted.get("nav") == "resume":
         return _page(link, definition, answers, form, page)
     if posted.get("nav") == "back":
         previous = answers.previous_page(page)
@@ -138,6 +145,9 @@ def thanks(token: str):  # type: ignore[no-untyped-def]
         "respond/thanks.html",
         survey=definition,
         t=lambda text: definition.text(text, language),
+        support_message=with_phone_links(
+            definition.text(definition.header.support_message, language)
+        ),
         token=token,
         language=language,
         languages=language_choices(definition.languages),

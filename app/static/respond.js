@@ -1,8 +1,22 @@
-/* Survey pages: display conditions, autosave and restore, small helpers.
-   Everything works without this script; it only makes it quicker and safer. */
+/* Survey pages: display conditions, drafts, reload and back/forward, small helpers.
+   Everything works without this script; it only makes it quicker and safer.
+
+   Drafts. Every field is saved in localStorage under survey-draft:<token> as the
+   person answers; nothing reaches the server until they send a page. The draft is
+   this device's latest copy of the form, so whichever page loads, its answers win.
+   It expires 24 hours after its last change, and the thank-you page deletes it.
+
+   Reload, back and forward. A survey page is the answer to a post: reloading it
+   would post the previous page again (and the page would come back as it was sent).
+   So each page turns its history entry into the plain link, remembering only the
+   page's number (history.state: never an answer). Reload, back and forward then
+   open the link, and the script posts the draft to come back to that page
+   (nav=resume). Without storage nothing is turned, and the browser posts again as it
+   does without the script. */
 (function () {
   "use strict";
   var PREFIX = "survey-draft:";
+  var MAX_AGE = 24 * 60 * 60 * 1000;
   var storage = null;
   try {
     storage = window.localStorage;
@@ -14,6 +28,20 @@
   var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
 
   function forget(token) { if (storage) storage.removeItem(PREFIX + token); }
+  // A draft, unless it is missing, damaged or older than a day since its last change.
+  function read(key) {
+    var draft = null;
+    try { draft = JSON.parse(storage.getItem(key) || "null"); } catch (e) { draft = null; }
+    if (draft && draft.fields && Date.now() - draft.saved < MAX_AGE) return draft;
+    if (draft !== null || storage.getItem(key) !== null) storage.removeItem(key);
+    return null;
+  }
+  if (storage) {
+    // On a shared device, drafts of every survey expire, not only this one's.
+    var keys = [];
+    for (var i = 0; i < storage.length; i++) keys.push(storage.key(i));
+    keys.forEach(function (k) { if (k && k.indexOf(PREFIX) === 0) read(k); });
+  }
   // The thank-you page: the answers are stored, so the draft goes.
   each(document.querySelectorAll("[data-clear-draft]"), function (el) {
     forget(el.getAttribute("data-clear-draft"));
@@ -27,12 +55,17 @@
   var key = PREFIX + form.getAttribute("data-token");
   var version = form.getAttribute("data-version");
   var NOT_SAVED = { csrf_token: 1, nav: 1, _switch_lang: 1, _page: 1, _lang: 1 };
+  var here = Number(form.elements._page.value);
+  // Answers, as opposed to the form's own fields (whose names start with "_").
+  function isAnswer(name) { return !!name && name.charAt(0) !== "_" && !NOT_SAVED[name]; }
 
   function named(name) {
     return form.querySelectorAll('[name="' + name.replace(/["\\]/g, "\\$&") + '"]');
   }
 
   // --- display conditions (the server decides again on every post) ----------------
+  // Spaces and zero-width characters alone are no answer, as on the server.
+  var BLANK = /^[\s\u200b-\u200d\u2060\ufeff]*$/;
   function norm(v) {
     v = String(v).trim();
     return /^-?\d+([.,]\d+)?$/.test(v) ? String(Number(v.replace(",", "."))) : v;
@@ -42,7 +75,7 @@
     each(named(name), function (el) {
       if (el.hasAttribute("data-inactive") || el.closest(".question[hidden]")) return;
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
-      if (el.value.trim() !== "") found.push(norm(el.value));
+      if (!BLANK.test(el.value)) found.push(norm(el.value));
     });
     return found;
   }
@@ -64,7 +97,7 @@
     });
   }
 
-  // --- autosave -------------------------------------------------------------------
+  // --- drafts -----------------------------------------------------------------------
   function snapshot() {
     var fields = [];
     each(form.elements, function (el) {
@@ -72,57 +105,115 @@
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
       if (el.value !== "") fields.push([el.name, el.value]);
     });
-    return { version: version, saved: Date.now(), fields: fields };
+    return fields;
   }
   var timer = null;
+  var stored = null;  // the fields last written, so an unchanged form keeps its age
   function save() {
     if (!storage) return;
     clearTimeout(timer);
     timer = null;
-    try { storage.setItem(key, JSON.stringify(snapshot())); } catch (e) { /* storage full */ }
+    var fields = JSON.stringify(snapshot());
+    if (fields === stored) return;
+    try {
+      storage.setItem(key, '{"version":' + JSON.stringify(version) + ',"saved":' + Date.now() +
+        ',"fields":' + fields + "}");
+      stored = fields;
+    } catch (e) { /* storage full: the last draft stays */ }
   }
   function saveSoon() { if (!timer) timer = setTimeout(save, 250); }
 
-  function restore() {
-    var draft = null;
-    try { draft = JSON.parse(storage.getItem(key) || "null"); } catch (e) { draft = null; }
-    if (!draft || !draft.fields) return false;
+  function byName(draft) {
+    var found = {};
+    draft.fields.forEach(function (pair) { (found[pair[0]] = found[pair[0]] || []).push(pair[1]); });
+    return found;
+  }
+  function hiddenField(name, value) {
+    var hidden = document.createElement("input");
+    hidden.type = "hidden";
+    hidden.name = name;
+    hidden.value = value;
+    form.appendChild(hidden);
+  }
+  // Put the draft's answers in the form: into this page's inputs, and as hidden fields
+  // (as the server sends them) for other pages'. Returns whether it held any answer.
+  function fill(draft, withControls) {
+    var values = byName(draft);
     var sameVersion = String(draft.version) === version;
-    var byName = {};
-    draft.fields.forEach(function (pair) { (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]); });
-    var restored = false;
-    Object.keys(byName).forEach(function (name) {
-      var values = byName[name];
-      if (name === "_version") return;
-      var inputs = named(name);
-      if (inputs.length) {
-        each(inputs, function (el) {
-          if (el.type === "radio" || el.type === "checkbox") el.checked = values.indexOf(el.value) >= 0;
-          else el.value = values[0];
-        });
-      } else if (sameVersion && name.charAt(0) !== "_") {
-        // An answer from another page travels as a hidden field, as the server would send it.
-        values.forEach(function (v) {
-          var hidden = document.createElement("input");
-          hidden.type = "hidden";
-          hidden.name = name;
-          hidden.value = v;
-          form.appendChild(hidden);
-        });
+    var names = {};
+    Object.keys(values).forEach(function (name) { names[name] = 1; });
+    each(form.elements, function (el) { if (isAnswer(el.name)) names[el.name] = 1; });
+    var answered = false;
+    Object.keys(names).forEach(function (name) {
+      var wanted = values[name] || [];
+      if (!isAnswer(name)) {
+        // The submission's id and start time, so that the response is stored once.
+        if (withControls && wanted.length && (name === "_uuid" || name === "_started")) {
+          each(named(name), function (el) { el.value = wanted[0]; });
+        }
+        return;
       }
-      if (name.charAt(0) !== "_") restored = true;
+      if (wanted.length) answered = true;
+      var inputs = [];
+      var hidden = [];
+      each(named(name), function (el) { (el.type === "hidden" ? hidden : inputs).push(el); });
+      if (inputs.length) {
+        inputs.forEach(function (el) {
+          if (el.type === "radio" || el.type === "checkbox") el.checked = wanted.indexOf(el.value) >= 0;
+          else el.value = wanted[0] || "";
+        });
+      } else if (sameVersion && hidden.map(function (el) { return el.value; }).join("\n") !== wanted.join("\n")) {
+        hidden.forEach(function (el) { el.parentNode.removeChild(el); });
+        wanted.forEach(function (value) { hiddenField(name, value); });
+      }
     });
-    return restored;
+    return answered;
+  }
+  function ours(draft) {
+    var values = byName(draft);
+    return String(draft.version) === version && (values._uuid || [])[0] === form.elements._uuid.value;
+  }
+  // Back to the page this history entry showed: post the draft, change nothing.
+  function resume(page) {
+    form.elements._page.value = String(page);
+    hiddenField("nav", "resume");
+    form.submit();
   }
 
   if (storage) {
-    if (form.hasAttribute("data-fresh") && restore()) {
-      var notice = form.querySelector("[data-restored-notice]");
-      if (notice) notice.removeAttribute("hidden");
+    var draft = read(key);
+    var state = window.history.state;
+    var remembered = state && typeof state.surveyPage === "number" ? state.surveyPage : null;
+    if (form.hasAttribute("data-fresh")) {
+      var answered = draft ? fill(draft, true) : false;
+      if (answered && remembered !== null && remembered !== here && String(draft.version) === version) {
+        resume(remembered);
+        return;
+      }
+      if (answered && remembered === null) {
+        // Opening the link anew on a device with a draft: it may be someone else's.
+        var notice = form.querySelector("[data-restored-notice]");
+        if (notice) notice.removeAttribute("hidden");
+      }
+    } else if (draft && ours(draft)) {
+      fill(draft, false);
     }
+    if (draft) stored = JSON.stringify(draft.fields);
     save();
+    try {
+      window.history.replaceState({ surveyPage: here }, "", window.location.href);
+    } catch (e) { /* the browser posts again on reload, as without the script */ }
+    // A page kept whole in the back/forward cache shows what it showed when left.
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted) return;
+      var latest = read(key);
+      if (latest && ours(latest)) fill(latest, false);
+      applyConditions();
+    });
   }
   applyConditions();
+  // The script shows and hides follow-up questions itself: no need to say when to skip.
+  each(form.querySelectorAll("[data-condition-note]"), function (el) { el.setAttribute("hidden", ""); });
 
   function edited(event) {
     // Typing an "other" answer chooses "Other".

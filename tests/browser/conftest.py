@@ -30,6 +30,7 @@ class BrowserThread:
     loop. So the browser lives in its own thread; tests hand it the steps to drive."""
 
     def __init__(self) -> None:
+        self._cached = None
         self._jobs: queue.Queue = queue.Queue()
         self._ready: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -42,8 +43,8 @@ class BrowserThread:
         try:
             from playwright.sync_api import sync_playwright
 
-            manager = sync_playwright().start()
-            chromium = manager.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            self._manager = sync_playwright().start()
+            self.chromium = self._manager.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         except Exception as exc:  # noqa: BLE001 - any failure means "no browser here"
             self._ready.put(str(exc).splitlines()[0] if str(exc) else repr(exc))
             return
@@ -54,11 +55,24 @@ class BrowserThread:
                 break
             fn, reply = job
             try:
-                reply.put((True, fn(chromium)))
+                reply.put((True, fn(self)))
             except BaseException as exc:  # noqa: BLE001 - handed back to the test
                 reply.put((False, exc))
-        chromium.close()
-        manager.stop()
+        for browser in (self.chromium, self._cached):
+            if browser is not None:
+                browser.close()
+        self._manager.stop()
+
+    def with_back_forward_cache(self):  # type: ignore[no-untyped-def]
+        """A second Chromium that keeps pages whole when leaving them, as phones do
+        (Playwright switches that off by default). Started when first asked for."""
+        if self._cached is None:
+            self._cached = self._manager.chromium.launch(
+                executable_path=CHROMIUM,
+                args=ARGS,
+                ignore_default_args=["--disable-back-forward-cache"],
+            )
+        return self._cached
 
     def run(self, fn: Callable[[t.Any], t.Any]) -> t.Any:
         reply: queue.Queue = queue.Queue()
@@ -86,13 +100,15 @@ def browser_thread() -> Iterator[BrowserThread]:
 class Session:
     """What a test's steps get, inside the browser thread: pages on the live server."""
 
-    def __init__(self, chromium, base_url: str) -> None:  # type: ignore[no-untyped-def]
-        self.chromium = chromium
+    def __init__(self, browsers: BrowserThread, base_url: str) -> None:
+        self.browsers = browsers
+        self.chromium = browsers.chromium
         self.base_url = base_url
         self.contexts: list[t.Any] = []
 
-    def context(self, viewport=PHONE, locale="es-US", js=True):  # type: ignore[no-untyped-def]
-        context = self.chromium.new_context(
+    def context(self, viewport=PHONE, locale="es-US", js=True, back_forward_cache=False):  # type: ignore[no-untyped-def]
+        browser = self.browsers.with_back_forward_cache() if back_forward_cache else self.chromium
+        context = browser.new_context(
             viewport=viewport, locale=locale, java_script_enabled=js, base_url=self.base_url
         )
         context.set_default_timeout(10_000)
@@ -124,8 +140,8 @@ def drive(browser_thread, live_server):  # type: ignore[no-untyped-def]  # noqa:
     """drive(steps): run ``steps(session)`` in the browser thread and return its result."""
 
     def _drive(steps: Callable[[Session], t.Any]) -> t.Any:
-        def job(chromium):  # type: ignore[no-untyped-def]
-            session = Session(chromium, live_server)
+        def job(browsers):  # type: ignore[no-untyped-def]
+            session = Session(browsers, live_server)
             try:
                 return steps(session)
             finally:

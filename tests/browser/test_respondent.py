@@ -49,6 +49,8 @@ def test_family_completes_a_multi_page_survey_in_spanish(drive, family_link, ses
         seen["hidden_at_first"] = not which.is_visible()
         page.get_by_label("Sí", exact=True).check()
         seen["shown_on_yes"] = which.is_visible()
+        # The script shows and hides it: no note about when to answer it.
+        seen["no_note"] = not page.locator("#f-services_which_used-note").is_visible()
         which.locator("input[type=checkbox]").first.check()
         page.get_by_label("No", exact=True).check()
         seen["hidden_on_no"] = not which.is_visible()
@@ -67,6 +69,7 @@ def test_family_completes_a_multi_page_survey_in_spanish(drive, family_link, ses
     assert seen["lang"] == "es"
     assert seen["page2"] == "Cómo conseguir ayuda"
     assert seen["hidden_at_first"] and seen["shown_on_yes"] and seen["hidden_on_no"]
+    assert seen["no_note"]
     assert seen["thanks"] == "Gracias"
     assert seen["drafts"] == []
     assert seen["outside"] == []
@@ -119,7 +122,8 @@ def test_a_reload_or_reopening_the_link_restores_the_draft(drive, example_link, 
         return seen
 
     seen = drive(steps)
-    assert seen["notice"] and seen["yes"] and seen["text"] and seen["same_uuid"]
+    # A reload is the same visit: the answers come back without a word.
+    assert not seen["notice"] and seen["yes"] and seen["text"] and seen["same_uuid"]
     assert seen["notice_again"]
     assert seen["children"] == "3" and seen["comments"] == "Reuniones por la tarde"
     assert seen["thanks"] == "Gracias"
@@ -140,7 +144,11 @@ def test_the_survey_works_with_javascript_turned_off(drive, example_link, sessio
     def steps(b):  # type: ignore[no-untyped-def]
         page = b.open(f"/s/{token}", viewport=PHONE, locale="es-US", js=False)
         # Without the script, a conditional question on the same page stays visible.
-        seen = {"services_visible": page.locator("#f-services_used-q").is_visible()}
+        seen = {
+            "services_visible": page.locator("#f-services_used-q").is_visible(),
+            # ...and says when to answer it.
+            "note": page.locator("#f-services_used-note").inner_text(),
+        }
         page.get_by_label("No", exact=True).check()
         page.get_by_label("Consejería").check()
         page.get_by_role("button", name="Siguiente").click()
@@ -162,6 +170,7 @@ def test_the_survey_works_with_javascript_turned_off(drive, example_link, sessio
 
     seen = drive(steps)
     assert seen["services_visible"]
+    assert seen["note"] == "Conteste esto si eligió «Sí» arriba."
     assert "Elija una respuesta." in seen["error_summary"]
     assert seen["back_kept"] and seen["forward_kept"] == "2"
     assert seen["english"] == "Your views"

@@ -26,6 +26,8 @@ def test_first_page_reads_the_consent_script_to_the_interviewer(interviewer):
     assert "Soy estudiante investigador" in body
     assert body.index("Guion de consentimiento") < body.index("¿La persona aceptó participar")
     assert "Terminar sin guardar y empezar una nueva entrevista" in body
+    # A draft left on the device: the script shows this, addressing the interviewer.
+    assert "¿No es tu entrevista? Empieza de nuevo" in body and "¿No es usted?" not in body
 
 
 def test_no_consent_no_interview(interviewer, session):

@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from app.respond.presenter import with_phone_links
+from tests.conftest import ROOT
 from tests.respond.helpers import Respondent, open_link, read_form, store_survey
 
 BRANCHING = Path(__file__).parent / "fixtures" / "branching.yaml"
+FAMILY = ROOT / "surveys" / "family-feedback.yaml"
+INTERVIEW = ROOT / "surveys" / "community-interview.yaml"
 
 
 @pytest.fixture
@@ -204,3 +208,177 @@ def test_form_reader_sees_the_submission_uuid(respondent):
     respondent.open("en")
     assert re.fullmatch(r"[0-9a-f-]{36}", respondent.field("_uuid")[0])
     assert read_form(respondent.text).action.startswith(f"/s/{respondent.token}")
+
+
+def test_resume_shows_the_asked_page_without_checking_it(respondent):
+    """The page script brings a reloaded page back by posting the device's draft with
+    nav=resume: the page it names comes back as it was, no answer checked yet."""
+    respondent.open("en")
+    response = respondent.press("resume", {"comments": "Evening meetings"}, _page="1")
+    assert response.status_code == 200
+    assert "Your views" in respondent.text
+    assert "error-summary" not in respondent.text  # the required likert is not asked yet
+    assert respondent.form.textareas["comments"] == "Evening meetings"
+    # A page past the end is the last shown one.
+    respondent.press("resume", _page="7")
+    assert respondent.field("_page") == ["1"]
+
+
+def _note(body: str, item: str) -> str | None:
+    question = re.search(
+        rf'id="f-{item}-q".*?(?=<div class="question |<div class="nav-buttons)', body, re.S
+    )
+    note = re.search(
+        r'<p class="help condition-note" id="([^"]+)"[^>]*>([^<]*)</p>', question.group(0)
+    )
+    if note is None:
+        return None
+    assert f'aria-describedby="{note.group(1)}' in question.group(0) or re.search(
+        rf'aria-describedby="[^"]*{note.group(1)}', question.group(0)
+    )
+    return note.group(2)
+
+
+def test_a_follow_up_on_the_same_page_says_when_to_answer_it(respondent, client, session):
+    """Without the script a follow-up stays on screen: it says which answers it is for,
+    so nobody fills in what would be dropped. The note is tied to the question."""
+    body = respondent.open("en").get_data(as_text=True)
+    assert _note(body, "services_used") == "Answer this if you chose “Yes” above."
+    assert _note(body, "contact_channel") is None  # shown to everyone
+    body = respondent.open("es").get_data(as_text=True)
+    assert _note(body, "services_used") == "Conteste esto si eligió «Sí» arriba."
+    respondent.press("next", {"uses_services": "no"})
+    # any: [...], not: ... - said in general words.
+    assert _note(respondent.text, "comments") == (
+        "Conteste esto solo si le corresponde, según sus respuestas anteriores."
+    )
+    family = Respondent(client, open_link(session, store_survey(session, FAMILY)).token)
+    session.commit()
+    family.open("es")
+    for _ in range(3):
+        family.press("next")
+    assert _note(family.text, "services_which_used") == "Conteste esto si eligió «Sí» arriba."
+
+
+def test_notes_name_answers_and_questions_in_the_persons_words(client, session, tmp_path):
+    path = tmp_path / "notes.yaml"
+    path.write_text(NOTES)
+    person = Respondent(client, open_link(session, store_survey(session, path)).token)
+    session.commit()
+    body = person.open("en").get_data(as_text=True)
+    assert _note(body, "b") == "Answer this if you chose “Often” or “Always” above."
+    assert _note(body, "c") == "Answer this unless you chose “Never” above."
+    assert _note(body, "d") == "Answer this if you answered “How often?” above."
+    assert _note(body, "e") == "Answer this if you left “How often?” unanswered above."
+    body = person.open("es").get_data(as_text=True)
+    assert _note(body, "b") == "Conteste esto si eligió «A menudo» o «Siempre» arriba."
+
+
+def test_an_interviewer_is_told_what_to_ask(client, session):
+    link = open_link(session, store_survey(session, INTERVIEW), audience="student")
+    session.commit()
+    person = Respondent(client, link.token)
+    body = person.open("es").get_data(as_text=True)
+    assert _note(body, "consent_parent_permission") == "Pregunta esto si se eligió «Sí» arriba."
+
+
+NOTES = """\
+id: notes
+title: {en: Notes, es: Notas}
+audiences: [family]
+languages: [en, es]
+pages:
+  - id: p
+    questions:
+      - item: a
+        type: single_choice
+        text: {en: How often? Choose one., es: ¿Con qué frecuencia? Elija una.}
+        options:
+          - {value: never, label: {en: Never, es: Nunca}}
+          - {value: often, label: {en: Often, es: A menudo}}
+          - {value: always, label: {en: Always, es: Siempre}}
+      - item: b
+        type: short_text
+        text: {en: B, es: B}
+        show_if: {question: a, one_of: [often, always]}
+      - item: c
+        type: short_text
+        text: {en: C, es: C}
+        show_if: {not: {question: a, equals: never}}
+      - item: d
+        type: short_text
+        text: {en: D, es: D}
+        show_if: {question: a, answered: true}
+      - item: e
+        type: short_text
+        text: {en: E, es: E}
+        show_if: {question: a, answered: false}
+"""
+
+
+def test_help_that_the_question_already_gives_is_not_shown_again(client, session):
+    family = Respondent(client, open_link(session, store_survey(session, FAMILY)).token)
+    session.commit()
+    body = family.open("es").get_data(as_text=True)
+    # Two questions end with this instruction: it is said in each, and only there.
+    assert body.count("Elija todas las opciones que correspondan.") == 2
+    assert not re.search(r'<p class="help"[^>]*>Elija todas las opciones', body)
+    assert 'id="f-family_child_grades-hint"' not in body
+    for _ in range(4):
+        family.press("next")
+    assert family.text.count("Elija hasta 2.") == 1  # in the question only
+    # ...while the comment boxes, whose text says nothing of a limit, still get it.
+    assert "Hasta 2.000 caracteres." in family.text
+
+
+def test_an_error_does_not_repeat_the_questions_own_instruction(client, session):
+    family = Respondent(client, open_link(session, store_survey(session, FAMILY)).token)
+    session.commit()
+    family.open("es")
+    for _ in range(4):
+        family.press("next")
+    family.press("submit", {"family.preferred_contact": ["text", "email", "paper"]})
+    assert family.response.status_code == 422
+    summary = re.search(r'<div class="error-summary".*?</ul>', family.text, re.S).group(0)
+    (link,) = re.findall(r'<a href="#[^"]+">([^<]+)</a>', summary)
+    assert link == (
+        "¿Cómo le gustaría recibir información sobre el apoyo para los estudiantes? "
+        "Elija como máximo 2 respuestas."
+    )
+
+
+def test_phone_numbers_in_the_support_message_are_tap_to_call_links(respondent, client, session):
+    body = client.get(f"/s/{respondent.token}/thanks?lang=en").get_data(as_text=True)
+    assert 'call the school counselor at <a href="tel:5550100">555-0100</a>.' in body
+    family = open_link(session, store_survey(session, FAMILY))
+    session.commit()
+    body = client.get(f"/s/{family.token}/thanks?lang=es").get_data(as_text=True)
+    assert 'llame al <a href="tel:911">911</a>.' in body
+    assert body.count('<a href="tel:988">988</a>') == 2
+    assert "marque 2 al llamar" in body  # a digit that is not a number to call
+
+
+@pytest.mark.parametrize(
+    ("text", "linked"),
+    [
+        ("Call 911 now.", ["911"]),
+        ("Text HOME to 741741 or call 988.", ["988"]),
+        (
+            "Call 1-800-273-8255, (555) 123-4567 or 555.123.4567.",
+            ["1-800-273-8255", "(555) 123-4567", "555.123.4567"],
+        ),
+        ("Room 1911, 2026-03-25, 9880, 211b, press 2.", []),
+        ("Dial 211; 311 for the city.", ["211", "311"]),
+    ],
+)
+def test_phone_numbers_are_found_and_nothing_else(text, linked):
+    html = str(with_phone_links(text))
+    assert re.findall(r'<a href="tel:\+?\d+">([^<]+)</a>', html) == linked
+
+
+def test_support_message_markup_is_escaped_around_the_links():
+    html = str(with_phone_links('<b>"911"</b> & 988'))
+    assert (
+        html
+        == '&lt;b&gt;&#34;<a href="tel:911">911</a>&#34;&lt;/b&gt; &amp; <a href="tel:988">988</a>'
+    )

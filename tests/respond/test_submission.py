@@ -153,6 +153,24 @@ def test_post_to_a_closed_link_stores_nothing(respondent, session, example_link)
     assert stored(session) == []
 
 
+@pytest.mark.parametrize("field", ["_page", "_version"])
+@pytest.mark.parametrize("value", ["²", "①", "٣", "１", "-1", " 1", "1" * 40])
+def test_hidden_numbers_in_other_digits_mean_the_first_page_and_current_version(
+    respondent, session, field, value
+):
+    """``str.isdigit()`` accepts "²" and "①" but ``int()`` refuses them: only ASCII
+    digits count, anything else is the first page or the current version."""
+    respondent.open("en")
+    response = respondent.press("next", {"uses_services": "no"}, **{field: value})
+    assert response.status_code == 200
+    assert "Your views" in respondent.text
+    assert respondent.field("_page") == ["1"]
+    response = respondent.press("submit", {"help.know_where": "3"})
+    assert response.status_code == 303
+    (row,) = stored(session)
+    assert row.survey_version_id == latest_version(session, row.survey_id).id
+
+
 def test_post_to_an_unknown_link_is_a_404(client):
     response = client.post("/s/nope?lang=es", data={"uses_services": "yes"})
     assert response.status_code == 404
@@ -317,7 +335,7 @@ def test_thank_you_page_has_support_message_and_privacy_statement_in_spanish(res
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and '<html lang="es">' in body
     assert "Gracias" in body
-    assert "llame a la consejera escolar al 555-0100" in body
+    assert 'llame a la consejera escolar al <a href="tel:5550100">555-0100</a>' in body
     assert "No guardamos su nombre, su dirección IP" in body
     assert f'data-clear-draft="{respondent.token}"' in body
 
@@ -418,19 +436,36 @@ def test_survey_pages_leave_pooled_connections_transactional(app, respondent):
                 connection.close()
 
 
-def test_text_beside_other_keeps_everything_but_nul_characters(respondent, session):
-    """Neither database can keep a NUL inside text (PostgreSQL refuses it): it is
-    dropped, the rest of the answer is stored as typed, in any script."""
+def test_text_answers_keep_everything_but_control_characters(respondent, session):
+    """Neither database can keep a NUL inside text (PostgreSQL refuses it), and the other
+    control characters (bell, escape sequences, delete) only garble exports and screens:
+    they are dropped, line breaks become one newline, the rest is stored as typed."""
     respondent.open("en")
     respondent.press(
         "next",
-        {**FULL_ANSWERS_PAGE_1, "services_used.other": 'Tu\x00toría 学校 "x" \\n'},
+        {**FULL_ANSWERS_PAGE_1, "services_used.other": 'Tu\x00to\x1b[31mría\x07 学校 "x" \\n'},
     )
-    response = respondent.press("submit", {"help.know_where": "2", "overall": "4"})
+    response = respondent.press(
+        "submit",
+        {"help.know_where": "2", "overall": "4", "comments": "Más\r\nhorarios\x7f\rpor favor"},
+    )
     assert response.status_code == 303
     (row,) = stored(session)
     other = next(a for a in row.answers if a.choice == "other")
-    assert other.value_text == 'Tutoría 学校 "x" \\n'
+    assert other.value_text == 'Tuto[31mría 学校 "x" \\n'
+    comments = next(a for a in row.answers if a.item_id == "comments")
+    assert comments.value_text == "Más\nhorarios\npor favor"
+
+
+def test_an_answer_of_only_zero_width_characters_counts_as_unanswered(respondent, session):
+    respondent.open("en")
+    respondent.press("next", {"uses_services": "no"})
+    response = respondent.press(
+        "submit", {"help.know_where": "2", "comments": "\u200b\ufeff\u200d", "one_word": "\u2060"}
+    )
+    assert response.status_code == 303
+    (row,) = stored(session)
+    assert {a.item_id for a in row.answers} == {"uses_services", "help.know_where"}
 
 
 def test_a_connection_the_server_dropped_while_idle_is_replaced_unseen(

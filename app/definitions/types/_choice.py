@@ -45,6 +45,12 @@ class _ChoiceBase(QuestionType):
             found.append(("other_label", self.definition.other_label))
         return found
 
+    def option_labels(self) -> list[tuple[str, Text | None]]:
+        labels: list[tuple[str, Text | None]] = [
+            (o.value, o.label) for o in self.definition.options
+        ]
+        return labels + [(OTHER, self.definition.other_label)] if self.definition.other else labels
+
     def field_names(self) -> list[str]:
         names = [self.item]
         return names + [self.other_field] if self.definition.other else names

@@ -6,7 +6,7 @@ import dataclasses
 import functools
 import typing as t
 
-from app.definitions.schema import Scale, ScaleOption
+from app.definitions.schema import Scale, ScaleOption, Text
 from app.definitions.types.base import AnswerRow, FieldError, QuestionType
 
 
@@ -61,6 +61,10 @@ class _ScaleType(QuestionType):
         if self.survey is not None and scale_name not in self.survey.scales:
             known = ", ".join(sorted(self.survey.scales)) or "none defined"
             report("scale", f"unknown scale '{scale_name}' (scales: {known})")
+
+    def option_labels(self) -> list[tuple[str, Text | None]]:
+        scale = self._scale()
+        return [(o.value, o.label) for o in scale.options] if scale else []
 
     def codes(self) -> list[str]:
         scale = self._scale()

@@ -7,7 +7,7 @@ import typing as t
 from pydantic import Field
 
 from app.definitions.schema import QuestionBase, Text
-from app.definitions.types.base import FieldError, FormData, QuestionType
+from app.definitions.types.base import FieldError, FormData, QuestionType, first
 
 
 class TextModel(QuestionBase):
@@ -31,8 +31,7 @@ class _TextType(QuestionType):
         return found
 
     def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
-        values = form.get(self.item) or []
-        raw = values[0].replace("\r\n", "\n").replace("\x00", "").strip() if values else ""
+        raw = first(form, self.item)
         if not raw:
             return None, self._required_error()
         if len(raw) > self.max_length:

@@ -9,10 +9,11 @@ and importing it in ``types/__init__.py``.
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing as t
 from collections.abc import Callable, Mapping, Sequence
 
-from app.definitions.schema import QuestionBase
+from app.definitions.schema import QuestionBase, Text
 
 if t.TYPE_CHECKING:
     from app.definitions.survey import SurveyDefinition
@@ -54,14 +55,35 @@ def register(cls: type[QuestionType]) -> type[QuestionType]:
     return cls
 
 
+# C0 control characters but tab and newline (CR is turned into newline first), and
+# DEL. No database keeps a NUL inside text (PostgreSQL refuses it); the others only
+# garble exports and screens (an ESC starts a terminal sequence).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What counts as blank at either end of an answer: every character str.isspace()
+# accepts, and the zero-width ones, which show nothing (a test holds the list true).
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+BLANK = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000" + ZERO_WIDTH
+)
+
+
+def clean_text(value: str) -> str:
+    """An answer as typed, less control characters (CRLF and CR become LF) and blank
+    characters at either end: text made only of spaces and zero-width characters is
+    empty. Zero-width characters inside text stay (they join emoji, shape scripts)."""
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROL.search(value):
+        value = _CONTROL.sub("", value)
+    # One pass in C, linear however long the run of blanks (a regex could backtrack).
+    return value.strip(BLANK)
+
+
 def first(form: FormData, name: str) -> str:
-    """The field's first value, trimmed, without NUL characters (no database keeps
-    them inside text; PostgreSQL refuses them)."""
+    """The field's first value, cleaned by ``clean_text``."""
     values = form.get(name) or []
-    if not values:
-        return ""
-    value = values[0]
-    return (value.replace("\x00", "") if "\x00" in value else value).strip()
+    return clean_text(values[0]) if values else ""
 
 
 class QuestionType:
@@ -124,6 +146,11 @@ class QuestionType:
         if value is None:
             return []
         return [AnswerRow(self.item, value_text=str(value))]
+
+    def option_labels(self) -> list[tuple[str, Text | None]]:
+        """(code, label) of each answer one chooses, in order; None where the interface
+        has its own word (Yes, No, Other). Empty for types answered by typing."""
+        return []
 
     def condition_values(self, value: t.Any) -> dict[str, t.Any]:
         """Item id -> value as display conditions see it (codes, numbers or text)."""

@@ -32,6 +32,9 @@ class Consent(QuestionType):
     def texts(self) -> list[tuple[str, t.Any]]:
         return super().texts() + [("agree_label", self.definition.agree_label)]
 
+    def option_labels(self) -> list[tuple[str, Text | None]]:
+        return [(CONSENT_GIVEN, self.definition.agree_label)]
+
     def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
         raw = first(form, self.item)
         if not raw:

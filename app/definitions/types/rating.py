@@ -41,6 +41,10 @@ class Rating(QuestionType):
                 found.append((key, getattr(self.definition, key)))
         return found
 
+    def option_labels(self) -> list[tuple[str, Text | None]]:
+        d = self.definition
+        return [(str(n), str(n)) for n in range(d.min, d.max + 1)]
+
     def parse_text(self, raw: str) -> tuple[t.Any, list[FieldError]]:
         d = self.definition
         if not (raw.isascii() and raw.isdigit()) or not d.min <= int(raw) <= d.max:

@@ -27,6 +27,9 @@ class YesNo(QuestionType):
     def codes(self) -> list[str]:
         return [YES, NO]
 
+    def option_labels(self) -> list[tuple[str, Text | None]]:
+        return [(YES, self.definition.yes_label), (NO, self.definition.no_label)]
+
     def texts(self) -> list[tuple[str, t.Any]]:
         found = super().texts()
         for key in ("yes_label", "no_label"):
