@@ -6,9 +6,12 @@ import typing as t
 
 from app.definitions.schema import QuestionBase, Text
 from app.definitions.types.base import (
+    N_,
     AnswerRow,
+    DemoAnswers,
     FieldError,
     FormData,
+    OptionLabel,
     QuestionType,
     first,
     register,
@@ -32,8 +35,19 @@ class Consent(QuestionType):
     def texts(self) -> list[tuple[str, t.Any]]:
         return super().texts() + [("agree_label", self.definition.agree_label)]
 
-    def option_labels(self) -> list[tuple[str, Text | None]]:
-        return [(CONSENT_GIVEN, self.definition.agree_label)]
+    def option_labels(self) -> list[OptionLabel]:
+        return [OptionLabel(CONSENT_GIVEN, self.definition.agree_label)]
+
+    def chooses(self, field: str) -> bool:
+        return field == self.item  # one checkbox
+
+    def is_required(self) -> bool:
+        # An interview cannot go ahead without the person's consent.
+        interview = self.survey is not None and self.survey.is_interview
+        return super().is_required() or interview
+
+    def required_message(self, field: str) -> str:
+        return N_("Tick the box to continue.")
 
     def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
         raw = first(form, self.item)
@@ -51,3 +65,6 @@ class Consent(QuestionType):
 
     def condition_values(self, value: t.Any) -> dict[str, t.Any]:
         return {self.item: CONSENT_GIVEN} if value else {}
+
+    def demo_value(self, demo: DemoAnswers) -> t.Any:
+        return True
