@@ -65,12 +65,16 @@ class TrafficLight(QuestionType):
     def required_message(self, field: str) -> str:
         return N_("Pick a colour.")
 
+    def error_text(self, code: str) -> str | None:
+        return N_("Pick %(colours)s.") if code == "not_a_colour" else None
+
     def option_labels(self) -> list[OptionLabel]:
         return [OptionLabel(code, None, word) for code, word, _score in COLOURS]
 
     def parse_text(self, raw: str) -> tuple[t.Any, list[FieldError]]:
         if raw not in {code for code, _word, _score in COLOURS}:
-            return None, [FieldError(self.item, "invalid_choice")]
+            colours = ", ".join(code for code, _word, _score in COLOURS)
+            return None, [FieldError(self.item, "not_a_colour", {"colours": colours})]
         return raw, []
 
     def answer_rows(self, value: t.Any) -> list[AnswerRow]:
@@ -188,7 +192,7 @@ def test_new_type_is_validated_with_its_own_message(app, client, term_link):  # 
     assert "f-term_progress-0" in person.form.ids
     person.press("submit", {"term.progress": "purple"})
     assert person.response.status_code == 422
-    assert "Choose one of the answers shown." in person.text
+    assert "Pick green, amber, red." in person.text
     assert stored_answers(app) == []
 
 

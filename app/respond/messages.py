@@ -8,7 +8,6 @@ import typing as t
 from flask_babel import format_date, format_decimal, gettext
 
 from app.definitions.types import FieldError, QuestionType
-from app.respond.flow import CONSENT_REQUIRED
 
 
 def _number(value: t.Any) -> str:
@@ -57,10 +56,9 @@ def error_message(error: FieldError, question: QuestionType) -> str:
     code, p = error.code, error.params
     if code == "required":
         return gettext(question.required_message(error.field))
-    if code == CONSENT_REQUIRED:
-        return gettext(
-            "Without consent the interview cannot go ahead. Thank the person and end here."
-        )
+    own = question.error_text(code)
+    if own is not None:
+        return gettext(own, **p)
     if code == "invalid_choice":
         return gettext("Choose one of the answers shown.")
     if code == "other_required":

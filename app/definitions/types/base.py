@@ -191,6 +191,12 @@ class QuestionType:
             return N_("Choose an answer.")
         return N_("Answer this question.")
 
+    def error_text(self, code: str) -> str | None:
+        """The words (a message id, with ``%(name)s`` for the error's params) for an
+        error code only this type gives; None for the shared codes the respondent
+        pages word themselves (invalid_choice, too_long, out_of_range...)."""
+        return None
+
     def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
         """Turn submitted strings into a value (None when unanswered) and errors."""
         raw = first(form, self.item)

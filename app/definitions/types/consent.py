@@ -18,6 +18,8 @@ from app.definitions.types.base import (
 )
 
 CONSENT_GIVEN = "given"
+# Interviews: a shown consent question must be given, whatever the definition says.
+CONSENT_REQUIRED = "consent_required"
 
 
 class ConsentModel(QuestionBase):
@@ -49,10 +51,20 @@ class Consent(QuestionType):
     def required_message(self, field: str) -> str:
         return N_("Tick the box to continue.")
 
+    def error_text(self, code: str) -> str | None:
+        if code == CONSENT_REQUIRED:
+            return N_(
+                "Without consent the interview cannot go ahead. Thank the person and end here."
+            )
+        return None
+
     def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
         raw = first(form, self.item)
         if not raw:
-            return None, self._required_error()
+            errors = self._required_error()
+            if not errors and self.survey is not None and self.survey.is_interview:
+                errors = [FieldError(self.item, CONSENT_REQUIRED)]
+            return None, errors
         if raw != CONSENT_GIVEN:
             return None, [FieldError(self.item, "invalid_choice")]
         return True, []
