@@ -220,13 +220,17 @@ def _coordinator_client(app, client):  # type: ignore[no-untyped-def]
     return client
 
 
-def test_new_type_is_exported_by_label_and_by_code(app, client, term_link):  # type: ignore[no-untyped-def]
+def test_new_type_is_shown_and_exported_by_label_and_by_code(app, client, term_link):  # type: ignore[no-untyped-def]
     with database(app) as session:
         link = session.scalars(sa.select(factories.Link)).one()
         factories.submit(session, link, {"term.progress": "green"})
-        factories.submit(session, link, {"term.progress": "red", "term.note": "Slow"})
+        second = factories.submit(session, link, {"term.progress": "red", "term.note": "Slow"})
+        second_id = second.id
         session.commit()
     coordinator = _coordinator_client(app, client)
+    page = coordinator.get(f"/admin/responses/{second_id}")
+    assert page.status_code == 200
+    assert "Off track" in page.get_data(as_text=True)
 
     def column(values: str) -> list[str]:
         response = coordinator.get(f"/admin/exports?survey=term-check&values={values}&format=csv")
