@@ -31,7 +31,7 @@ from app.definitions.types import (
     Scoring,
 )
 from app.extensions import db
-from app.models import Answer, Role, User
+from app.models import Answer, Link, Role, User
 from reports import build_report
 from tests import factories
 from tests.conftest import FIXTURES
@@ -222,7 +222,7 @@ def _coordinator_client(app, client):  # type: ignore[no-untyped-def]
 
 def test_new_type_is_shown_and_exported_by_label_and_by_code(app, client, term_link):  # type: ignore[no-untyped-def]
     with database(app) as session:
-        link = session.scalars(sa.select(factories.Link)).one()
+        link = session.scalars(sa.select(Link)).one()
         factories.submit(session, link, {"term.progress": "green"})
         second = factories.submit(session, link, {"term.progress": "red", "term.note": "Slow"})
         second_id = second.id
@@ -245,7 +245,7 @@ def test_new_type_is_shown_and_exported_by_label_and_by_code(app, client, term_l
 
 def test_new_type_is_summarised_as_a_scored_item(app, term_link):  # type: ignore[no-untyped-def]
     with database(app) as session:
-        link = session.scalars(sa.select(factories.Link)).one()
+        link = session.scalars(sa.select(Link)).one()
         for colour, n in (("green", 6), ("amber", 4), ("red", 2)):
             for _ in range(n):
                 factories.submit(session, link, {"term.progress": colour})
