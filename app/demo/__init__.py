@@ -109,7 +109,14 @@ def generate(
             language = "es" if rng.random() < SPANISH_SHARE[audience] else "en"
             submitted = _submitted_at(rng, *windows[link.wave_id])
             profile = Profile(
-                audience, link.wave_id == current.id, language, rng, tendencies, writer, today
+                audience,
+                link.wave_id == current.id,
+                link.partner_id,
+                language,
+                rng,
+                tendencies,
+                writer,
+                today,
             )
             responses.append(
                 {

@@ -32,10 +32,10 @@ AUDIENCE_LEAN = {
 }
 # Mirrored items where audiences see things differently (logits, by audience).
 GAPS: dict[str, dict[Audience, float]] = {
-    "comm.referral_process_clear": {Audience.FAMILY: -0.9, Audience.PARTNER: 0.6},
-    "help.know_where_to_get_help": {Audience.FAMILY: -0.7, Audience.STAFF: 0.5},
-    "comm.school_partner_communication": {Audience.STAFF: -0.5, Audience.PARTNER: 0.5},
-    "trust.comfortable_asking_for_help": {Audience.STUDENT: -0.6, Audience.STAFF: 0.3},
+    "comm.referral_process_clear": {Audience.FAMILY: -0.6, Audience.PARTNER: 0.4},
+    "help.know_where_to_get_help": {Audience.FAMILY: -0.5, Audience.STAFF: 0.4},
+    "comm.school_partner_communication": {Audience.STAFF: -0.4, Audience.PARTNER: 0.4},
+    "trust.comfortable_asking_for_help": {Audience.STUDENT: -0.5, Audience.STAFF: 0.3},
     "culture.respects_culture_language": {Audience.FAMILY: 0.3, Audience.STAFF: 0.2},
 }
 # Since the last review: what moved (logits in the current wave).
@@ -44,7 +44,7 @@ CHANGES = {
     "help.know_where_to_get_help": 0.45,
     "partnership.meet_regularly": 0.5,
     "element3.coordinator_known": 0.45,
-    "access.wait_too_long": 0.5,  # more agree: the wait got longer (worse)
+    "access.wait_too_long": -0.5,  # more agree that the wait is too long: worse
     "access.services_easy_to_access": -0.45,
     "element7.diverse_funding": -0.4,
     "pd.training_helps": -0.35,
@@ -64,6 +64,7 @@ COMMENT_RATE = {
     Audience.PARTNER: 0.45,
 }
 SKIP_OPTIONAL = 0.05  # optional closed questions left blank
+GOLDEN = (5**0.5 - 1) / 2
 
 
 def _cumulative(weights: list[float]) -> list[float]:
@@ -87,33 +88,52 @@ class Tendencies:
         self.seed = seed
         self._cache: dict[tuple[t.Any, ...], tuple[list[str], list[float]]] = {}
         self._choices: dict[tuple[t.Any, ...], list[float]] = {}
+        self._draws: dict[tuple[t.Any, ...], float] = {}
 
-    def level(self, item: str, audience: Audience, current: bool) -> float:
-        """A logit: 0 is an even split around the middle of a scale."""
+    def draw(self, key: tuple[t.Any, ...], rng: random.Random) -> float:
+        """The next number in [0, 1) for one group's answers to one item: a golden-ratio
+        sequence from a random start, so a group of 50 (or a partner's 18) shows the
+        shape its level gives rather than the noise of independent draws: the changes
+        and gaps the demo means to show stand out from chance ones, and no group of 18
+        reads 100% by luck."""
+        start = self._draws.get(key)
+        if start is None:
+            start = rng.random()
+        self._draws[key] = (start + GOLDEN) % 1.0
+        return start
+
+    def level(
+        self, item: str, audience: Audience, current: bool, partner: int | None = None
+    ) -> float:
+        """A logit: 0 is an even split around the middle of a scale. Respondents who came
+        through a partner's links lean that partner's way on each item."""
         value = -0.4 + 1.5 * unit(self.seed, item)  # the item itself
         value += AUDIENCE_LEAN[audience] + 0.5 * (unit(self.seed, item, audience) - 0.5)
+        if partner is not None:
+            value += 0.8 * (unit(self.seed, item, "partner", partner) - 0.5)
         value += GAPS.get(item, {}).get(audience, 0.0)
         if current:
             value += CHANGES.get(item, 0.3 * (unit(self.seed, item, "wave") - 0.5))
-        return max(-1.2, min(1.7, value))
+        return max(-1.2, min(2.0, value))
 
     def options(
-        self, question: t.Any, item: str, audience: Audience, current: bool
+        self, question: t.Any, item: str, audience: Audience, current: bool, partner: int | None
     ) -> tuple[list[str], list[float]]:
         """A scale's option codes and their cumulative probabilities (an ordered logit),
         "don't know" apart."""
-        key = (id(question), item, audience, current)
+        key = (id(question), item, audience, current, partner)
         if key not in self._cache:
             scoring = question.scoring(item)
-            level = self.level(item, audience, current)
+            level = self.level(item, audience, current, partner)
             if scoring.reverse:  # agreeing with a reverse-worded item is unfavourable
                 level = -level
             scored = [o for o in scoring.options if not o.excluded]
             steps = len(scored)
-            # Cut points spread over the scale: an ordered logit gives every option some
-            # people and keeps the top two boxes away from 0% and 100%.
-            cuts = [1.6 * (k - (steps - 2) / 2) / max(1, steps / 2) for k in range(steps - 1)]
-            below = [1 / (1 + math.exp(-(c - level) * 1.2)) for c in cuts]
+            # Cut points 1.2 apart around the middle of the scale: an ordered logit gives
+            # every option some people, most near the group's level, and keeps the top
+            # two boxes between about 15% and 80%.
+            cuts = [1.2 * (k - (steps - 2) / 2) for k in range(steps - 1)]
+            below = [1 / (1 + math.exp(-(c - level))) for c in cuts]
             bands = [b - a for a, b in zip([0.0, *below], [*below, 1.0], strict=True)]
             dont_know = DONT_KNOW[audience] * (0.5 + unit(self.seed, item, "dk"))
             weights, k = [], 0
@@ -126,9 +146,9 @@ class Tendencies:
             self._cache[key] = ([o.value for o in scoring.options], _cumulative(weights))
         return self._cache[key]
 
-    def share(self, item: str, audience: Audience, current: bool) -> float:
+    def share(self, item: str, audience: Audience, current: bool, partner: int | None) -> float:
         """For yes/no items: how many say yes."""
-        return 1 / (1 + math.exp(-self.level(item, audience, current)))
+        return 1 / (1 + math.exp(-self.level(item, audience, current, partner)))
 
     def choice_weights(self, item: str, codes: list[str], audience: Audience) -> list[float]:
         """Unequal, audience-dependent shares of a choice question's options."""
@@ -144,6 +164,7 @@ class Profile:
 
     audience: Audience
     current: bool
+    partner: int | None  # the partner whose link they answered through
     language: str
     rng: random.Random
     tendencies: Tendencies
@@ -151,8 +172,14 @@ class Profile:
     today: dt.date
 
     def scale(self, question: t.Any, item: str) -> str:
-        codes, cumulative = self.tendencies.options(question, item, self.audience, self.current)
-        return codes[min(bisect.bisect(cumulative, self.rng.random()), len(codes) - 1)]
+        group = (self.audience, self.current, self.partner)
+        codes, cumulative = self.tendencies.options(question, item, *group)
+        u = self.tendencies.draw((id(question), item, *group), self.rng)
+        return codes[min(bisect.bisect(cumulative, u), len(codes) - 1)]
+
+    def yes(self, item: str) -> bool:
+        group = (self.audience, self.current, self.partner)
+        return self.tendencies.draw((item, *group), self.rng) < self.tendencies.share(item, *group)
 
     def comment(self, item: str) -> str | None:
         interview = item.startswith(("interview.", "interviewer."))
@@ -194,8 +221,7 @@ def demo_answer(question: t.Any, profile: Profile) -> t.Any:
             return {"choice": chosen[0], "other": other}
         return {"choices": chosen, "other": other}
     if kind == "yes_no":
-        share = profile.tendencies.share(question.item, profile.audience, profile.current)
-        return "yes" if rng.random() < share else "no"
+        return "yes" if profile.yes(question.item) else "no"
     if kind == "number":
         low = definition.min if definition.min is not None else 0
         high = definition.max if definition.max is not None else low + 10
