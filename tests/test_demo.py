@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-import io
 import random
-import re
 
 import sqlalchemy as sa
 
@@ -25,9 +23,7 @@ from app.models import (
     Survey,
     Wave,
 )
-
-FEWER = re.compile(r"fewer than \d+ (?:people )?(?:answered|wrote)", re.I)
-WITHHELD = re.compile(r"\bwithheld\b", re.I)
+from bench.packet_pages import PAGE_BUDGET, SUMMARY_BUDGET, pdf_facts
 
 
 def load_demo(runner, responses: int, seed: int) -> None:  # type: ignore[no-untyped-def]
@@ -168,31 +164,6 @@ def test_demo_answers_come_from_one_function_for_every_type(runner, session):  #
     assert {"likert_group", "rating", "yes_no", "long_text", "consent"} <= kinds
 
 
-def pdf_facts(data: bytes) -> dict[str, int]:
-    """Pages before the appendix, summary pages and privacy labels before the appendix."""
-    import pypdf
-
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    top = [
-        (entry.title, reader.get_destination_page_number(entry) + 1)
-        for entry in reader.outline
-        if not isinstance(entry, list)
-    ]
-    ends = [p for title, p in top if title.startswith(("Appendix", "How figures"))]
-    appendix = ends[0] if ends else len(reader.pages) + 1
-    summary = next(p for title, p in top if title.startswith("Summary"))
-    after = next(p for title, p in top if p > summary or not title.startswith("Summary"))
-    body = " ".join(
-        " ".join((reader.pages[k].extract_text() or "").split()) for k in range(appendix - 1)
-    )
-    return {
-        "before_appendix": appendix - 1,
-        "summary": after - summary,
-        "fewer": len(FEWER.findall(body)),
-        "withheld": len(WITHHELD.findall(body)),
-    }
-
-
 def test_demo_packet_keeps_its_page_budget(runner, session, app):  # type: ignore[no-untyped-def]
     from reports import build_report, render
 
@@ -204,8 +175,8 @@ def test_demo_packet_keeps_its_page_budget(runner, session, app):  # type: ignor
         "comment_min": config["COMMENT_MIN_CELL_SIZE"],
     }
     whole = pdf_facts(render(build_report(session, None, wave, **options), "pdf"))
-    assert whole["before_appendix"] <= 25, whole
-    assert whole["summary"] <= 2, whole
+    assert whole["before_appendix"] <= PAGE_BUDGET, whole
+    assert whole["summary"] <= SUMMARY_BUDGET, whole
     assert whole["fewer"] + whole["withheld"] <= 12, whole
 
     partner = "Riverside Community Health Clinic"
@@ -220,4 +191,6 @@ def test_demo_packet_keeps_its_page_budget(runner, session, app):  # type: ignor
     ]
     assert shown and sum(item.n.shown for item in shown) > 0.9 * len(shown)
     theirs = pdf_facts(render(report, "pdf"))
-    assert theirs["before_appendix"] <= 25 and theirs["fewer"] + theirs["withheld"] <= 8, theirs
+    assert theirs["before_appendix"] <= PAGE_BUDGET and theirs["fewer"] + theirs["withheld"] <= 8, (
+        theirs
+    )
