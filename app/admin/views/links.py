@@ -27,7 +27,7 @@ from app.admin.views.common import (
     open_or_close,
     show_problem,
 )
-from app.auth.access import STAFF, roles_required, start_write
+from app.auth.access import STAFF, roles_required
 from app.definitions.sync import definition_of, latest_version
 from app.extensions import db
 from app.models import Audience, Channel, Link, Partner, Survey, Wave
@@ -71,7 +71,7 @@ def _link_form() -> LinkForm:
 
 
 @bp.route("/links/new", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def link_new():  # type: ignore[no-untyped-def]
     form = _link_form()
     if request.method == "GET":
@@ -79,7 +79,6 @@ def link_new():  # type: ignore[no-untyped-def]
         if current is not None and form.wave_id.data is None:
             form.wave_id.data = request.args.get("wave", type=int) or current.id
     if form.validate_on_submit():
-        start_write()
         survey = get_or_404(Survey, form.survey_id.data)
         wave = get_or_404(Wave, form.wave_id.data)
         partner = get_or_404(Partner, form.partner_id.data) if form.partner_id.data else None
@@ -94,7 +93,6 @@ def link_new():  # type: ignore[no-untyped-def]
                 form.expected_n.data,
             )
         except FormProblem as problem:
-            db.session.rollback()
             show_problem(form, problem)
         else:
             audit.record(
@@ -110,7 +108,6 @@ def link_new():  # type: ignore[no-untyped-def]
                     "channel": link.channel.value,
                 },
             )
-            db.session.commit()
             flash(f"Link created: {_public_url(link)}", "success")
             return redirect(url_for("admin.links", wave=wave.id))
     status = 400 if form.is_submitted() else 200
@@ -118,7 +115,7 @@ def link_new():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/links/<int:link_id>/state")
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def link_state(link_id: int):  # type: ignore[no-untyped-def]
     link, is_open = open_or_close(Link, link_id, set_link_open, "link")
     flash(f"The link {_public_url(link)} is now {'open' if is_open else 'closed'}.", "success")

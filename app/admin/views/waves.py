@@ -8,7 +8,7 @@ from app.admin.forms import WaveForm
 from app.admin.services import FormProblem
 from app.admin.services.waves import create_wave, latest_wave, set_wave_open, wave_rows
 from app.admin.views.common import OpenCloseForm, acting_user, open_or_close, show_problem
-from app.auth.access import STAFF, roles_required, start_write
+from app.auth.access import STAFF, roles_required
 from app.extensions import db
 from app.models import Wave
 
@@ -20,12 +20,11 @@ def waves():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/waves/new", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def wave_new():  # type: ignore[no-untyped-def]
     form = WaveForm()
     last = latest_wave(db.session)
     if form.validate_on_submit():
-        start_write()
         try:
             wave = create_wave(
                 db.session,
@@ -35,7 +34,6 @@ def wave_new():  # type: ignore[no-untyped-def]
                 copy_links_from=last if form.copy_links.data else None,
             )
         except FormProblem as problem:
-            db.session.rollback()
             show_problem(form, problem)
         else:
             audit.record(
@@ -48,7 +46,6 @@ def wave_new():  # type: ignore[no-untyped-def]
                     "copied_from": last.name if form.copy_links.data and last else None,
                 },
             )
-            db.session.commit()
             flash(f"Wave “{wave.name}” created.", "success")
             return redirect(url_for("admin.links", wave=wave.id))
     status = 400 if form.is_submitted() else 200
@@ -56,7 +53,7 @@ def wave_new():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/waves/<int:wave_id>/state")
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def wave_state(wave_id: int):  # type: ignore[no-untyped-def]
     wave, is_open = open_or_close(Wave, wave_id, set_wave_open, "wave")
     flash(f"Wave “{wave.name}” is now {'open' if is_open else 'closed'}.", "success")
