@@ -25,6 +25,7 @@ from app.admin.views import (  # noqa: E402,F401
     comments,
     dashboard,
     exports,
+    invitations,
     links,
     releases,
     reporting,

@@ -182,3 +182,36 @@ def channel_choices() -> list[tuple[str, str]]:
     from app.admin.linking import CHANNEL_LABELS
 
     return options((c.value, CHANNEL_LABELS[c]) for c in Channel)
+
+
+INVITE_ROLE_CHOICES = options(
+    [
+        ("coordinator", "Coordinator: runs waves, links, responses and reports"),
+        ("partner", "Partner user: sees their own partner's released results"),
+        ("admin", "Admin: also manages people and reads the audit log"),
+    ]
+)
+
+
+class InvitationForm(FlaskForm):
+    email = StringField(
+        "Email address of the person you invite",
+        validators=[DataRequired("Enter an email address."), Length(max=254)],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "inputmode": "email"},
+    )
+    role = SelectField(
+        "Role",
+        choices=INVITE_ROLE_CHOICES,
+        validators=[InputRequired("Choose a role.")],
+        invalid_choice_message="Choose one of the roles in the list.",
+    )
+    partner_id = SelectField(
+        "Partner (partner users only)",
+        coerce=_coerce_optional_int,
+        invalid_choice_message="There is no such partner; choose one from the list.",
+        invalid_value_message="There is no such partner; choose one from the list.",
+    )
+
+
+class ButtonForm(FlaskForm):
+    """A button that posts: nothing but the CSRF token."""
