@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app import audit
-from app.admin import FormProblem
+from app.admin.services import FormProblem
 from app.auth.service import end_sessions
 from app.models import AccountLink, AccountLinkKind, Partner, Role, User, utcnow
 from app.users import (

@@ -13,7 +13,7 @@ import typing as t
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_user
 
-from app.admin import FormProblem
+from app.admin.services import FormProblem
 from app.admin.views.common import show_problem
 from app.auth import account_links, bp
 from app.auth.access import EVERYONE, home_for, roles_required, start_write

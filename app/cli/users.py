@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from app import audit
-from app.admin import FormProblem
+from app.admin.services import FormProblem
 from app.auth import account_links
 from app.cli.common import database_command
 from app.extensions import db

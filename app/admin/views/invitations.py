@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.admin import FormProblem, bp
+from app.admin import bp
 from app.admin.forms import ButtonForm, InvitationForm, options
+from app.admin.services import FormProblem
 from app.admin.views.common import acting_user, get_or_404, show_problem
 from app.auth import account_links
 from app.auth.access import ADMINS, STAFF, roles_required, start_write
