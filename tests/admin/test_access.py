@@ -29,7 +29,6 @@ EVERYONE_SIGNED_IN = {
 PARTNER_ONLY = {"admin.partner_home"}
 ADMIN_ONLY = {
     "admin.users",
-    "admin.user_new",
     "admin.user_edit",
     "admin.user_reset_link",
     "admin.audit_log",
