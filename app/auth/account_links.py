@@ -192,13 +192,15 @@ def create_setup_link(session: orm.Session) -> str | None:
     return token
 
 
-def complete_setup(session: orm.Session, token: str, email: str, password: str) -> User:
+def complete_setup(
+    session: orm.Session, token: str, email: str, password: str, confirm: str
+) -> User:
     """Create the first admin through the setup link ``token``."""
     link = find_link(session, AccountLinkKind.SETUP, token, lock=True)
     email = normalise_email(email)
     if not EMAIL.match(email) or len(email) > 254:
         raise FormProblem("email", "Enter an email address, like name@school.org.")
-    check_new_password(password, None, email)
+    check_new_password(password, confirm, email)
     user = create_user(session, email, password, Role.ADMIN)
     link.used_at = utcnow()
     link.user = user

@@ -73,7 +73,7 @@ def setup(token: str):  # type: ignore[no-untyped-def]
 
         def work() -> User:
             user = account_links.complete_setup(
-                db.session, token, form.email.data, form.password.data
+                db.session, token, form.email.data, form.password.data, form.confirm.data
             )
             _sign_in_as(user)
             return user
