@@ -493,3 +493,49 @@ def test_change_password_needs_the_current_one_and_ends_other_sessions(app, worl
 def test_signed_out_visitors_cannot_change_a_password(app, world):  # type: ignore[no-untyped-def]
     response = app.test_client().get("/account/password")
     assert response.status_code == 302 and "/signin?next=" in response.headers["Location"]
+
+
+# Command line ------------------------------------------------------------------------
+
+
+def test_command_line_invites_and_makes_reset_links_through_the_same_service(app, world):  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+    made = runner.invoke(
+        args=[
+            "users",
+            "invite",
+            "--email",
+            "cli@clinic.org",
+            "--role",
+            "partner",
+            "--partner",
+            world.partner_a_name,
+        ]
+    )
+    assert made.exit_code == 0, made.output
+    url = made.output.strip()
+    assert url.startswith("http://localhost/invitation/")
+    assert app.test_client().get(path_of(url)).status_code == 200
+    missing = runner.invoke(
+        args=["users", "invite", "--email", "x@clinic.org", "--role", "partner"]
+    )
+    assert missing.exit_code == 1 and "choose one" in missing.output
+    unknown = runner.invoke(
+        args=[
+            "users",
+            "invite",
+            "--email",
+            "x@clinic.org",
+            "--role",
+            "partner",
+            "--partner",
+            "No Such Clinic",
+        ]
+    )
+    assert unknown.exit_code == 1 and "no partner named" in unknown.output
+    reset = runner.invoke(args=["users", "reset-link", "--email", "Coord@Example.org"])
+    assert reset.exit_code == 0 and "/reset/" in reset.output
+    assert app.test_client().get(path_of(reset.output.strip())).status_code == 200
+    nobody = runner.invoke(args=["users", "reset-link", "--email", "nobody@example.org"])
+    assert nobody.exit_code == 1 and "no account" in nobody.output
+    assert {"invitation_create", "password_reset_issue"} <= set(actions(app))
