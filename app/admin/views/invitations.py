@@ -8,8 +8,19 @@ message never points at a link that was rolled back.
 
 from __future__ import annotations
 
+import typing as t
+
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    after_this_request,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from app.admin import bp
@@ -26,6 +37,33 @@ from app.models import AccountLink, Partner, Role, User, utcnow
 def _partner_choices() -> list:  # type: ignore[type-arg]
     partners = db.session.scalars(sa.select(Partner).order_by(Partner.name))
     return options([("", "No partner")] + [(p.id, p.name) for p in partners])
+
+
+def link_made_page(
+    kind: str, url: str, details: dict[str, t.Any], subject: str, body: str
+) -> Response:
+    """The page showing a new link once. The email goes after the write has committed
+    (a message never points at a link that was rolled back, and the database's writer
+    lock is never held while an SMTP server answers), before the page is sent, so the
+    page says whether it went."""
+
+    def render(emailed: bool) -> str:
+        return render_template(
+            "admin/link_made.html",
+            kind=kind,
+            url=url,
+            details=details,
+            emailed=emailed,
+            mail=mail_configured(),
+        )
+
+    @after_this_request
+    def deliver(response: Response) -> Response:
+        if response.status_code < 400 and mail_configured():
+            response.set_data(render(send(details["email"], subject, body)))
+        return response
+
+    return make_response(render(False))
 
 
 @bp.get("/invitations")
@@ -70,18 +108,12 @@ def invitation_new():  # type: ignore[no-untyped-def]
             inviter = acting.email
             db.session.commit()
             url = public_url("auth.invitation", token=token)
-            emailed = send(
-                details["email"],  # type: ignore[arg-type]
+            return link_made_page(
+                "invitation",
+                url,
+                details,
                 "You are invited to the Partnership feedback workspace",
                 account_links.invitation_email(url, details["role"], details["partner"], inviter),  # type: ignore[arg-type]
-            )
-            return render_template(
-                "admin/link_made.html",
-                kind="invitation",
-                url=url,
-                details=details,
-                emailed=emailed,
-                mail=mail_configured(),
             )
     status = 400 if form.is_submitted() else 200
     return render_template("admin/invitation_form.html", form=form), status
@@ -124,12 +156,10 @@ def user_reset_link(user_id: int):  # type: ignore[no-untyped-def]
     email = user.email
     db.session.commit()
     url = public_url("auth.reset_password", token=token)
-    emailed = send(email, "Choose a new password", account_links.reset_email(url, emailed=False))
-    return render_template(
-        "admin/link_made.html",
-        kind="reset",
-        url=url,
-        details={"email": email},
-        emailed=emailed,
-        mail=mail_configured(),
+    return link_made_page(
+        "reset",
+        url,
+        {"email": email},
+        "Choose a new password",
+        account_links.reset_email(url, emailed=False),
     )
