@@ -539,3 +539,39 @@ def test_command_line_invites_and_makes_reset_links_through_the_same_service(app
     nobody = runner.invoke(args=["users", "reset-link", "--email", "nobody@example.org"])
     assert nobody.exit_code == 1 and "no account" in nobody.output
     assert {"invitation_create", "password_reset_issue"} <= set(actions(app))
+
+
+def test_one_invitation_sent_twice_at_once_makes_one_account(make_app, world):  # type: ignore[no-untyped-def]
+    import threading
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from tests.conftest import served_over_http
+
+    app = make_app(WTF_CSRF_ENABLED=False)
+    body = urllib.parse.urlencode({"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).encode()
+    statuses: list[int] = []
+    with served_over_http(app) as base:
+        start = threading.Barrier(4)
+
+        def accept() -> None:
+            start.wait()
+            try:
+                with urllib.request.urlopen(f"{base}/invitation/{WORLD_INVITATION}", body) as r:
+                    statuses.append(r.status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+
+        threads = [threading.Thread(target=accept) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    # The one that made the account is redirected (urllib follows, ending on a 200 page);
+    # the others find the link used.
+    assert sorted(statuses) == [200, 410, 410, 410], statuses
+    with database(app) as session:
+        made = session.scalars(sa.select(User).where(User.email == "invitee@example.org"))
+        assert len(list(made)) == 1
+    assert actions(app).count("invitation_accept") == 1
