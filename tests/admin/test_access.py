@@ -13,7 +13,7 @@ from flask import Blueprint
 
 from app.auth.access import PUBLIC_BLUEPRINTS, PUBLIC_ENDPOINTS, is_public
 from app.models import Role
-from tests.admin.conftest import as_user
+from tests.admin.conftest import WORLD_INVITATION, as_user
 
 # Expected access per endpoint; every other non-public endpoint is for staff
 # (admin and coordinator) only.
@@ -57,6 +57,9 @@ def argument_values(world) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "answer_id": world.partner_b_answer,
         "redaction_id": world.partner_b_redaction,
         "invitation_id": world.invitation,
+        # One-time link pages: the world's pending invitation (setup and reset links
+        # with it are refused: a 404 page).
+        "token": WORLD_INVITATION,
     }
 
 
