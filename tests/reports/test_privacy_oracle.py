@@ -58,9 +58,9 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.admin.services.links import create_link
 from app.definitions import load_file
 from app.definitions.sync import definition_of, latest_version, store_definition
-from app.links import create_link
 from app.models import Answer, Partner, PartnerCategory, Response, Survey, Wave, answer_facts
 from reports import build_report, service
 from reports.model import Cell, Report, Status
