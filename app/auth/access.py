@@ -27,8 +27,20 @@ from app.extensions import db, login_manager
 from app.models import Role, User
 
 # Pages anyone may open: the landing page, the health check, static files, sign-in,
-# and the respondent pages (the whole ``respond`` blueprint: /s/<token>).
-PUBLIC_ENDPOINTS = frozenset({"main.index", "main.health", "static", "auth.signin"})
+# the pages of one-time account links (setup, invitation, reset: the token is the key)
+# and "forgot password", and the respondent pages (the whole ``respond`` blueprint).
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "main.index",
+        "main.health",
+        "static",
+        "auth.signin",
+        "auth.setup",
+        "auth.invitation",
+        "auth.reset_password",
+        "auth.forgot_password",
+    }
+)
 PUBLIC_BLUEPRINTS = frozenset({"respond"})
 
 STAFF = (Role.ADMIN, Role.COORDINATOR)
