@@ -250,8 +250,7 @@ def answer_rows(definition: SurveyDefinition, profile: Profile) -> list[t.Any]:
         for question in questions:
             if not question.answerable or not evaluate(question.definition.show_if, seen):
                 continue
-            optional = not question.definition.required and question.name != "long_text"
-            if optional and profile.rng.random() < SKIP_OPTIONAL:
+            if not question.definition.required and profile.rng.random() < SKIP_OPTIONAL:
                 continue
             value = demo_answer(question, profile)
             if value is None:
