@@ -158,6 +158,11 @@ def release_closed_wave(session: orm.Session, wave: Wave, min_n: int, today: dt.
     from reports.releases import ReleaseRefused, latest_release, make_release
 
     earlier = latest_release(session, wave.id)
+    answered = session.scalar(
+        sa.select(sa.func.count()).select_from(Response).where(Response.wave_id == wave.id)
+    )
+    if earlier is None and not answered:
+        return f"“{wave.name}” not released: it has no responses yet"
     try:
         release = make_release(session, wave, None, min_n, today=today)
     except ReleaseRefused as refused:
