@@ -466,6 +466,7 @@ class Published:
     min_n: int
     mode: str
     rows: list[Vector] = dataclasses.field(default_factory=list)
+    labels: list[str] = dataclasses.field(default_factory=list)  # where each row is from
     problems: list[str] = dataclasses.field(default_factory=list)
     figures: int = 0
 
@@ -492,6 +493,7 @@ class Published:
             if cell.number() != true:
                 self.problem(where, f"shows {cell.number()} where the data has {true}")
             self.rows.append(vector)
+            self.labels.append(where)
         elif cell.status is Status.SMALL and not 0 < size < threshold:
             self.problem(where, f'labelled "fewer than {threshold}" but it is about {size}')
         elif cell.status is Status.NO_DATA and no_data and true != 0:
@@ -519,6 +521,7 @@ class Published:
             _add(row, var, -c * scale)
         if row:
             self.rows.append(row)
+            self.labels.append(where)
 
     def derived_from(self, where: str, cell: Cell, *inputs: Cell) -> None:
         if cell.shown and not all(i.shown for i in inputs):
@@ -534,6 +537,7 @@ def publish_report(out: Published, report: Report, wave: int, view: int | None) 
     for partner in report.partners:
         for group in partner.groups:
             publish_group(out, group, wave, names[partner.name], f"{report.scope_line} (packet)")
+    check_highlights(out, report)
     where = report.scope_line
     for mirrored in report.mirrored:
         for value in mirrored.values:
@@ -580,6 +584,35 @@ def publish_report(out: Published, report: Report, wave: int, view: int | None) 
         )
 
 
+def check_highlights(out: Published, report: Report) -> None:
+    """Strengths, concerns, changes, gaps and weakest elements name only shown figures
+    (rule 5): what is picked says nothing about what is hidden."""
+    where = f"{report.scope_line}: summary"
+    items = [(g, i) for g in report.sections for i in g.items()]
+    favourable = {(g.audience, i.label) for g, i in items if i.percent_favourable.shown}
+    changes = {(g.audience, i.label) for g, i in items if i.change.shown}
+    gaps = {m.label for m in report.mirrored if m.gap.shown}
+    elements = {
+        e.title
+        for e in report.elements
+        if e.school.percent_good.shown or e.partners.percent_good.shown
+    }
+    summary = report.summary
+    for audience in summary.audiences:
+        for highlight in [*audience.strengths, *audience.concerns]:
+            if (audience.audience, highlight.text) not in favourable:
+                out.problem(where, f"highlights '{highlight.text}' without a shown figure")
+    for highlight in summary.changes:
+        if (highlight.audience, highlight.text) not in changes:
+            out.problem(where, f"lists a change of '{highlight.text}' that is not shown")
+    for highlight in summary.gaps:
+        if highlight.text not in gaps:
+            out.problem(where, f"lists a gap on '{highlight.text}' that is not shown")
+    for highlight in summary.weakest_elements:
+        if highlight.text not in elements:
+            out.problem(where, f"lists element '{highlight.text}' that is not shown")
+
+
 def publish_group(out: Published, group, wave: int, view: int | None, where: str) -> None:  # type: ignore[no-untyped-def]
     truth = out.truth
     links = truth.group_links(wave, group.survey_slug, group.audience, view)
@@ -609,6 +642,7 @@ def publish_group(out: Published, group, wave: int, view: int | None, where: str
                 if comment.count != true:
                     out.problem(label, f"lists '{comment.text}' {comment.count} times, not {true}")
                 out.rows.append(truth.option(links, item.item_id, comment.text))
+                out.labels.append(f"{label} '{comment.text}'")
             continue
         for option in item.options:
             vector = truth.option(links, item.item_id, option.code)
@@ -664,6 +698,7 @@ def rate_of(out: Published, where: str, rate: Cell, links: list[int], expected: 
     if not expected or abs(rate.number() - 100 * float(true) / expected) > 1e-6:
         out.problem(where, f"a rate of {rate.number()} for {true} of {expected} expected")
     out.rows.append(out.truth.responses(links))
+    out.labels.append(where)
 
 
 # --- what must stay unknown -----------------------------------------------------------------
@@ -681,11 +716,14 @@ def _describe(truth: Truth, links: t.Sequence[int]) -> str:
     return "; ".join(parts)
 
 
-def leaks(truth: Truth, published: list[Vector], mode: str, min_n: int) -> list[str]:
+def leaks(
+    truth: Truth, published: list[Vector], mode: str, min_n: int, labels: t.Sequence[str] = ()
+) -> list[str]:
     """Every small group whose answers (or small count, under the cells rule) the
-    published figures determine."""
+    published figures determine; the first with the figures that combine to give it."""
     solver = Solver([*(row for row, _value in truth.known()), *published])
     remainder: dict[Var, Vector] = {}
+    first: list[Vector] = []
 
     def determined(vector: Vector) -> bool:
         total: Vector = {}
@@ -694,6 +732,8 @@ def leaks(truth: Truth, published: list[Vector], mode: str, min_n: int) -> list[
                 remainder[var] = solver.reduce({var: Fraction(1)})
             for other, d in remainder[var].items():
                 _add(total, other, c * d)
+        if not total and not first:
+            first.append(dict(vector))
         return not total
 
     found = []
@@ -706,7 +746,26 @@ def leaks(truth: Truth, published: list[Vector], mode: str, min_n: int) -> list[
             truth.only = population
             found += _small_groups(truth, wave, mode, min_n, determined, "+".join(population))
     truth.only = None
+    if first:
+        found.append(explain(first[0], truth, published, labels))
     return found
+
+
+def explain(target: Vector, truth: Truth, published: list[Vector], labels: t.Sequence[str]) -> str:
+    """Which published figures combine to give ``target`` (each row carries a tag
+    variable that sorts after every unknown, so what is left of the target after
+    reduction is the combination of tags)."""
+    known = [row for row, _value in truth.known()]
+    rows = [*known, *published]
+    names = ["what anyone knows"] * len(known) + list(labels)
+    solver = Solver({**row, ("~", j): 1} for j, row in enumerate(rows))
+    left = solver.reduce(target)
+    used = sorted(
+        ((var[1], c) for var, c in left.items() if var[0] == "~" and names[var[1]] != names[0]),
+        key=lambda e: e[0],
+    )
+    lines = [f"  {float(-c):+g} x {names[j]}" for j, c in used[:20]]
+    return "the first is worked out from:\n" + "\n".join(lines)
 
 
 def _small_groups(truth: Truth, wave: int, mode: str, min_n: int, determined, eras: str):  # type: ignore[no-untyped-def]
@@ -832,7 +891,7 @@ def check_dataset(session, surveys, data: Dataset, mode: str) -> None:  # type: 
     try:
         written = write(session, surveys, data)
         out = publish_all(session, written, mode)
-        problems = out.problems + leaks(out.truth, out.rows, mode, MIN)
+        problems = out.problems + leaks(out.truth, out.rows, mode, MIN, out.labels)
         assert not problems, "\n".join(problems)
     finally:
         service.live_tally = live
@@ -848,6 +907,23 @@ def test_no_published_combination_reveals_a_small_group(session, oracle_surveys,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(datasets())
+    def check(data: Dataset) -> None:
+        check_dataset(session, oracle_surveys, data, mode)
+
+    check()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SOAK, reason="the longer run is for make soak (SOAK=1)")
+@pytest.mark.parametrize("mode", ["respondents", "cells"])
+def test_a_longer_run_on_larger_groups_finds_nothing(session, oracle_surveys, mode):
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(datasets(max_responses=14))
     def check(data: Dataset) -> None:
         check_dataset(session, oracle_surveys, data, mode)
 
