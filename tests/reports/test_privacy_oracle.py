@@ -55,7 +55,7 @@ from fractions import Fraction
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.definitions import load_file
@@ -82,7 +82,7 @@ HEARD = (("flyer",), ("school",), ("flyer", "school"))
 @dataclasses.dataclass(frozen=True)
 class ItemFacts:
     item_id: str
-    kind: str  # yes_no, scored, multiple, text
+    kind: str  # yes_no, scored, multiple, numeric, text
     states: tuple[t.Any, ...]  # every answer a response can give (unanswered aside)
 
     def contains(self, state: t.Any, code: str) -> bool:
@@ -95,12 +95,13 @@ ITEMS = {
     "helpful": ItemFacts("helpful", "scored", AGREE),
     "comm.shared": ItemFacts("comm.shared", "scored", AGREE),
     "heard": ItemFacts("heard", "multiple", HEARD),
+    "children": ItemFacts("children", "numeric", (1, 2, 3)),
     "comments": ItemFacts("comments", "text", TEXTS),
     "element1.lead": ItemFacts("element1.lead", "scored", AGREE),
     "element1.check": ItemFacts("element1.check", "scored", AGREE),
 }
 SURVEYS = {
-    "oracle-family": ("used", "helpful", "comm.shared", "heard", "comments"),
+    "oracle-family": ("used", "helpful", "comm.shared", "heard", "children", "comments"),
     "oracle-team": ("comm.shared", "element1.lead"),
     "oracle-check": ("element1.check",),
 }
@@ -142,17 +143,24 @@ def _answer(survey: str) -> st.SearchStrategy[dict[str, t.Any]]:
 
     if survey == "oracle-family":
 
-        def family(used: str | None, helpful: str, shared, heard, comment) -> dict:  # type: ignore[no-untyped-def]
-            answer = {"used": used, "comm.shared": shared, "heard": heard, "comments": comment}
+        def family(used: str | None, helpful: str, shared, heard, children, comment) -> dict:  # type: ignore[no-untyped-def]
+            answer = {
+                "used": used,
+                "comm.shared": shared,
+                "heard": heard,
+                "children": children,
+                "comments": comment,
+            }
             answer["helpful"] = helpful if used == "yes" else None
             return answer
 
         return st.builds(
             family,
-            maybe(("yes", "no")),
+            st.sampled_from(["yes", "no", None, "yes"]),  # follow-ups often asked
             st.sampled_from(AGREE),
             maybe(AGREE),
             maybe(HEARD),
+            maybe((1, 2, 3)),
             maybe(TEXTS),
         )
     return st.fixed_dictionaries({item: maybe(ITEMS[item].states) for item in SURVEYS[survey]})
@@ -635,6 +643,17 @@ def publish_group(out: Published, group, wave: int, view: int | None, where: str
         facts = ITEMS[item.item_id]
         threshold = MIN if facts.kind == "text" else out.min_n
         out.count(f"{label} n", item.n, truth.answered(links, item.item_id), threshold)
+        if facts.kind == "numeric":
+            weights = {value: value for value in facts.states}
+            answered = truth.answered(links, item.item_id)
+            out.ratio(
+                f"{label} mean",
+                item.mean,
+                truth.weighted(links, item.item_id, weights),
+                answered,
+                1,
+            )
+            continue
         if facts.kind == "text":
             for comment in item.comments:
                 out.figures += 1
@@ -785,7 +804,7 @@ def _small_groups(truth: Truth, wave: int, mode: str, min_n: int, determined, er
         links = [
             k for k, s in truth.links.items() if s.wave == wave and item_id in SURVEYS[s.survey]
         ]
-        codes = sorted({c for state in facts.states for c in _codes(facts, state)})
+        codes = sorted({c for state in facts.states for c in _codes(facts, state)}, key=str)
         threshold = MIN if facts.kind == "text" else min_n
         for chosen in _subsets(links):
             answered = truth.answered(chosen, item_id)
@@ -796,13 +815,15 @@ def _small_groups(truth: Truth, wave: int, mode: str, min_n: int, determined, er
             # counts (a follow-up's n is its parent's "yes"): its answers must not.
             # Under the cells rule n is a count like any other.
             figures = [(code, truth.option(chosen, item_id, code)) for code in codes]
+            if facts.kind == "numeric":  # only n and the mean are published: the sum
+                figures = [("sum", truth.weighted(chosen, item_id, {v: v for v in facts.states}))]
             if mode == "cells":
                 figures.append(("n", answered))
             for code, vector in figures:
                 value = truth.evaluate(vector)
                 small = 0 < n < threshold if mode == "respondents" else 0 < value < min_n
-                if facts.kind == "text" and mode == "cells":
-                    small = 0 < n < threshold  # comments follow the group rule
+                if facts.kind in ("text", "numeric") and mode == "cells":
+                    small = 0 < n < threshold  # comments and numbers follow the group rule
                 if small and determined(vector):
                     found.append(
                         f"{item_id} {code} = {value} (of {n} who answered; {eras}) of "
@@ -898,6 +919,59 @@ def check_dataset(session, surveys, data: Dataset, mode: str) -> None:  # type: 
         session.rollback()
 
 
+def _family(used: str | None = None, helpful: str | None = None, shared: str | None = None):  # type: ignore[no-untyped-def]
+    return {
+        "used": used,
+        "helpful": helpful if used == "yes" else None,
+        "comm.shared": shared,
+        "heard": None,
+        "children": None,
+        "comments": None,
+    }
+
+
+def _families(partner: int | None, *answers: dict, added: tuple = (), wave: int = 1) -> LinkData:  # type: ignore[type-arg]
+    return LinkData(wave, "oracle-family", "family", partner, "web", None, answers, added)
+
+
+# The shapes of the leaks reported against the old rule, always tried first.
+KNOWN = [
+    # The whole and a partner differ by a small group.
+    Dataset((False,), (_families(0, *[_family(shared="4")] * 6), _families(None, _family("no")))),
+    # A follow-up's n under a parent that is withheld (its "yes" would follow).
+    Dataset(
+        (False,),
+        (
+            _families(0, *[_family("yes", "4")] * 5, *[_family("no")] * 2),
+            _families(None, *[_family("no")] * 3),
+        ),
+    ),
+    # Two small groups together: the whole minus a third (cells rule).
+    Dataset(
+        (True, False),
+        (
+            _families(0, *[_family(shared="4")] * 6),
+            _families(1, _family(shared="4")),
+            _families(None, _family(shared="4")),
+        ),
+    ),
+    # Two releases around a few new responses.
+    Dataset(
+        (True,),
+        (
+            _families(0, *[_family("no", shared="3")] * 6, added=(_family("yes", "1", "1"),) * 2),
+            _families(None, *[_family("no", shared="2")] * 6, added=(_family("no", "2"),) * 5),
+        ),
+    ),
+]
+
+
+def known(test):  # type: ignore[no-untyped-def]
+    for data in KNOWN:
+        test = example(data)(test)
+    return test
+
+
 @pytest.mark.parametrize("mode", ["respondents", "cells"])
 def test_no_published_combination_reveals_a_small_group(session, oracle_surveys, mode):
     @settings(
@@ -907,6 +981,7 @@ def test_no_published_combination_reveals_a_small_group(session, oracle_surveys,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(datasets())
+    @known
     def check(data: Dataset) -> None:
         check_dataset(session, oracle_surveys, data, mode)
 
