@@ -24,6 +24,7 @@ ENV_SETTINGS: dict[str, type] = {
     "MAX_CONTENT_LENGTH": int,
     "SESSION_COOKIE_SECURE": bool,
     "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_SHARED_FILE": str,
     "SIGNIN_RATE_LIMIT": str,
     "SUBMIT_RATE_LIMIT": str,
     "TRUSTED_PROXIES": int,
@@ -64,6 +65,9 @@ DEFAULTS: dict[str, t.Any] = {
     # A family may leave a form open for hours: the CSRF token must not expire.
     "WTF_CSRF_TIME_LIMIT": None,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # With memory://, where sign-in attempts are counted for every process at once;
+    # None: beside the SQLite database file, or in the instance folder (app.ratelimit).
+    "RATELIMIT_SHARED_FILE": None,
     "RATELIMIT_ENABLED": True,
     "SIGNIN_RATE_LIMIT": "10 per minute",
     "SUBMIT_RATE_LIMIT": "120 per minute",

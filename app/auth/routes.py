@@ -15,6 +15,7 @@ from app.ratelimit import rate_limited
 @rate_limited(
     "SIGNIN_RATE_LIMIT",
     "Too many sign-in attempts from here. Please wait a minute and try again.",
+    across_workers=True,
 )
 @writes
 def signin():  # type: ignore[no-untyped-def]
