@@ -34,6 +34,9 @@ ACTIONS = (
     "release",
     "comment_redact",
     "comment_restore",
+    "partner_create",
+    "partner_update",
+    "partner_delete",
 )
 
 

@@ -26,6 +26,7 @@ from app.admin.views import (  # noqa: E402,F401
     dashboard,
     exports,
     links,
+    partners,
     releases,
     reporting,
     responses,

@@ -22,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.models import Audience, Channel, Role
+from app.models import AgreementKind, Audience, Channel, PartnerCategory, Role
 from app.users import MIN_PASSWORD_LENGTH
 
 
@@ -182,3 +182,59 @@ def channel_choices() -> list[tuple[str, str]]:
     from app.admin.linking import CHANNEL_LABELS
 
     return options((c.value, CHANNEL_LABELS[c]) for c in Channel)
+
+
+class PartnerForm(FlaskForm):
+    """A partner in the directory. The service checks the rules that need the database
+    (a unique name) or several fields together (agreement dates)."""
+
+    name = StringField(
+        "Name", validators=[DataRequired("Give the partner's name."), Length(max=200)]
+    )
+    category = SelectField(
+        "Category",
+        choices=options((c.value, c.label) for c in PartnerCategory),
+        validators=[InputRequired("Choose a category.")],
+    )
+    contact_name = StringField("Contact person (optional)", validators=[Length(max=200)])
+    contact_email = StringField(
+        "Contact email (optional)",
+        validators=[Length(max=254)],
+        render_kw={"autocomplete": "off", "inputmode": "email"},
+    )
+    contact_phone = StringField(
+        "Contact phone (optional)",
+        validators=[Length(max=40)],
+        render_kw={"autocomplete": "off", "inputmode": "tel"},
+    )
+    services = TextAreaField(
+        "Services offered to students and families (optional)",
+        validators=[Length(max=5000, message="Keep it to 5,000 characters.")],
+    )
+    agreement_kind = SelectField(
+        "Agreement with the school",
+        choices=options((k.value, k.label) for k in AgreementKind),
+        default=AgreementKind.NONE.value,
+        validators=[InputRequired("Choose the kind of agreement.")],
+    )
+    agreement_signed_on = DateField(
+        "Signed on (optional)",
+        validators=[Optional()],
+        format="%Y-%m-%d",
+    )
+    agreement_renews_on = DateField(
+        "Renewal due on (optional)",
+        validators=[Optional()],
+        format="%Y-%m-%d",
+    )
+    notes = TextAreaField(
+        "Notes (optional)", validators=[Length(max=5000, message="Keep it to 5,000 characters.")]
+    )
+    active = BooleanField("Active (takes new links)", default=True)
+    share_results = BooleanField(
+        "Its agreement lets its own results appear in the packet the whole partnership reads"
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something (CSRF-protected POST, no fields)."""

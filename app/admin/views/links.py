@@ -15,6 +15,7 @@ from app.admin.linking import (
     set_link_open,
     survey_choices,
 )
+from app.admin.services.surveys import survey_titles
 from app.admin.views.common import (
     OpenCloseForm,
     acting_user,
@@ -51,6 +52,7 @@ def links():  # type: ignore[no-untyped-def]
         url_of=_public_url,
         channel_labels=CHANNEL_LABELS,
         toggle=OpenCloseForm(),
+        titles=survey_titles(db.session),
     )
 
 
@@ -61,7 +63,10 @@ def _link_form() -> LinkForm:
     form.wave_id.choices = options(
         (w.id, w.name + ("" if w.is_open else " (closed)")) for w in all_waves(db.session)
     )
-    partners = db.session.scalars(sa.select(Partner).order_by(Partner.name))
+    # Inactive partners take no new links (the service refuses them too).
+    partners = db.session.scalars(
+        sa.select(Partner).where(Partner.active.is_(True)).order_by(Partner.name)
+    )
     form.partner_id.choices = options([("", "No partner")] + [(p.id, p.name) for p in partners])
     form.channel.choices = channel_choices()
     return form

@@ -6,7 +6,7 @@ from app import audit
 from app.admin import FormProblem, bp
 from app.admin.forms import WaveForm
 from app.admin.views.common import OpenCloseForm, acting_user, open_or_close, show_problem
-from app.admin.waves import create_wave, latest_wave, set_wave_open, wave_rows
+from app.admin.waves import create_wave, latest_wave, set_wave_open, today_utc, wave_rows
 from app.auth.access import STAFF, roles_required, start_write
 from app.extensions import db
 from app.models import Wave
@@ -15,7 +15,9 @@ from app.models import Wave
 @bp.get("/waves")
 @roles_required(*STAFF)
 def waves():  # type: ignore[no-untyped-def]
-    return render_template("admin/waves.html", rows=wave_rows(db.session), toggle=OpenCloseForm())
+    return render_template(
+        "admin/waves.html", rows=wave_rows(db.session), toggle=OpenCloseForm(), today=today_utc()
+    )
 
 
 @bp.route("/waves/new", methods=["GET", "POST"])
@@ -58,5 +60,5 @@ def wave_new():  # type: ignore[no-untyped-def]
 @roles_required(*STAFF)
 def wave_state(wave_id: int):  # type: ignore[no-untyped-def]
     wave, is_open = open_or_close(Wave, wave_id, set_wave_open, "wave")
-    flash(f"Wave “{wave.name}” is now {'open' if is_open else 'closed'}.", "success")
+    flash(f"Wave “{wave.name}” is now {wave.state(today_utc())}.", "success")
     return redirect(url_for("admin.waves"))
