@@ -189,7 +189,7 @@ class PartnerForm(FlaskForm):
     (a unique name) or several fields together (agreement dates)."""
 
     name = StringField(
-        "Name", validators=[DataRequired("Give the partner's name."), Length(max=200)]
+        "Name", validators=[DataRequired("Give the name of the partner."), Length(max=200)]
     )
     category = SelectField(
         "Category",

@@ -54,7 +54,7 @@ class PartnerDetails:
         """The details with whitespace tidied and every rule checked (FormProblem)."""
         name = " ".join(self.name.split())
         if not name:
-            raise FormProblem("name", "Give the partner's name.")
+            raise FormProblem("name", "Give the name of the partner.")
         if len(name) > 200:
             raise FormProblem("name", "The name must be at most 200 characters.")
         contact_name = " ".join(self.contact_name.split())
