@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from app.admin import FormProblem
-from app.admin.linking import add_link
+from app.admin.services import FormProblem
+from app.admin.services.links import add_link
 from app.admin.services.partners import (
     PartnerDetails,
     create_partner,
@@ -17,7 +17,7 @@ from app.admin.services.partners import (
     partner_counts,
     renewals_due,
 )
-from app.admin.waves import create_wave
+from app.admin.services.waves import create_wave
 from app.models import (
     AgreementKind,
     Audience,

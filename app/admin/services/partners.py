@@ -11,7 +11,7 @@ import typing as t
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.admin import FormProblem
+from app.admin.services import FormProblem
 from app.models import (
     AgreementKind,
     Link,

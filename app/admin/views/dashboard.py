@@ -6,9 +6,9 @@ from flask import abort, current_app, render_template, request
 from app.admin import bp
 from app.admin.services.partners import renewals_due
 from app.admin.services.surveys import survey_titles
-from app.admin.tracking import day_chart, link_progress, responses_per_week, shown_total
+from app.admin.services.tracking import day_chart, link_progress, responses_per_week, shown_total
+from app.admin.services.waves import all_waves, current_wave, today_utc
 from app.admin.views.common import acting_user, get_or_404
-from app.admin.waves import all_waves, current_wave, today_utc
 from app.auth.access import STAFF, roles_required
 from app.extensions import db
 from app.models import Role, Survey, Wave

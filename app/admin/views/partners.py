@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from app import audit
-from app.admin import FormProblem, bp
+from app.admin import bp
 from app.admin.forms import ConfirmForm, PartnerForm
-from app.admin.linking import CHANNEL_LABELS
+from app.admin.services import FormProblem
+from app.admin.services.links import CHANNEL_LABELS, link_url
 from app.admin.services.partners import (
     RENEWAL_NOTICE_DAYS,
     PartnerDetails,
@@ -26,7 +27,6 @@ from app.admin.services.surveys import survey_titles
 from app.admin.views.common import acting_user, get_or_404, show_problem
 from app.auth.access import EVERYONE, STAFF, roles_required, start_write
 from app.extensions import db
-from app.links import link_url
 from app.models import AgreementKind, Partner, PartnerCategory, Role
 
 SHOW_CHOICES = {
