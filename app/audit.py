@@ -37,6 +37,7 @@ ACTIONS = (
     "partner_create",
     "partner_update",
     "partner_delete",
+    "survey_publish",
 )
 
 

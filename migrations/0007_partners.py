@@ -1,8 +1,10 @@
-"""partner directory: contact, services, agreement, notes, active
+"""partner directory: contact, services, agreement, notes, active; surveys managed in
+the workspace
 
 A partner's contact person, the services it offers, its agreement with the school
 (kind, signed and renewal dates), notes, and whether it is active (inactive partners
-keep their history and take no new links).
+keep their history and take no new links). A survey published in the workspace is
+marked so that syncing the files leaves it alone.
 
 Revision ID: 0007_partners
 Revises: 0004
@@ -60,10 +62,15 @@ def upgrade() -> None:
     op.add_column(
         "partner", sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False)
     )
+    op.add_column(
+        "survey",
+        sa.Column("managed_in_workspace", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_column("survey", "managed_in_workspace")
     for name in ("active", "agreement_renews_on", "agreement_signed_on", "agreement_kind"):
         op.drop_column("partner", name)
     for name, _type, _default in reversed(COLUMNS):

@@ -22,7 +22,17 @@ from app.definitions import definition_files, load_file
 from app.definitions.sync import store_definition
 from app.demo import generate
 from app.extensions import db
-from app.models import Answer, CommentRedaction, Link, Partner, Response, Role, User, Wave
+from app.models import (
+    Answer,
+    CommentRedaction,
+    Link,
+    Partner,
+    Response,
+    Role,
+    Survey,
+    User,
+    Wave,
+)
 from app.users import hash_password
 from tests.conftest import ROOT
 
@@ -50,6 +60,7 @@ class World:
     partner_b_response: int
     partner_b_answer: int  # a written answer, with a redaction of it
     partner_b_redaction: int
+    survey: int  # the family survey
 
 
 @contextlib.contextmanager
@@ -135,6 +146,7 @@ def world(app, survey_definitions, password_hash) -> World:  # type: ignore[no-u
             partner_b_response=partner_b_response.id,
             partner_b_answer=written.id,
             partner_b_redaction=redaction.id,
+            survey=session.scalar(sa.select(Survey.id).where(Survey.slug == "family-feedback")),
         )
         session.commit()
     return world

@@ -53,6 +53,8 @@ def argument_values(world) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "anchor": "summary",
         "answer_id": world.partner_b_answer,
         "redaction_id": world.partner_b_redaction,
+        "survey_id": world.survey,
+        "number": 1,
     }
 
 

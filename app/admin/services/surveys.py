@@ -1,12 +1,18 @@
-"""Surveys as the workspace names them: titles from each survey's latest version."""
+"""Surveys in the workspace: titles, the catalogue, version histories with what each
+version changed, and downloads."""
 
 from __future__ import annotations
 
+import dataclasses
+import typing as t
+
 import sqlalchemy as sa
+import yaml
 from sqlalchemy import orm
 
-from app.definitions.sync import definition_of
-from app.models import Survey, SurveyVersion
+from app.definitions.survey import SurveyDefinition
+from app.definitions.sync import definition_of, latest_version
+from app.models import AuditEvent, Link, Response, Survey, SurveyVersion, User, Wave
 
 
 def survey_titles(session: orm.Session) -> dict[int, str]:
@@ -33,3 +39,193 @@ def survey_titles(session: orm.Session) -> dict[int, str]:
     for survey_id, slug in session.execute(sa.select(Survey.id, Survey.slug)):
         titles.setdefault(survey_id, slug)
     return titles
+
+
+@dataclasses.dataclass(frozen=True)
+class SurveyRow:
+    """One instrument as the Surveys page lists it."""
+
+    survey: Survey
+    title: str
+    audiences: list[str]
+    languages: list[str]
+    versions: int
+    latest: SurveyVersion | None
+    responses: int
+    links: int
+
+
+def catalogue(session: orm.Session) -> list[SurveyRow]:
+    """Every stored survey by title, with its latest version's audiences and languages
+    and its numbers of versions, kept responses and links."""
+    versions = dict(
+        session.execute(
+            sa.select(SurveyVersion.survey_id, sa.func.count()).group_by(SurveyVersion.survey_id)
+        ).all()
+    )
+    responses = dict(
+        session.execute(
+            sa.select(Response.survey_id, sa.func.count())
+            .where(Response.deleted_at.is_(None))
+            .group_by(Response.survey_id)
+        ).all()
+    )
+    links = dict(
+        session.execute(sa.select(Link.survey_id, sa.func.count()).group_by(Link.survey_id)).all()
+    )
+    rows = []
+    for survey in session.scalars(sa.select(Survey)):
+        latest = latest_version(session, survey.id)
+        definition = definition_of(latest) if latest else None
+        rows.append(
+            SurveyRow(
+                survey,
+                definition.text(definition.header.title, definition.languages[0])
+                if definition
+                else survey.slug,
+                list(definition.header.audiences) if definition else [],
+                list(definition.languages) if definition else [],
+                versions.get(survey.id, 0),
+                latest,
+                responses.get(survey.id, 0),
+                links.get(survey.id, 0),
+            )
+        )
+    return sorted(rows, key=lambda r: r.title.lower())
+
+
+@dataclasses.dataclass(frozen=True)
+class Changes:
+    """What a version changed against the one before it, by item id."""
+
+    added: list[str]
+    removed: list[str]
+    reworded: list[str]  # the question's own words (text or help) changed
+    changed: list[str]  # anything else about the question (options, conditions, limits)
+    other: bool  # the survey's header or pages changed beyond its questions
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.reworded or self.changed or self.other)
+
+
+def _questions(definition: SurveyDefinition) -> dict[str, t.Any]:
+    return {q.item: q for q in definition.questions()}
+
+
+def changes_between(older: SurveyDefinition | None, newer: SurveyDefinition) -> Changes:
+    """Items added, removed, reworded or otherwise changed from ``older`` to ``newer``
+    (everything is "added" for a first version)."""
+    new = _questions(newer)
+    if older is None:
+        return Changes(list(new), [], [], [], False)
+    old = _questions(older)
+    reworded, changed = [], []
+    for item in new.keys() & old.keys():
+        before, after = old[item], new[item]
+        if [v for _k, v in before.texts()] != [v for _k, v in after.texts()]:
+            reworded.append(item)
+        elif before.definition.model_dump(mode="json") != after.definition.model_dump(mode="json"):
+            changed.append(item)
+
+    def header(d: SurveyDefinition) -> t.Any:
+        data = dict(d.data)
+        pages = [
+            {k: v for k, v in page.items() if k != "questions"} for page in data.pop("pages", [])
+        ]
+        return data, pages
+
+    return Changes(
+        [i for i in new if i not in old],
+        [i for i in old if i not in new],
+        [i for i in new if i in reworded],
+        [i for i in new if i in changed],
+        header(older) != header(newer),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class VersionRow:
+    version: SurveyVersion
+    definition: SurveyDefinition
+    changes: Changes
+    responses: int
+    published_by: str | None  # who published it in the workspace; None: from a file
+
+
+def version_history(session: orm.Session, survey: Survey) -> list[VersionRow]:
+    """Every version of ``survey``, newest first, with what it changed, its kept
+    responses and who published it (from the audit log)."""
+    versions = list(
+        session.scalars(
+            sa.select(SurveyVersion)
+            .where(SurveyVersion.survey_id == survey.id)
+            .order_by(SurveyVersion.number)
+        )
+    )
+    responses = dict(
+        session.execute(
+            sa.select(Response.survey_version_id, sa.func.count())
+            .where(Response.survey_id == survey.id, Response.deleted_at.is_(None))
+            .group_by(Response.survey_version_id)
+        ).all()
+    )
+    targets = [f"survey_version:{v.id}" for v in versions]
+    publishers = {
+        target: email
+        for target, email in session.execute(
+            sa.select(AuditEvent.target, User.email)
+            .join(User, User.id == AuditEvent.user_id)
+            .where(AuditEvent.action == "survey_publish", AuditEvent.target.in_(targets))
+        )
+    }
+    rows = []
+    previous: SurveyDefinition | None = None
+    for version in versions:
+        definition = definition_of(version)
+        rows.append(
+            VersionRow(
+                version,
+                definition,
+                changes_between(previous, definition),
+                responses.get(version.id, 0),
+                publishers.get(f"survey_version:{version.id}"),
+            )
+        )
+        previous = definition
+    return rows[::-1]
+
+
+def survey_links(session: orm.Session, survey: Survey) -> list[Link]:
+    return list(
+        session.scalars(
+            sa.select(Link)
+            .join(Link.wave)
+            .where(Link.survey_id == survey.id)
+            .options(orm.joinedload(Link.wave), orm.joinedload(Link.partner))
+            .order_by(Wave.opens_on.desc(), Link.audience, Link.id)
+        )
+    )
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """YAML with no anchors or aliases (the loader refuses them)."""
+
+    def ignore_aliases(self, data: t.Any) -> bool:
+        return True
+
+
+def definition_yaml(version: SurveyVersion) -> str:
+    """A stored version as YAML in the format of ``surveys/``: loading it gives the same
+    content hash."""
+    header = (
+        f"# {version.survey.slug}, version {version.number}"
+        f" (sha256 {version.sha256[:12]}), downloaded from the workspace.\n"
+    )
+    return header + yaml.dump(
+        version.definition,
+        Dumper=_PlainDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=88,
+    )

@@ -13,6 +13,7 @@ from app.admin.views import (  # noqa: F401
     releases,
     reporting,
     responses,
+    surveys,
     users,
     waves,
 )
