@@ -38,6 +38,7 @@ ACTIONS = (
     "partner_update",
     "partner_delete",
     "survey_publish",
+    "survey_sync_force",
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -238,3 +239,17 @@ class PartnerForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something (CSRF-protected POST, no fields)."""
+
+
+class SurveyUploadForm(FlaskForm):
+    """A survey definition to check: a YAML file, or its text pasted."""
+
+    definition_file = FileField("A definition file (.yaml or .yml)")
+    definition_text = TextAreaField("Or paste the definition (YAML)")
+
+
+class SurveyPublishForm(FlaskForm):
+    """The checked definition travels with the Publish button and is checked again."""
+
+    definition_text = TextAreaField(validators=[DataRequired("The definition is missing.")])
+    filename = StringField(validators=[DataRequired(), Length(max=120)])

@@ -229,3 +229,95 @@ def definition_yaml(version: SurveyVersion) -> str:
         sort_keys=False,
         width=88,
     )
+
+
+class UploadRefused(ValueError):
+    """An uploaded definition did not pass; ``problems`` are "file:line: message"."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclasses.dataclass(frozen=True)
+class Upload:
+    """A checked upload, not stored yet."""
+
+    definition: SurveyDefinition
+    survey: Survey | None  # the stored survey it would add a version to
+    latest: SurveyVersion | None
+    changes: Changes
+
+    @property
+    def unchanged(self) -> bool:
+        return self.latest is not None and self.latest.sha256 == self.definition.sha256
+
+
+def _scale_of(question: t.Any, item_id: str) -> tuple[tuple[str, float | None, bool], ...] | None:
+    scoring = getattr(question, "scoring", None)
+    if scoring is None:
+        return None
+    return tuple((o.value, o.score, bool(o.excluded)) for o in scoring(item_id).options)
+
+
+def _mirror_problems(session: orm.Session, definition: SurveyDefinition, path: str) -> list[str]:
+    """An item id another survey asks on a different scale loses its meaning in the
+    side-by-side comparisons: name both surveys."""
+    mine = {
+        item: scale
+        for item, question in definition.question_by_item.items()
+        if (scale := _scale_of(question, item)) is not None
+    }
+    problems = []
+    for survey in session.scalars(sa.select(Survey).where(Survey.slug != definition.id)):
+        version = latest_version(session, survey.id)
+        if version is None:
+            continue
+        other = definition_of(version)
+        for item, question in other.question_by_item.items():
+            if item in mine:
+                theirs = _scale_of(question, item)
+                if theirs is not None and theirs != mine[item]:
+                    problems.append(
+                        f"{path}: item {item} is also asked in {survey.slug}, on another "
+                        f"scale; mirrored items keep one scale in every survey ({definition.id}"
+                        f" and {survey.slug}). Give it a new item id, or use the same scale."
+                    )
+    return sorted(set(problems))
+
+
+def check_upload(session: orm.Session, text: str, filename: str) -> Upload:
+    """Every check ``flask surveys check`` makes, and mirrored scales against the other
+    surveys; raises UploadRefused listing every problem. Stores nothing."""
+    from app.definitions import DefinitionError, load_text
+
+    try:
+        definition = load_text(text, filename)
+    except DefinitionError as exc:
+        raise UploadRefused([str(p) for p in exc.problems]) from None
+    problems = _mirror_problems(session, definition, filename)
+    if problems:
+        raise UploadRefused(problems)
+    survey = session.scalar(sa.select(Survey).where(Survey.slug == definition.id))
+    latest = latest_version(session, survey.id) if survey else None
+    older = definition_of(latest) if latest else None
+    return Upload(definition, survey, latest, changes_between(older, definition))
+
+
+def publish(session: orm.Session, text: str, filename: str) -> tuple[Upload, SurveyVersion]:
+    """Check again and store the upload as a new immutable version (or find the same
+    content already stored); the survey is managed in the workspace from now on.
+    Only flushes; the caller audits and commits."""
+    from app.definitions.sync import store_definition
+
+    upload = check_upload(session, text, filename)
+    result = store_definition(session, upload.definition, filename)
+    survey = session.scalars(sa.select(Survey).where(Survey.slug == upload.definition.id)).one()
+    survey.managed_in_workspace = True
+    version = session.scalars(
+        sa.select(SurveyVersion).where(
+            SurveyVersion.survey_id == survey.id, SurveyVersion.number == result.version
+        )
+    ).one()
+    session.flush()
+    return upload, version

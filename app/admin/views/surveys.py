@@ -3,15 +3,28 @@ and a preview of any version as a respondent sees it (nothing is stored)."""
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 import sqlalchemy as sa
-from flask import Response, abort, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from app import audit
 from app.admin import bp
+from app.admin.forms import SurveyPublishForm, SurveyUploadForm
 from app.admin.services.links import CHANNEL_LABELS
-from app.admin.services.surveys import catalogue, definition_yaml, survey_links, version_history
-from app.admin.views.common import get_or_404
-from app.auth.access import STAFF, roles_required
+from app.admin.services.surveys import (
+    UploadRefused,
+    catalogue,
+    check_upload,
+    definition_yaml,
+    publish,
+    survey_links,
+    version_history,
+)
+from app.admin.views.common import acting_user, get_or_404
+from app.auth.access import STAFF, roles_required, start_write
+from app.definitions.limits import MAX_FILE_BYTES
 from app.definitions.sync import definition_of
 from app.extensions import db
 from app.i18n import preferred_language, use_language
@@ -141,3 +154,130 @@ def preview_page(definition, posted, asked_language, *, title: str, extra=None):
         sent=len(answers.answer_rows()) if finished else 0,
         extra=extra or {},
     ), status
+
+
+ALLOWED_SUFFIXES = (".yaml", ".yml")
+# Fields of the upload forms that are not answers to the survey being previewed.
+UPLOAD_FIELDS = ("definition_text", "filename")
+
+
+def _uploaded_text(form: SurveyUploadForm) -> tuple[str, str] | None:
+    """(text, file name) from the file or the pasted text; errors go on the form."""
+    upload = form.definition_file.data
+    if upload is not None and getattr(upload, "filename", ""):
+        name = PurePosixPath(upload.filename.replace("\\", "/")).name[:120] or "upload.yaml"
+        if not name.lower().endswith(ALLOWED_SUFFIXES):
+            form.definition_file.errors = [
+                "Upload a survey definition in YAML (a .yaml or .yml file)."
+            ]
+            return None
+        raw = upload.stream.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            form.definition_file.errors = [
+                f"The file is larger than {MAX_FILE_BYTES:,} bytes: no survey needs that much."
+            ]
+            return None
+        try:
+            return raw.decode("utf-8-sig"), name
+        except UnicodeDecodeError:
+            form.definition_file.errors = ["The file is not UTF-8 text; save it as UTF-8."]
+            return None
+    text = (form.definition_text.data or "").replace("\r\n", "\n")
+    if text.strip():
+        return text, "pasted.yaml"
+    form.form_errors.append("Choose a file, or paste a definition.")
+    return None
+
+
+@bp.route("/surveys/upload", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def survey_upload():  # type: ignore[no-untyped-def]
+    """Check an upload and show what publishing it would do; nothing is stored."""
+    form = SurveyUploadForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        found = _uploaded_text(form)
+        if found is not None:
+            text, name = found
+            try:
+                upload = check_upload(db.session, text, name)
+            except UploadRefused as refused:
+                problems = refused.problems
+                form.definition_text.data = text
+            else:
+                return render_template(
+                    "admin/survey_upload_review.html",
+                    upload=upload,
+                    publish=SurveyPublishForm(formdata=None, definition_text=text, filename=name),
+                    language_names=LANGUAGE_NAMES,
+                )
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/survey_upload.html", form=form, problems=problems), status
+
+
+@bp.post("/surveys/upload/preview")
+@roles_required(*STAFF)
+def survey_upload_preview():  # type: ignore[no-untyped-def]
+    """Preview a checked upload page by page (the definition travels in the form)."""
+    form = SurveyPublishForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        upload = check_upload(db.session, form.definition_text.data, form.filename.data)
+    except UploadRefused:
+        abort(400)
+    posted = MultiDict(
+        [(k, v) for k, v in request.form.items(multi=True) if k not in UPLOAD_FIELDS]
+    )
+    return preview_page(
+        upload.definition,
+        posted,
+        request.args.get("lang") or request.form.get("_lang"),
+        title=f"Preview of the upload {form.filename.data}",
+        extra={
+            "hidden": [
+                ("definition_text", form.definition_text.data),
+                ("filename", form.filename.data),
+            ],
+        },
+    )
+
+
+@bp.post("/surveys/publish")
+@roles_required(*STAFF)
+def survey_publish():  # type: ignore[no-untyped-def]
+    form = SurveyPublishForm()
+    if not form.validate_on_submit():
+        abort(400)
+    start_write()
+    try:
+        upload, version = publish(db.session, form.definition_text.data, form.filename.data)
+    except UploadRefused as refused:
+        db.session.rollback()
+        upload_form = SurveyUploadForm(formdata=None, definition_text=form.definition_text.data)
+        return render_template(
+            "admin/survey_upload.html", form=upload_form, problems=refused.problems
+        ), 400
+    if upload.unchanged:
+        db.session.commit()  # it is managed in the workspace from now on
+        flash(
+            f"{version.survey.slug} already has this content as version {version.number}; "
+            "nothing new was stored.",
+            "info",
+        )
+    else:
+        audit.record(
+            db.session,
+            acting_user(),
+            "survey_publish",
+            f"survey_version:{version.id}",
+            {
+                "survey": version.survey.slug,
+                "version": version.number,
+                "sha256": version.sha256,
+                "file": form.filename.data,
+            },
+        )
+        db.session.commit()
+        flash(f"Published {version.survey.slug} version {version.number}.", "success")
+    return redirect(url_for("admin.survey", survey_id=version.survey_id))
