@@ -109,3 +109,56 @@ def test_partner_user_reads_their_own_partner_page_at_320_px(browser, live_serve
     assert world.partner_a_name in page.content()
     narrow(page, "partner user's own partner page")
     assert violations == [], violations
+
+
+def test_survey_pages_pass_axe_at_320_px(browser, live_server, world):  # type: ignore[no-untyped-def]
+    from tests.conftest import ROOT
+
+    violations: list[str] = []
+    page = open_page(browser, violations)
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, live_server, "coord@example.org")
+    page.goto(f"{live_server}/admin/surveys")
+    narrow(page, "/admin/surveys")
+    page.get_by_role("link", name="Family survey on student support").click()
+    page.wait_for_load_state()
+    narrow(page, "a survey's page")
+    page.get_by_role("link", name="Preview in Spanish").first.click()
+    page.wait_for_load_state()
+    assert "Preview — answers are not saved." in page.content()
+    narrow(page, "preview in Spanish")
+    page.get_by_role("button", name="Siguiente").click()
+    page.wait_for_load_state()
+    narrow(page, "preview, next page")
+
+    page.goto(f"{live_server}/admin/surveys/upload")
+    narrow(page, "/admin/surveys/upload")
+    text = (ROOT / "surveys" / "family-feedback.yaml").read_text()
+    page.get_by_label("Or paste the definition (YAML)").fill(
+        text.replace("type: statement", "type: no_such_type", 1)
+    )
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_load_state()
+    assert "pasted.yaml:" in page.content()
+    narrow(page, "/admin/surveys/upload with problems")
+    page.get_by_label("Or paste the definition (YAML)").fill(
+        text.replace("Thank you for taking this survey.", "Thanks for coming.", 1)
+    )
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_load_state()
+    assert "Reworded: welcome" in page.content()
+    narrow(page, "upload review")
+    page.get_by_role("button", name="Preview in English").click()
+    page.wait_for_load_state()
+    assert "Thanks for coming." in page.content()
+    narrow(page, "upload preview")
+    page.goto(f"{live_server}/admin/surveys/upload")
+    page.get_by_label("Or paste the definition (YAML)").fill(
+        text.replace("Thank you for taking this survey.", "Thanks for coming.", 1)
+    )
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Publish family-feedback").click()
+    page.wait_for_load_state()
+    assert "Published family-feedback version 2." in page.content()
+    assert violations == [], violations
