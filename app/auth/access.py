@@ -15,9 +15,10 @@ from app.extensions import db, login_manager
 from app.models import Role, User
 
 # Pages anyone may open: the landing page, the health check, static files, sign-in,
-# and the respondent pages (the whole ``respond`` blueprint: /s/<token>).
+# the respondent pages (the whole ``respond`` blueprint: /s/<token>) and the parents'
+# preview of a wave's surveys (``preview``: /preview/<token>).
 PUBLIC_ENDPOINTS = frozenset({"main.index", "main.health", "static", "auth.signin"})
-PUBLIC_BLUEPRINTS = frozenset({"respond"})
+PUBLIC_BLUEPRINTS = frozenset({"respond", "preview"})
 
 STAFF = (Role.ADMIN, Role.COORDINATOR)
 EVERYONE = (Role.ADMIN, Role.COORDINATOR, Role.PARTNER)

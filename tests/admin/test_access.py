@@ -133,7 +133,7 @@ def test_every_protected_view_declares_its_roles(app):  # type: ignore[no-untype
 
 def test_public_pages_are_an_explicit_short_list(app, client, world):  # type: ignore[no-untyped-def]
     assert PUBLIC_ENDPOINTS == {"main.index", "main.health", "static", "auth.signin"}
-    assert PUBLIC_BLUEPRINTS == {"respond"}
+    assert PUBLIC_BLUEPRINTS == {"respond", "preview"}
     for url in ["/", "/healthz", "/signin", "/static/app.css"]:
         with client.get(url) as response:
             assert response.status_code == 200, url

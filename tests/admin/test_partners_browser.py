@@ -162,3 +162,19 @@ def test_survey_pages_pass_axe_at_320_px(browser, live_server, world):  # type: 
     page.wait_for_load_state()
     assert "Published family-feedback version 2." in page.content()
     assert violations == [], violations
+
+
+def test_the_parents_preview_passes_axe_at_320_px(browser, live_server, world, app):  # type: ignore[no-untyped-def]
+    from app.preview import preview_token
+
+    violations: list[str] = []
+    page = open_page(browser, violations)
+    page.set_viewport_size({"width": 320, "height": 640})
+    url = f"{live_server}/preview/{preview_token(app.config['SECRET_KEY'], world.current)}"
+    page.goto(url)
+    narrow(page, "parents' preview")
+    page.get_by_role("link", name="Español").click()
+    page.wait_for_load_state()
+    assert "Participar es voluntario" in page.content()
+    narrow(page, "parents' preview in Spanish")
+    assert violations == [], violations

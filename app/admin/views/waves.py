@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 
 from app import audit
 from app.admin import bp
@@ -16,8 +16,16 @@ from app.models import Wave
 @bp.get("/waves")
 @roles_required(*STAFF)
 def waves():  # type: ignore[no-untyped-def]
+    from app.preview import preview_token
+
+    secret = current_app.config["SECRET_KEY"]
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return render_template(
-        "admin/waves.html", rows=wave_rows(db.session), toggle=OpenCloseForm(), today=today_utc()
+        "admin/waves.html",
+        rows=wave_rows(db.session),
+        toggle=OpenCloseForm(),
+        today=today_utc(),
+        preview_url=lambda wave: f"{base}/preview/{preview_token(secret, wave.id)}",
     )
 
 
