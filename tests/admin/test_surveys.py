@@ -182,6 +182,25 @@ def test_publish_after_review_stores_one_audited_version_managed_in_the_workspac
     )
     assert preview.status_code == 200 and "Preview — answers are not saved." in preview.text
     assert "Encuesta para familias" in preview.text and "Gracias" in preview.text
+    # Next carries the definition along, as the preview's form does.
+    carried = re.search(
+        r'<textarea name="definition_text" hidden aria-hidden="true">(.*?)</textarea>',
+        preview.text,
+        re.S,
+    )
+    assert carried and "Thanks for coming." in carried.group(1)
+    following = coordinator.post(
+        "/admin/surveys/upload/preview?lang=en",
+        data={
+            "csrf_token": token,
+            "definition_text": text,
+            "filename": "family-feedback.yaml",
+            "_page": "0",
+            "_lang": "en",
+            "nav": "next",
+        },
+    )
+    assert following.status_code in (200, 422) and "Preview — answers" in following.text
     assert versions_of(app, "family-feedback") == before
     published = coordinator.post(
         "/admin/surveys/publish",
