@@ -45,6 +45,11 @@ ACTIONS = (
     "release",
     "comment_redact",
     "comment_restore",
+    "partner_create",
+    "partner_update",
+    "partner_delete",
+    "survey_publish",
+    "survey_sync_force",
 )
 
 

@@ -40,6 +40,7 @@ ENV_SETTINGS: dict[str, type] = {
     "MAIL_USE_SSL": bool,
     "MAIL_DEFAULT_SENDER": str,
     "MAIL_TIMEOUT": int,
+    "PARENT_CONTACT": str,
 }
 
 DEFAULTS: dict[str, t.Any] = {
@@ -78,6 +79,9 @@ DEFAULTS: dict[str, t.Any] = {
     "TRUSTED_PROXIES": 0,
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
     "SURVEYS_DIR": None,  # None: surveys/ beside the app package
+    # Whom parents contact about the surveys, on the public preview of each wave, e.g.
+    # "Ms. Rivera, school counselor, 555-0100"; empty: "the school office".
+    "PARENT_CONTACT": "",
     "LANGUAGES": ["en", "es"],
     "BABEL_DEFAULT_LOCALE": "en",
     "SEND_FILE_MAX_AGE_DEFAULT": 86400,

@@ -124,6 +124,9 @@ def register_blueprints(app: Flask) -> None:
     from app.respond import bp as respond_bp
 
     app.register_blueprint(respond_bp)
+    from app.preview import bp as preview_bp
+
+    app.register_blueprint(preview_bp)
 
     from app.admin.views import bp as admin_bp
     from app.auth import bp as auth_bp

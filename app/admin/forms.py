@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.models import Audience, Channel, Role
+from app.models import AgreementKind, Audience, Channel, PartnerCategory, Role
 
 
 def options(pairs: object) -> list[SelectChoice]:
@@ -203,3 +204,73 @@ class InvitationForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """A button that posts: nothing but the CSRF token."""
+
+
+class PartnerForm(FlaskForm):
+    """A partner in the directory. The service checks the rules that need the database
+    (a unique name) or several fields together (agreement dates)."""
+
+    name = StringField(
+        "Name", validators=[DataRequired("Give the name of the partner."), Length(max=200)]
+    )
+    category = SelectField(
+        "Category",
+        choices=options((c.value, c.label) for c in PartnerCategory),
+        validators=[InputRequired("Choose a category.")],
+    )
+    contact_name = StringField("Contact person (optional)", validators=[Length(max=200)])
+    contact_email = StringField(
+        "Contact email (optional)",
+        validators=[Length(max=254)],
+        render_kw={"autocomplete": "off", "inputmode": "email"},
+    )
+    contact_phone = StringField(
+        "Contact phone (optional)",
+        validators=[Length(max=40)],
+        render_kw={"autocomplete": "off", "inputmode": "tel"},
+    )
+    services = TextAreaField(
+        "Services offered to students and families (optional)",
+        validators=[Length(max=5000, message="Keep it to 5,000 characters.")],
+    )
+    agreement_kind = SelectField(
+        "Agreement with the school",
+        choices=options((k.value, k.label) for k in AgreementKind),
+        default=AgreementKind.NONE.value,
+        validators=[InputRequired("Choose the kind of agreement.")],
+    )
+    agreement_signed_on = DateField(
+        "Signed on (optional)",
+        validators=[Optional()],
+        format="%Y-%m-%d",
+    )
+    agreement_renews_on = DateField(
+        "Renewal due on (optional)",
+        validators=[Optional()],
+        format="%Y-%m-%d",
+    )
+    notes = TextAreaField(
+        "Notes (optional)", validators=[Length(max=5000, message="Keep it to 5,000 characters.")]
+    )
+    active = BooleanField("Active (takes new links)", default=True)
+    share_results = BooleanField(
+        "Its agreement lets its own results appear in the packet the whole partnership reads"
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something (CSRF-protected POST, no fields)."""
+
+
+class SurveyUploadForm(FlaskForm):
+    """A survey definition to check: a YAML file, or its text pasted."""
+
+    definition_file = FileField("A definition file (.yaml or .yml)")
+    definition_text = TextAreaField("Or paste the definition (YAML)")
+
+
+class SurveyPublishForm(FlaskForm):
+    """The checked definition travels with the Publish button and is checked again."""
+
+    definition_text = TextAreaField(validators=[DataRequired("The definition is missing.")])
+    filename = StringField(validators=[DataRequired(), Length(max=120)])

@@ -28,7 +28,8 @@ from app.models import Role, User
 
 # Pages anyone may open: the landing page, the health check, static files, sign-in,
 # the pages of one-time account links (setup, invitation, reset: the token is the key)
-# and "forgot password", and the respondent pages (the whole ``respond`` blueprint).
+# and "forgot password", the respondent pages (the whole ``respond`` blueprint:
+# /s/<token>) and the parents' preview of a wave's surveys (``preview``: /preview/<token>).
 PUBLIC_ENDPOINTS = frozenset(
     {
         "main.index",
@@ -41,7 +42,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.forgot_password",
     }
 )
-PUBLIC_BLUEPRINTS = frozenset({"respond"})
+PUBLIC_BLUEPRINTS = frozenset({"respond", "preview"})
 
 STAFF = (Role.ADMIN, Role.COORDINATOR)
 EVERYONE = (Role.ADMIN, Role.COORDINATOR, Role.PARTNER)

@@ -60,15 +60,31 @@ def check(paths: tuple[str, ...]) -> None:
 
 @surveys.command("sync")
 @click.argument("paths", nargs=-1)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Also take surveys published in the workspace back from their files.",
+)
 @with_appcontext
 @database_command
-def sync(paths: tuple[str, ...]) -> None:
-    """Store each definition whose content changed as a new immutable version."""
+def sync(paths: tuple[str, ...], force: bool) -> None:
+    """Store each definition whose content changed as a new immutable version. Surveys
+    published in the workspace are left alone unless --force."""
+    from app import audit
+
     try:
-        results = sync_paths(db.session, _paths(paths))
+        results = sync_paths(db.session, _paths(paths), force)
     except DefinitionError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException("nothing was stored: fix the problems above first") from None
     for result in results:
+        if result.action.startswith("taken back"):
+            audit.record(
+                db.session,
+                None,
+                "survey_sync_force",
+                f"survey:{result.slug}",
+                {"version": result.version, "action": result.action},
+            )
         click.echo(str(result))

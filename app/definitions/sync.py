@@ -60,9 +60,11 @@ def store_definition(
     return SyncResult(survey.id, "created" if created else "new version", number)
 
 
-def sync_paths(session: orm.Session, paths: list[Path]) -> list[SyncResult]:
+def sync_paths(session: orm.Session, paths: list[Path], force: bool = False) -> list[SyncResult]:
     """Check every file first, then store them all; if any has problems, store none and
-    raise one DefinitionError listing the problems of every file."""
+    raise one DefinitionError listing the problems of every file. A survey published in
+    the workspace is left alone (its file no longer wins) unless ``force``, which takes
+    it back from the file."""
     surveys: list[tuple[SurveyDefinition, Path]] = []
     problems: list[Problem] = []
     for path in paths:
@@ -72,11 +74,32 @@ def sync_paths(session: orm.Session, paths: list[Path]) -> list[SyncResult]:
             problems += exc.problems
     if problems:
         raise DefinitionError(problems)
-    return [store_definition(session, s, p.name) for s, p in surveys]
+    results = []
+    for survey, path in surveys:
+        row = session.scalar(sa.select(Survey).where(Survey.slug == survey.id))
+        if row is not None and row.managed_in_workspace:
+            if not force:
+                latest = latest_version(session, row.id)
+                results.append(
+                    SyncResult(
+                        survey.id,
+                        "managed in the workspace, left alone (--force takes it from the file)",
+                        latest.number if latest else 0,
+                    )
+                )
+                continue
+            row.managed_in_workspace = False
+            taken = store_definition(session, survey, path.name)
+            results.append(SyncResult(survey.id, f"taken back from {path.name}", taken.version))
+            continue
+        results.append(store_definition(session, survey, path.name))
+    return results
 
 
-def sync_directory(session: orm.Session, directory: str | Path) -> list[SyncResult]:
-    return sync_paths(session, definition_files(directory))
+def sync_directory(
+    session: orm.Session, directory: str | Path, force: bool = False
+) -> list[SyncResult]:
+    return sync_paths(session, definition_files(directory), force)
 
 
 _DEFINITIONS: dict[tuple[int, str], SurveyDefinition] = {}

@@ -4,9 +4,11 @@ from app.models.audit import AuditEvent
 from app.models.base import Base, utcnow
 from app.models.collection import Audience, Channel, Link, Wave
 from app.models.people import (
+    AGREEMENT_LABELS,
     CATEGORY_LABELS,
     AccountLink,
     AccountLinkKind,
+    AgreementKind,
     Partner,
     PartnerCategory,
     Role,
@@ -17,9 +19,11 @@ from app.models.response import Answer, Response, answer_facts
 from app.models.survey import Survey, SurveyVersion
 
 __all__ = [
+    "AGREEMENT_LABELS",
     "CATEGORY_LABELS",
     "AccountLink",
     "AccountLinkKind",
+    "AgreementKind",
     "Answer",
     "Audience",
     "AuditEvent",

@@ -37,13 +37,40 @@ CATEGORY_LABELS = {
 }
 
 
+class AgreementKind(enum.StrEnum):
+    """The written agreement between the school and a partner."""
+
+    MOU = "mou"
+    DATA_SHARING = "data_sharing"
+    CONTRACT = "contract"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        return AGREEMENT_LABELS[self]
+
+
+AGREEMENT_LABELS = {
+    AgreementKind.MOU: "Memorandum of understanding (MOU)",
+    AgreementKind.DATA_SHARING: "Data-sharing agreement",
+    AgreementKind.CONTRACT: "Contract",
+    AgreementKind.NONE: "No written agreement",
+}
+
+
 class Role(enum.StrEnum):
     ADMIN = "admin"
     COORDINATOR = "coordinator"
     PARTNER = "partner"
 
 
+EMPTY = sa.text("''")
+
+
 class Partner(Base):
+    """A community organisation working with the school. Inactive partners keep their
+    links, users and responses but take no new links."""
+
     __tablename__ = "partner"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +79,24 @@ class Partner(Base):
     # Whether the partner's agreement lets its own results appear in the packet the
     # whole partnership reads; otherwise its responses are pooled there.
     share_results: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    contact_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default=EMPTY)
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="", server_default=EMPTY)
+    contact_phone: Mapped[str] = mapped_column(sa.String(40), default="", server_default=EMPTY)
+    services: Mapped[str] = mapped_column(sa.Text, default="", server_default=EMPTY)
+    agreement_kind: Mapped[AgreementKind] = mapped_column(
+        enum_type(AgreementKind, 20), default=AgreementKind.NONE, server_default="none"
+    )
+    agreement_signed_on: Mapped[dt.date | None]
+    agreement_renews_on: Mapped[dt.date | None]
+    notes: Mapped[str] = mapped_column(sa.Text, default="", server_default=EMPTY)
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def renewal_due(self, today: dt.date, within_days: int = 60) -> bool:
+        """Whether the agreement renews (or should have renewed) within ``within_days``."""
+        if self.agreement_renews_on is None or self.agreement_kind is AgreementKind.NONE:
+            return False
+        return self.agreement_renews_on <= today + dt.timedelta(days=within_days)
 
     def __repr__(self) -> str:
         return f"<Partner {self.name}>"

@@ -20,6 +20,9 @@ class Survey(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Published or changed in the workspace: ``surveys sync`` then leaves it alone (its
+    # file no longer wins) unless told ``--force``.
+    managed_in_workspace: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     versions: Mapped[list[SurveyVersion]] = orm.relationship(
         back_populates="survey", order_by="SurveyVersion.number"

@@ -32,6 +32,7 @@ from app.models import (
     Partner,
     Response,
     Role,
+    Survey,
     User,
     Wave,
     utcnow,
@@ -66,6 +67,7 @@ class World:
     partner_b_answer: int  # a written answer, with a redaction of it
     partner_b_redaction: int
     invitation: int  # a pending invitation of a partner B user
+    survey: int  # the family survey
 
 
 @contextlib.contextmanager
@@ -162,6 +164,7 @@ def world(app, survey_definitions, password_hash) -> World:  # type: ignore[no-u
             partner_b_answer=written.id,
             partner_b_redaction=redaction.id,
             invitation=invitation.id,
+            survey=session.scalar(sa.select(Survey.id).where(Survey.slug == "family-feedback")),
         )
         session.commit()
     return world

@@ -23,21 +23,37 @@ def client_as(app, world):  # type: ignore[no-untyped-def]
     return make
 
 
-def test_current_wave_is_the_open_one_that_opened_last(app, world):  # type: ignore[no-untyped-def]
+def test_current_wave_is_the_one_open_today_that_opened_last(app, world):  # type: ignore[no-untyped-def]
+    today = dt.datetime.now(dt.UTC).date()
     with database(app) as session:
         assert current_wave(session).id == world.current
-        later = Wave(
-            name="Later but closed",
-            opens_on=dt.date.today() + dt.timedelta(days=5),
-            closes_on=dt.date.today() + dt.timedelta(days=9),
-            is_open=False,
+        # A wave made for next term, switched on: it must not hide the live one.
+        future = Wave(
+            name="2027 Spring review",
+            opens_on=today + dt.timedelta(days=5),
+            closes_on=today + dt.timedelta(days=90),
         )
-        session.add(later)
+        session.add(future)
         session.flush()
         assert current_wave(session).id == world.current
+        # A wave that opened later than the current one and is open today wins.
+        later = Wave(name="Later", opens_on=today, closes_on=today, is_open=False)
+        session.add(later)
+        session.flush()
+        assert current_wave(session).id == world.current  # switched off: not open today
         later.is_open = True
         session.flush()
         assert current_wave(session).id == later.id
+        # Once "Later" has closed, the wave still open is followed again.
+        assert current_wave(session, today + dt.timedelta(days=2)).id == world.current
+        # None open that day: the latest that opened; none opened: the next scheduled.
+        assert current_wave(session, today + dt.timedelta(days=200)).id == future.id
+        later.is_open = False
+        session.flush()
+        assert current_wave(session, today + dt.timedelta(days=100)).id == future.id
+        first = session.scalar(sa.select(Wave).order_by(Wave.opens_on, Wave.id).limit(1))
+        before_all = first.opens_on - dt.timedelta(days=1)
+        assert current_wave(session, before_all).id == first.id
 
 
 def test_dashboard_counts_rates_and_last_response_per_link(app, client_as, world):  # type: ignore[no-untyped-def]
@@ -133,7 +149,8 @@ def test_dashboard_without_an_open_wave_says_so(app, client_as, world):  # type:
             wave.is_open = False
         session.commit()
     page = client_as(world.coordinator).get("/admin/")
-    assert "No wave is open" in page.text
+    assert "No wave is open today" in page.text
+    assert "Switched off: its links take no answers" in page.text
 
 
 def test_users_page_invites_rather_than_creating_with_a_password(client_as, world):  # type: ignore[no-untyped-def]

@@ -141,6 +141,12 @@ def add_link(
             f"The survey {survey.slug} is not meant for {audience.value} respondents; "
             f"it is for: {', '.join(audiences)}.",
         )
+    if partner is not None and not partner.active:
+        raise FormProblem(
+            "partner_id",
+            f"{partner.name} is inactive and takes no new links. Make it active again on "
+            "its page first, or choose another partner.",
+        )
     if expected_n is not None and expected_n < 1:
         raise FormProblem("expected_n", "The expected number must be at least 1, or empty.")
     if find_duplicate(session, survey, wave, audience, partner, channel) is not None:

@@ -20,14 +20,31 @@ class WaveRow:
     responses: int
 
 
-def current_wave(session: orm.Session) -> Wave | None:
-    """The open wave that opened last (the one the dashboard follows)."""
-    return session.scalar(
+def today_utc() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def current_wave(session: orm.Session, today: dt.date | None = None) -> Wave | None:
+    """The wave the dashboard follows: the one open today (switched on, today within its
+    dates), the latest to open if several are; when none is open today, the latest that
+    has opened (closed or switched off); when none has opened, the next scheduled one.
+    A wave created for next term never hides the one families are answering now."""
+    today = today or today_utc()
+    newest_first = (Wave.opens_on.desc(), Wave.id.desc())
+    open_today = session.scalar(
         sa.select(Wave)
-        .where(Wave.is_open.is_(True))
-        .order_by(Wave.opens_on.desc(), Wave.id.desc())
+        .where(Wave.is_open.is_(True), Wave.opens_on <= today, Wave.closes_on >= today)
+        .order_by(*newest_first)
         .limit(1)
     )
+    if open_today is not None:
+        return open_today
+    opened = session.scalar(
+        sa.select(Wave).where(Wave.opens_on <= today).order_by(*newest_first).limit(1)
+    )
+    if opened is not None:
+        return opened
+    return session.scalar(sa.select(Wave).order_by(Wave.opens_on, Wave.id).limit(1))
 
 
 def latest_wave(session: orm.Session) -> Wave | None:
@@ -95,6 +112,8 @@ def create_wave(
         for link in session.scalars(
             sa.select(Link).where(Link.wave_id == copy_links_from.id).order_by(Link.id)
         ):
+            if link.partner is not None and not link.partner.active:
+                continue  # inactive partners take no new links
             create_link(
                 session,
                 link.survey,

@@ -10,9 +10,11 @@ from app.admin.views import (  # noqa: F401
     exports,
     invitations,
     links,
+    partners,
     releases,
     reporting,
     responses,
+    surveys,
     users,
     waves,
 )

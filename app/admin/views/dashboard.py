@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import abort, current_app, render_template, request
 
 from app.admin import bp
+from app.admin.services.partners import renewals_due
+from app.admin.services.surveys import survey_titles
 from app.admin.services.tracking import day_chart, link_progress, responses_per_week, shown_total
-from app.admin.services.waves import current_wave
-from app.admin.views.common import acting_user
+from app.admin.services.waves import all_waves, current_wave, today_utc
+from app.admin.views.common import acting_user, get_or_404
 from app.auth.access import STAFF, roles_required
 from app.extensions import db
 from app.models import Role, Survey, Wave
@@ -15,16 +17,30 @@ from app.models import Role, Survey, Wave
 @bp.get("/")
 @roles_required(*STAFF)
 def dashboard():  # type: ignore[no-untyped-def]
-    wave = current_wave(db.session)
+    """The wave open today (or the one picked with ``?wave=``) and its responses."""
+    today = today_utc()
+    waves = all_waves(db.session)
+    picked = request.args.get("wave", "")
+    if picked:
+        if not picked.isdecimal() or len(picked) > 18:
+            abort(404)
+        wave = get_or_404(Wave, int(picked))
+    else:
+        wave = current_wave(db.session, today)
     min_n = current_app.config["MIN_CELL_SIZE"]
     progress = link_progress(db.session, wave, min_n) if wave else []
     weeks = responses_per_week(db.session, wave, min_n) if wave else []
     return render_template(
         "admin/dashboard.html",
         wave=wave,
+        state=wave.state(today) if wave else None,
+        picked=bool(picked),
+        waves=[(w, w.state(today)) for w in waves],
         progress=progress,
+        titles=survey_titles(db.session),
         chart=day_chart(weeks) if weeks else None,
         total=shown_total(db.session, wave, min_n) if wave else 0,
+        renewals=renewals_due(db.session, today),
         min_n=min_n,
     )
 

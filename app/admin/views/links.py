@@ -20,6 +20,7 @@ from app.admin.services.links import (
     survey_choices,
     update_link,
 )
+from app.admin.services.surveys import survey_titles
 from app.admin.services.waves import all_waves, current_wave
 from app.admin.views.common import (
     OpenCloseForm,
@@ -55,6 +56,7 @@ def links():  # type: ignore[no-untyped-def]
         url_of=_public_url,
         channel_labels=CHANNEL_LABELS,
         toggle=OpenCloseForm(),
+        titles=survey_titles(db.session),
     )
 
 
@@ -65,7 +67,10 @@ def _link_form() -> LinkForm:
     form.wave_id.choices = options(
         (w.id, w.name + ("" if w.is_open else " (closed)")) for w in all_waves(db.session)
     )
-    partners = db.session.scalars(sa.select(Partner).order_by(Partner.name))
+    # Inactive partners take no new links (the service refuses them too).
+    partners = db.session.scalars(
+        sa.select(Partner).where(Partner.active.is_(True)).order_by(Partner.name)
+    )
     form.partner_id.choices = options([("", "No partner")] + [(p.id, p.name) for p in partners])
     form.channel.choices = channel_choices()
     return form

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from app import audit
 from app.admin import bp
@@ -10,6 +10,7 @@ from app.admin.services.waves import (
     create_wave,
     latest_wave,
     set_wave_open,
+    today_utc,
     update_wave,
     wave_rows,
 )
@@ -28,7 +29,17 @@ from app.models import Wave
 @bp.get("/waves")
 @roles_required(*STAFF)
 def waves():  # type: ignore[no-untyped-def]
-    return render_template("admin/waves.html", rows=wave_rows(db.session), toggle=OpenCloseForm())
+    from app.preview import preview_token
+
+    secret = current_app.config["SECRET_KEY"]
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return render_template(
+        "admin/waves.html",
+        rows=wave_rows(db.session),
+        toggle=OpenCloseForm(),
+        today=today_utc(),
+        preview_url=lambda wave: f"{base}/preview/{preview_token(secret, wave.id)}",
+    )
 
 
 @bp.route("/waves/new", methods=["GET", "POST"])
@@ -68,7 +79,7 @@ def wave_new():  # type: ignore[no-untyped-def]
 @roles_required(*STAFF, writes=True)
 def wave_state(wave_id: int):  # type: ignore[no-untyped-def]
     wave, is_open = open_or_close(Wave, wave_id, set_wave_open, "wave")
-    flash(f"Wave “{wave.name}” is now {'open' if is_open else 'closed'}.", "success")
+    flash(f"Wave “{wave.name}” is now {wave.state(today_utc())}.", "success")
     return redirect(url_for("admin.waves"))
 
 
