@@ -20,9 +20,9 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from app.admin.services.links import create_link
 from app.definitions.survey import SurveyDefinition, evaluate
 from app.definitions.sync import definition_of, latest_version
-from app.links import create_link
 from app.models import (
     Answer,
     Audience,

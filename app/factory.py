@@ -103,7 +103,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(respond_bp)
 
-    from app.admin import bp as admin_bp
+    from app.admin.views import bp as admin_bp
     from app.auth import bp as auth_bp
 
     app.register_blueprint(auth_bp)

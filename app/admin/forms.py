@@ -179,6 +179,6 @@ class UserEditForm(FlaskForm):
 
 
 def channel_choices() -> list[tuple[str, str]]:
-    from app.admin.linking import CHANNEL_LABELS
+    from app.admin.services.links import CHANNEL_LABELS
 
     return options((c.value, CHANNEL_LABELS[c]) for c in Channel)

@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.admin.services.links import all_links, link_url
 from app.cli.common import base_url, database_command
 from app.definitions import DefinitionError
 from app.definitions.sync import sync_directory
 from app.demo import generate
 from app.extensions import alembic, db
-from app.links import all_links, link_url
 from app.models import Audience, Channel, Response, Role, User, Wave
 from app.users import create_user
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from app.admin.tracking import day_chart, link_progress, responses_per_week
-from app.admin.waves import current_wave
+from app.admin.services.tracking import day_chart, link_progress, responses_per_week
+from app.admin.services.waves import current_wave
 from app.models import AuditEvent, Link, Response, Role, User, Wave
 from tests.admin.conftest import PASSWORD, as_user, database, post_form, sign_in
 
@@ -76,7 +76,7 @@ def test_dashboard_counts_rates_and_last_response_per_link(app, client_as, world
 
 
 def test_dashboard_counts_follow_the_privacy_rule(app, world):  # type: ignore[no-untyped-def]
-    from app.links import create_link
+    from app.admin.services.links import create_link
     from app.models import Audience, Survey
     from tests import factories
 

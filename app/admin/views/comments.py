@@ -10,10 +10,17 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from app import audit
-from app.admin import FormProblem, bp
-from app.admin.comments import PER_PAGE, active_redaction, page_of_comments, redact, restore
+from app.admin import bp
+from app.admin.services import FormProblem
+from app.admin.services.comments import (
+    PER_PAGE,
+    active_redaction,
+    page_of_comments,
+    redact,
+    restore,
+)
+from app.admin.services.waves import all_waves, current_wave
 from app.admin.views.common import acting_user, get_or_404, show_problem
-from app.admin.waves import all_waves, current_wave
 from app.auth.access import STAFF, roles_required, start_write
 from app.extensions import db
 from app.models import Answer, CommentRedaction, Survey

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import AnyOf
 
-from app.admin import FormProblem
+from app.admin.services import FormProblem
 from app.extensions import db
 from app.models import User
 

@@ -8,12 +8,12 @@ from flask import Response, render_template, request, stream_with_context
 
 from app import audit
 from app.admin import bp
-from app.admin.exports import count_rows, csv_chunks, export_rows, xlsx_chunks
 from app.admin.forms import ExportForm, options
-from app.admin.linking import survey_choices
-from app.admin.responses import ResponseFilters
+from app.admin.services.exports import count_rows, csv_chunks, export_rows, xlsx_chunks
+from app.admin.services.links import survey_choices
+from app.admin.services.responses import ResponseFilters
+from app.admin.services.waves import all_waves
 from app.admin.views.common import acting_user
-from app.admin.waves import all_waves
 from app.auth.access import STAFF, roles_required, start_write
 from app.extensions import db
 from app.models import Survey, Wave

@@ -4,17 +4,21 @@ import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
 from app import audit
-from app.admin import FormProblem, bp
+from app.admin import bp
 from app.admin.forms import LinkForm, channel_choices, options
-from app.admin.linking import (
+from app.admin.services import FormProblem
+from app.admin.services.links import (
     CHANNEL_LABELS,
     add_link,
+    link_url,
+    links_query,
     qr_png,
     qr_svg,
     response_counts,
     set_link_open,
     survey_choices,
 )
+from app.admin.services.waves import all_waves, current_wave
 from app.admin.views.common import (
     OpenCloseForm,
     acting_user,
@@ -22,11 +26,9 @@ from app.admin.views.common import (
     open_or_close,
     show_problem,
 )
-from app.admin.waves import all_waves, current_wave
 from app.auth.access import STAFF, roles_required, start_write
 from app.definitions.sync import definition_of, latest_version
 from app.extensions import db
-from app.links import link_url, links_query
 from app.models import Audience, Channel, Link, Partner, Survey, Wave
 
 

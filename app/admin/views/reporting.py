@@ -18,8 +18,8 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 from app import audit
 from app.admin import bp
 from app.admin.forms import ReportForm, options
-from app.admin.linking import survey_choices
-from app.admin.reporting import (
+from app.admin.services.links import survey_choices
+from app.admin.services.reporting import (
     ReportScope,
     ReportTooSlow,
     all_partners,
@@ -30,8 +30,8 @@ from app.admin.reporting import (
     figures_for,
     web_report,
 )
+from app.admin.services.waves import all_waves
 from app.admin.views.common import acting_user
-from app.admin.waves import all_waves
 from app.auth.access import EVERYONE, roles_required, start_write
 from app.extensions import db
 from app.models import Partner, Role, User, Wave

@@ -5,11 +5,17 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 
-from app.admin import FormProblem, bp
+from app.admin import bp
 from app.admin.forms import DeleteResponseForm
-from app.admin.responses import ResponseFilters, answered_items, page_of_responses, soft_delete
+from app.admin.services import FormProblem
+from app.admin.services.responses import (
+    ResponseFilters,
+    answered_items,
+    page_of_responses,
+    soft_delete,
+)
+from app.admin.services.waves import all_waves
 from app.admin.views.common import acting_user, get_or_404, show_problem
-from app.admin.waves import all_waves
 from app.auth.access import STAFF, roles_required, start_write
 from app.extensions import db
 from app.models import Audience, Partner, Response, Survey, User, Wave

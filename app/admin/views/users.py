@@ -3,9 +3,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 
-from app.admin import FormProblem, bp
-from app.admin.accounts import add_user, all_users, update_user
+from app.admin import bp
 from app.admin.forms import UserCreateForm, UserEditForm, options
+from app.admin.services import FormProblem
+from app.admin.services.accounts import add_user, all_users, update_user
 from app.admin.views.common import acting_user, get_or_404, show_problem
 from app.auth.access import ADMINS, roles_required, start_write
 from app.extensions import db

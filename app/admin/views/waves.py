@@ -3,10 +3,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from app import audit
-from app.admin import FormProblem, bp
+from app.admin import bp
 from app.admin.forms import WaveForm
+from app.admin.services import FormProblem
+from app.admin.services.waves import create_wave, latest_wave, set_wave_open, wave_rows
 from app.admin.views.common import OpenCloseForm, acting_user, open_or_close, show_problem
-from app.admin.waves import create_wave, latest_wave, set_wave_open, wave_rows
 from app.auth.access import STAFF, roles_required, start_write
 from app.extensions import db
 from app.models import Wave

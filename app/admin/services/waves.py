@@ -8,8 +8,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.admin import FormProblem
-from app.links import create_link
+from app.admin.services import FormProblem
+from app.admin.services.links import create_link
 from app.models import Link, Response, Wave
 
 

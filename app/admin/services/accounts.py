@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app import audit
-from app.admin import FormProblem
+from app.admin.services import FormProblem
 from app.auth.service import end_sessions
 from app.models import Partner, Role, User
 from app.users import AccountError, create_user, hash_password
