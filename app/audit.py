@@ -34,6 +34,7 @@ ACTIONS = (
     "release",
     "comment_redact",
     "comment_restore",
+    "interviews_import",
 )
 
 

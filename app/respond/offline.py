@@ -305,10 +305,15 @@ def read_record(raw: t.Any) -> Record:
 
 
 def check_record(
-    connection: sa.Connection, link: LinkFacts, record: Record, now: dt.datetime
+    connection: sa.Connection,
+    link: LinkFacts,
+    record: Record,
+    now: dt.datetime,
+    speak: bool = True,
 ) -> Submission:
     """The submission ``record`` makes on ``link``, checked as strictly as the online
-    form's last post, against the version it was taken on; RecordRefused otherwise."""
+    form's last post, against the version it was taken on; RecordRefused otherwise.
+    ``speak``: give reasons in the record's language (the interviewer reads them)."""
     version = stored_version(connection, record.version_id)
     if version is None or version.survey_id != link.survey_id:
         raise RecordRefused(
@@ -319,7 +324,8 @@ def check_record(
     definition = version.definition
     language = record.language if record.language in definition.languages else None
     language = language or definition.languages[0]
-    use_language(language)
+    if speak:
+        use_language(language)
     answers = Answers(definition, MultiDict(record.fields))
     if answers.unknown:
         raise RecordRefused(

@@ -1,0 +1,118 @@
+"""Importing an interviewer's backup file: each interview stored once, checked like an
+online post, refusals named, audited; a released wave keeps its release."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+
+import sqlalchemy as sa
+
+from app.models import AuditEvent, Link, Response, Survey, SurveyVersion
+from tests.admin.conftest import as_user, csrf_token, database
+
+GOOD = [
+    ["consent.interview", "given"],
+    ["interviewee.role", "partner_staff"],
+    ["interviewee.under_18", "no"],
+    ["interview.barriers", "Waiting lists of three months."],
+]
+
+
+def interview_link(app, world) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    with database(app) as session:
+        link = session.scalar(
+            sa.select(Link)
+            .join(Survey, Survey.id == Link.survey_id)
+            .where(Survey.slug == "community-interview", Link.wave_id == world.current)
+            .limit(1)
+        )
+        version = session.scalar(
+            sa.select(sa.func.max(SurveyVersion.id)).where(
+                SurveyVersion.survey_id == link.survey_id
+            )
+        )
+        return link.token, version
+
+
+def backup(token: str, records: list[dict]) -> bytes:
+    return json.dumps(
+        {"kind": "interview-backup", "format": 1, "token": token, "records": records}
+    ).encode()
+
+
+def record(version: int, fields=GOOD) -> dict:  # type: ignore[no-untyped-def]
+    return {"uuid": str(uuid.uuid4()), "version": version, "language": "es", "fields": fields}
+
+
+def upload(client, data: bytes, name: str = "interviews-backup.json"):  # type: ignore[no-untyped-def]
+    page = client.get("/admin/interviews/import")
+    return client.post(
+        "/admin/interviews/import",
+        data={"csrf_token": csrf_token(page.text), "backup": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def stored_uuids(app, uuids: list[str]) -> int:  # type: ignore[no-untyped-def]
+    with database(app) as session:
+        return session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Response)
+            .where(Response.submission_uuid.in_([uuid.UUID(u) for u in uuids]))
+        )
+
+
+def test_a_backup_imported_twice_stores_each_interview_once(client, app, world):
+    token, version = interview_link(app, world)
+    good = record(version)
+    no_consent = record(version, GOOD[1:])
+    data = backup(token, [good, no_consent])
+    as_user(client, app, world.coordinator)
+    first = upload(client, data)
+    assert first.status_code == 200
+    assert "1 interview stored now" in first.text
+    assert "Interview 2 in the file:" in first.text and "Tick the box to continue." in first.text
+    again = upload(client, data)
+    assert "0 interviews stored now" in again.text
+    assert "1 already stored before" in again.text
+    assert stored_uuids(app, [good["uuid"], no_consent["uuid"]]) == 1
+    with database(app) as session:
+        events = session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "interviews_import")
+        ).all()
+        assert [e.detail["stored"] for e in events] == [1, 0]
+
+
+def test_a_file_that_is_not_a_backup_is_refused_with_a_reason(client, app, world):
+    as_user(client, app, world.coordinator)
+    for data in [b"\xff\xfe", b"{}", b'{"kind": "interview-backup", "records": 3}', b"[1]"]:
+        response = upload(client, data)
+        assert response.status_code == 400
+        assert "This file is not an interview backup." in response.text
+
+
+def test_a_record_for_an_unknown_link_is_refused_not_guessed(client, app, world):
+    _token, version = interview_link(app, world)
+    as_user(client, app, world.coordinator)
+    response = upload(client, backup("no-such-link", [record(version)]))
+    assert "The interview link is not in this workspace." in response.text
+    assert "0 interviews stored now" in response.text
+
+
+def test_importing_into_a_released_wave_points_to_the_release_rule(client, app, world):
+    from app.models import Wave
+    from reports.releases import make_release
+
+    token, version = interview_link(app, world)
+    with database(app) as session:
+        wave = session.get(Wave, world.current)
+        wave.is_open = False
+        make_release(session, wave, None, min_n=1)
+        session.commit()
+    as_user(client, app, world.coordinator)
+    response = upload(client, backup(token, [record(version)]))
+    assert "1 interview stored now" in response.text
+    assert "was already released to partners" in response.text
+    assert f"/admin/waves/{world.current}/release" in response.text
