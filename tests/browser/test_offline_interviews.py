@@ -3,13 +3,15 @@ fetches ignore Playwright's offline switch, so the test stops the server itself)
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import threading
 
 import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import NARROW, PHONE, axe_violations, fits_width
 from tests.browser.test_respondent import INTERVIEW, responses
 from tests.respond.helpers import open_link, store_survey
 
@@ -121,3 +123,73 @@ def test_two_interviews_offline_then_online_are_stored_once(run, server, intervi
         if a.item_id == "interview.barriers"
     )
     assert stored == ["It costs too much.", "The bus is slow."]
+
+
+def test_a_refused_interview_stays_with_its_reason_and_its_backup_imports_once(
+    run, server, interview_link, session, tmp_path
+):
+    from app.admin.services.interviews import import_backup
+
+    token = interview_link.token
+    interview_link.wave.is_open = False  # closed before the interview is sent
+    session.commit()
+
+    def steps(browsers):  # type: ignore[no-untyped-def]
+        context = browsers.chromium.new_context(
+            viewport=NARROW, locale="en-US", accept_downloads=True
+        )
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.goto(f"{server.url}/s/{token}/offline?lang=en")
+        expect(page.locator("[data-offline-state]")).to_have_text("Ready offline")
+        take_interview(page, "Nobody speaks Spanish at the front desk.")
+        expect(page.locator("[data-refused]")).to_contain_text("This interview link is closed")
+        page.reload()
+        expect(page.locator("[data-queue-count]")).to_have_text("1 interview waiting to send.")
+        expect(page.locator("[data-refused]")).to_contain_text("This interview link is closed")
+        seen = {"axe": axe_violations(page), "fits": fits_width(page)}
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download a backup").click()
+        path = tmp_path / "backup.json"
+        download.value.save_as(path)
+        context.close()
+        return seen
+
+    seen = run(steps)
+    assert seen["axe"] == [] and seen["fits"]
+    data = (tmp_path / "backup.json").read_bytes()
+    assert json.loads(data)["records"][0]["refused"]["code"] == "closed"
+    assert responses(session) == []
+
+    # The coordinator's upload (the page itself: tests/admin/test_interviews.py), twice.
+    for expected in (1, 0):
+        session.rollback()
+        result = import_backup(session, data, dt.datetime.now(dt.UTC))
+        session.commit()
+        assert (result.stored, result.refused) == (expected, [])
+    (stored,) = responses(session)
+    assert {a.value_text for a in stored.answers} >= {"Nobody speaks Spanish at the front desk."}
+
+
+def test_the_offline_page_passes_axe_at_320_px_in_spanish(run, server, interview_link):
+    token = interview_link.token
+
+    def steps(browsers):  # type: ignore[no-untyped-def]
+        context = browsers.chromium.new_context(viewport=NARROW, locale="es-US")
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.goto(f"{server.url}/s/{token}/offline?lang=es")
+        expect(page.locator("[data-offline-state]")).to_have_text("Listo para usar sin conexión")
+        page.get_by_role("button", name="Siguiente").click()
+        seen = {
+            "summary": page.locator(".error-summary").inner_text(),
+            "axe": axe_violations(page),
+            "fits": fits_width(page),
+            "outside": [],
+        }
+        context.close()
+        return seen
+
+    seen = run(steps)
+    assert "Marca la casilla para continuar." in seen["summary"] or "casilla" in seen["summary"]
+    assert seen["axe"] == [] and seen["fits"]
