@@ -35,6 +35,7 @@ ACTIONS = (
     "comment_redact",
     "comment_restore",
     "interviews_import",
+    "interview_note_code",
 )
 
 

@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEvent
 from app.models.base import Base, utcnow
+from app.models.coding import CodedNote, ThemeTag
 from app.models.collection import Audience, Channel, Link, Wave
 from app.models.people import CATEGORY_LABELS, Partner, PartnerCategory, Role, User
 from app.models.reporting import CommentRedaction, Release, ReportFile
@@ -15,6 +16,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Channel",
+    "CodedNote",
     "CommentRedaction",
     "Link",
     "Partner",
@@ -25,6 +27,7 @@ __all__ = [
     "Role",
     "Survey",
     "SurveyVersion",
+    "ThemeTag",
     "User",
     "Wave",
     "answer_facts",

@@ -9,7 +9,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from app.models import AuditEvent, Link, Response, Survey, SurveyVersion
+from app.models import Answer, AuditEvent, Link, Response, Survey, SurveyVersion
 from tests.admin.conftest import as_user, csrf_token, database
 
 GOOD = [
@@ -116,3 +116,80 @@ def test_importing_into_a_released_wave_points_to_the_release_rule(client, app, 
     assert "1 interview stored now" in response.text
     assert "was already released to partners" in response.text
     assert f"/admin/waves/{world.current}/release" in response.text
+
+
+def coding_page(client, wave_id: int, n: int = 1):  # type: ignore[no-untyped-def]
+    return client.get(f"/admin/interviews/coding?wave={wave_id}&n={n}")
+
+
+def first_note(app, world):  # type: ignore[no-untyped-def]
+    from app.admin.services.interviews_coding import note_ids
+
+    with database(app) as session:
+        ids = note_ids(session, world.current)
+        answer = session.get(Answer, ids[0])
+        return ids, answer.id, answer.value_text
+
+
+def code(client, wave_id, answer_id, themes, quote=""):  # type: ignore[no-untyped-def]
+    page = coding_page(client, wave_id)
+    return client.post(
+        f"/admin/interviews/coding/{answer_id}",
+        data={"csrf_token": csrf_token(page.text), "themes": themes, "quote": quote},
+    )
+
+
+def test_a_coordinator_codes_notes_one_by_one_and_sees_progress(client, app, world):
+    from app.models import CodedNote, ThemeTag
+
+    ids, answer_id, text = first_note(app, world)
+    as_user(client, app, world.coordinator)
+    page = coding_page(client, world.current)
+    assert f"0 of {len(ids)}" in page.text and "Note 1 of" in page.text
+    assert "Transport to services" in page.text and text in page.text
+    quote = " ".join(text.split())[:40].strip()
+    saved = code(client, world.current, answer_id, ["cost", "transport"], quote)
+    assert saved.status_code == 303 and saved.headers["Location"].endswith("n=2")
+    assert f"1 of {len(ids)}" in coding_page(client, world.current, 2).text
+    # Coding again replaces the themes; the note still counts once.
+    code(client, world.current, answer_id, ["stigma"])
+    with database(app) as session:
+        assert session.get(CodedNote, answer_id).quote is None
+        tags = session.scalars(sa.select(ThemeTag.theme).where(ThemeTag.answer_id == answer_id))
+        assert list(tags) == ["stigma"]
+        actions = session.scalars(
+            sa.select(AuditEvent.action).where(AuditEvent.action == "interview_note_code")
+        ).all()
+        assert len(actions) == 2
+
+
+def test_themes_outside_the_codebook_and_made_up_quotes_are_refused(client, app, world):
+    from app.models import CodedNote
+
+    _ids, answer_id, _text = first_note(app, world)
+    as_user(client, app, world.coordinator)
+    unknown = code(client, world.current, answer_id, ["parking"])
+    assert unknown.status_code == 400 and "Not a theme of this survey" in unknown.text
+    invented = code(client, world.current, answer_id, ["cost"], "words nobody said here")
+    assert invented.status_code == 400 and "copied from the note" in invented.text
+    with database(app) as session:
+        assert session.get(CodedNote, answer_id) is None
+
+
+def test_a_theme_dropped_from_the_codebook_stays_on_the_notes_it_tagged(client, app, world):
+    from app.admin.services.interviews_coding import note
+    from app.models import CodedNote, ThemeTag
+
+    _ids, answer_id, _text = first_note(app, world)
+    with database(app) as session:
+        answer = session.get(Answer, answer_id)
+        session.add(CodedNote(answer_id=answer_id, wave_id=answer.wave_id))
+        session.flush()
+        session.add(ThemeTag(answer_id=answer_id, theme="housing"))
+        session.commit()
+        found = note(session, answer)
+        assert ("housing", "housing (no longer in the codebook)") in found.themes
+        assert found.chosen == {"housing"}
+    as_user(client, app, world.coordinator)
+    kept = code(client, world.current, answer_id, ["housing", "cost"])
+    assert kept.status_code == 303
