@@ -87,6 +87,10 @@ class Section:
     blocks: list[Block] = dataclasses.field(default_factory=list)
     new_page: bool = True
     appendix: bool = False
+    # A section that begins a new page only when less than half of the current one is
+    # left, so a short page of "Other questions" is followed by the next instrument
+    # rather than by white space.
+    flow: bool = False
 
 
 @dataclasses.dataclass
@@ -360,7 +364,10 @@ def _instrument_sections(report: Report) -> list[Section]:
         if group.interview or group.responses.no_data:
             continue  # "no responses" is one line in the table of who answered
         section = Section(
-            f"section-{group.key}", group.title, new_page=group.survey_slug != previous_slug
+            f"section-{group.key}",
+            group.title,
+            new_page=group.survey_slug != previous_slug,
+            flow=True,
         )
         previous_slug = group.survey_slug
         section.blocks = list(group_blocks(report, group))
@@ -562,7 +569,7 @@ def _partners(report: Report) -> Section:
         ]
     if not report.partners:
         blocks.append(Paragraph("No partner allows its own results to be listed.", "note"))
-    return Section("partners", "Results by partner", blocks)
+    return Section("partners", "Results by partner", blocks, flow=True)
 
 
 def _gap_values(report: Report, m: MirroredItem) -> str:
@@ -727,7 +734,7 @@ def _interviews(report: Report) -> Section:
     blocks += _theme_blocks(report)
     for title, item in _text_questions(report, interviews=True):
         blocks += _comment_blocks(report, title.split(": ", 1)[-1], item, 0, report.comment_limit)
-    return Section("interviews", "Community-research interviews", blocks)
+    return Section("interviews", "Community-research interviews", blocks, flow=True)
 
 
 def _theme_blocks(report: Report) -> list[Block]:

@@ -538,9 +538,22 @@ class Packet:
             self.section(section)
         return bytes(self.pdf.output())
 
+    def opening(self, section: Section) -> float:
+        """The room a flowing section needs to begin on the current page: half a page,
+        or its heading with the first chart when that is more, so a heading never
+        stands alone at the foot of a page."""
+        need = (self.bottom - MARGIN) / 2
+        for block in section.blocks[:3]:
+            if isinstance(block, Figure):
+                return max(need, 34 + block.chart.height * 25.4)
+        return need
+
     def section(self, section: Section) -> None:
         if section.new_page and self.pdf.get_y() > MARGIN + 5:
-            self.pdf.add_page()
+            if section.flow and self.room(self.opening(section)):
+                self.pdf.ln(6)
+            else:
+                self.pdf.add_page()
         elif not section.new_page:
             self.pdf.ln(4)
         self.heading(Heading(section.title, 2))

@@ -47,20 +47,29 @@ def links() -> None:
 @with_appcontext
 @database_command
 def demo(n_responses: int, seed: int) -> None:
-    """Create demo partners, two waves, links and N synthetic responses."""
+    """Create demo partners, two waves, links and N synthetic responses; release the
+    closed previous wave to partners."""
     _load_demo(n_responses, seed)
 
 
 def _load_demo(n_responses: int, seed: int) -> None:
     with click.progressbar(length=n_responses, label="demo responses", file=None) as bar:
         try:
-            summary = generate(db.session, n_responses, seed=seed, progress=bar.update)
+            summary = generate(
+                db.session,
+                n_responses,
+                seed=seed,
+                progress=bar.update,
+                release_min_n=current_app.config["MIN_CELL_SIZE"],
+            )
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(
         f"demo data: {summary.partners} partners, {summary.waves} waves, {summary.links} links, "
         f"{summary.responses} responses, {summary.answers} answers"
     )
+    if summary.released:
+        click.echo(summary.released)
 
 
 @click.command("setup")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, gettext
 
 from app import audit
 from app.admin import bp
@@ -152,22 +153,6 @@ def link_qr_png(link_id: int):  # type: ignore[no-untyped-def]
     return response
 
 
-FLYER_TEXT = {
-    "en": {
-        "lead": "We want to hear from you",
-        "scan": "Scan the code with your phone's camera, or type this address:",
-        "minutes": "It takes about {n} minutes.",
-        "anonymous": "Your answers are anonymous.",
-    },
-    "es": {
-        "lead": "Queremos escuchar su opinión",
-        "scan": "Escanee el código con la cámara de su teléfono o escriba esta dirección:",
-        "minutes": "Toma unos {n} minutos.",
-        "anonymous": "Sus respuestas son anónimas.",
-    },
-}
-
-
 @bp.get("/links/<int:link_id>/flyer")
 @roles_required(*STAFF)
 def link_flyer(link_id: int):  # type: ignore[no-untyped-def]
@@ -181,19 +166,22 @@ def link_flyer(link_id: int):  # type: ignore[no-untyped-def]
     anonymous = definition.header.anonymous
     sections = []
     for language in ("en", "es"):
-        words = FLYER_TEXT[language]
-        notes = [words["minutes"].format(n=minutes)] if minutes else []
-        notes += [words["anonymous"]] if anonymous else []
-        note = " ".join(notes)
-        sections.append(
-            {
-                "language": language,
-                "title": definition.text(definition.header.title, language),
-                "lead": words["lead"],
-                "scan": words["scan"],
-                "note": note,
-            }
-        )
+        # The flyer speaks both languages whatever the coordinator's browser speaks:
+        # its words come from the translation catalogue like every other page's.
+        with force_locale(language):
+            notes = [gettext("It takes about %(n)s minutes.", n=minutes)] if minutes else []
+            notes += [gettext("Your answers are anonymous.")] if anonymous else []
+            sections.append(
+                {
+                    "language": language,
+                    "title": definition.text(definition.header.title, language),
+                    "lead": gettext("We want to hear from you"),
+                    "scan": gettext(
+                        "Scan the code with your phone's camera, or type this address:"
+                    ),
+                    "note": " ".join(notes),
+                }
+            )
     url = _public_url(link)
     return render_template(
         "admin/flyer.html",
