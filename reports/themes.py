@@ -156,8 +156,7 @@ def _role_labels(definition, language: str) -> dict[str, str]:  # type: ignore[n
     question = definition.question_by_item.get(ROLE_ITEM)
     labels = {NO_ROLE: "Role not given"}
     if question is not None:
-        for code, label in question.option_labels():
-            labels[code] = definition.text(label, language) if label is not None else code.title()
+        labels.update(question.labels(lambda text: definition.text(text, language)))
     return labels
 
 

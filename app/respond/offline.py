@@ -30,10 +30,11 @@ from werkzeug.datastructures import MultiDict
 from app.definitions.survey import SurveyDefinition
 from app.definitions.types import FieldError, QuestionType
 from app.definitions.types._choice import OTHER, OTHER_TEXT_MAX
+from app.definitions.types.consent import CONSENT_REQUIRED
 from app.i18n import use_language
-from app.respond.flow import CONSENT_REQUIRED, Answers, QuestionState, condition_json
+from app.respond.flow import Answers, QuestionState, condition_json
 from app.respond.messages import error_message
-from app.respond.presenter import QuestionView, item_text, lead
+from app.respond.presenter import QuestionView, lead
 from app.respond.service import LinkFacts, Submission, VersionFacts, parse_started, stored_version
 
 # A backup file or a record may not be larger than this (an interview is a few KB).
@@ -88,7 +89,7 @@ def _messages(question: QuestionType, checks: Mapping[str, t.Any]) -> dict[str, 
     name = question.name
 
     def add(field: str, code: str, **params: t.Any) -> None:
-        found.setdefault(field, {})[code] = error_message(FieldError(field, code, params), name)
+        found.setdefault(field, {})[code] = error_message(FieldError(field, code, params), question)
 
     for field in checks.get("rows") or [question.item]:
         add(field, "required")
@@ -134,13 +135,13 @@ def _field_places(view: QuestionView) -> dict[str, t.Any]:
     error message's id, what the error summary links to and names it by."""
     places: dict[str, t.Any] = {"block": view.id(view.item, "q"), "fields": {}}
     for name in view.q.field_names():
-        if view.type == "likert_group":
-            target, label = view.id(name, 0), item_text(view.survey, name, view.language)
-        elif name != view.item:
-            target, label = view.id(name), lead(view.text)
-        else:
-            target, label = view.first_field_id(), lead(view.text)
-        places["fields"][name] = {"error": view.error_id(name), "target": target, "name": label}
+        row = view.q.row_text(name)
+        label = view.t(row) if row is not None else lead(view.text)
+        places["fields"][name] = {
+            "error": view.error_id(name),
+            "target": view.field_id(name),
+            "name": label,
+        }
     return places
 
 
@@ -339,7 +340,7 @@ def check_record(
         names = {e.field: answers.field_owner[e.field] for e in errors}
         sentences = [
             f"{lead(definition.text(names[e.field].definition.text, language))} "
-            f"{error_message(e, names[e.field].name)}"
+            f"{error_message(e, names[e.field])}"
             for e in errors
         ]
         raise RecordRefused("invalid", " ".join(sentences), 422)

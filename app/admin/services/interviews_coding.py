@@ -104,9 +104,10 @@ def note(session: orm.Session, answer: Answer) -> Note:
     )
     role = None
     if role_answer is not None and ROLE_ITEM in definition.question_by_item:
-        labels = dict(definition.question_by_item[ROLE_ITEM].option_labels())
-        label = labels.get(role_answer.choice or "")
-        role = definition.text(label, language) if label is not None else role_answer.choice
+        labels = dict(
+            definition.question_by_item[ROLE_ITEM].labels(lambda t: definition.text(t, language))
+        )
+        role = labels.get(role_answer.choice or "", role_answer.choice)
         if role_answer.choice == "other" and role_answer.value_text:
             role = f"{role}: {role_answer.value_text}"
     redaction = active_redaction(session, answer.id)
