@@ -50,6 +50,8 @@ ACTIONS = (
     "partner_delete",
     "survey_publish",
     "survey_sync_force",
+    "interviews_import",
+    "interview_note_code",
 )
 
 

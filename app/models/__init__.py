@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEvent
 from app.models.base import Base, utcnow
+from app.models.coding import CodedNote, ThemeTag
 from app.models.collection import Audience, Channel, Link, Wave
 from app.models.people import (
     AGREEMENT_LABELS,
@@ -29,6 +30,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Channel",
+    "CodedNote",
     "CommentRedaction",
     "Link",
     "Partner",
@@ -39,6 +41,7 @@ __all__ = [
     "Role",
     "Survey",
     "SurveyVersion",
+    "ThemeTag",
     "User",
     "Wave",
     "answer_facts",
