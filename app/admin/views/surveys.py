@@ -81,8 +81,10 @@ def survey_download_yaml(survey_id: int, number: int):  # type: ignore[no-untype
     return response
 
 
+# The preview posts each page back to itself and stores nothing; it is declared a write
+# all the same, like every POST, so that it could not write by accident outside one.
 @bp.route("/surveys/<int:survey_id>/versions/<int:number>/preview", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def survey_preview(survey_id: int, number: int):  # type: ignore[no-untyped-def]
     """The version page by page as a respondent sees it, in a phone-width frame. Next
     and Back check answers and follow display conditions as the survey does; the last
@@ -189,8 +191,9 @@ def _uploaded_text(form: SurveyUploadForm) -> tuple[str, str] | None:
     return None
 
 
+# Checking an upload stores nothing until Publish; declared writes like every POST.
 @bp.route("/surveys/upload", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def survey_upload():  # type: ignore[no-untyped-def]
     """Check an upload and show what publishing it would do; nothing is stored."""
     form = SurveyUploadForm()
@@ -216,7 +219,7 @@ def survey_upload():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/surveys/upload/preview")
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def survey_upload_preview():  # type: ignore[no-untyped-def]
     """Preview a checked upload page by page (the definition travels in the form)."""
     form = SurveyPublishForm()
