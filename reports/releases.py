@@ -4,7 +4,8 @@ Partner users read a wave only from its latest release, so two downloads around 
 new, deleted or imported response never show that person's answers. A release stores
 the wave's :class:`reports.query.Tally` and which responses it counted, per group. A
 coordinator may release again only when every group changed by 0 or at least N
-responses (added or deleted) since the last release - otherwise the two releases would
+responses (added or deleted) since the last release - each partner's, the whole, and
+each channel and link a report counts responses by - otherwise the two releases would
 differ by a small group - and the refusal says which group stands in the way.
 Services here only flush; the caller audits and commits.
 """
@@ -18,7 +19,7 @@ from collections.abc import Mapping
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.models import Partner, Release, Response, Survey, User, Wave
+from app.models import Link, Partner, Release, Response, Survey, User, Wave
 from reports.model import audience_label
 
 Members = dict[tuple[int, str, int | None], set[int]]
@@ -72,6 +73,33 @@ def changes_since(before: Members, now: Members) -> dict[tuple[int, str, int | N
     return changed
 
 
+def changes_by_channel(
+    session: orm.Session, before: Members, now: Members
+) -> dict[tuple[int, str, t.Any], int]:
+    """Responses added or deleted per channel and per link of each partner's links (or
+    the links without a partner): the response counts a report splits a group into,
+    which two releases must not tell apart by a small group either."""
+    ids = set()
+    for key in set(before) | set(now):
+        ids |= before.get(key, set()) ^ now.get(key, set())
+    changed: dict[tuple[int, str, t.Any], int] = {}
+    chunk = sorted(ids)
+    for start in range(0, len(chunk), 500):
+        for survey_id, audience, partner_id, channel, link_id in session.execute(
+            sa.select(
+                Response.survey_id, Response.audience, Response.partner_id, Link.channel, Link.id
+            )
+            .join(Link, Link.id == Response.link_id)
+            .where(Response.id.in_(chunk[start : start + 500]))
+        ):
+            audience = getattr(audience, "value", str(audience))
+            channel = getattr(channel, "value", str(channel))
+            for node in ((partner_id, channel), (partner_id, channel, link_id)):
+                key = (survey_id, audience, node)
+                changed[key] = changed.get(key, 0) + 1
+    return changed
+
+
 def refusal(
     session: orm.Session, changed: Mapping[tuple[int, str, t.Any], int], min_n: int
 ) -> str | None:
@@ -88,6 +116,14 @@ def refusal(
     slug = session.scalar(sa.select(Survey.slug).where(Survey.id == survey_id)) or survey_id
     if partner == "all":
         where = ""
+    elif isinstance(partner, tuple):
+        owner = (
+            "without a partner"
+            if partner[0] is None
+            else f"of {session.scalar(sa.select(Partner.name).where(Partner.id == partner[0]))}"
+        )
+        link = " (one link)" if len(partner) == 3 else ""
+        where = f" through the {partner[1]} links {owner}{link}"
     elif partner is None:
         where = " through links without a partner"
     else:
@@ -121,7 +157,9 @@ def make_release(
     previous = latest_release(session, wave.id)
     if previous is not None:
         stored: Members = {(s, a, p): set(ids) for s, a, p, ids in previous.data.get("members", [])}
-        reason = refusal(session, changes_since(stored, members), min_n)
+        changed = changes_since(stored, members)
+        changed.update(changes_by_channel(session, stored, members))
+        reason = refusal(session, changed, min_n)
         if reason is not None:
             raise ReleaseRefused(reason)
     tally = live_tally(session, wave.id, instruments(session))
@@ -151,8 +189,10 @@ def pending_changes(session: orm.Session, wave: Wave, min_n: int) -> tuple[int, 
     if previous is None:
         return (0, None)
     stored: Members = {(s, a, p): set(ids) for s, a, p, ids in previous.data.get("members", [])}
-    changed = changes_since(stored, _members(session, wave.id))
+    members = _members(session, wave.id)
+    changed = changes_since(stored, members)
     total = sum(n for (_s, _a, p), n in changed.items() if p == "all")
+    changed.update(changes_by_channel(session, stored, members))
     return total, refusal(session, changed, min_n)
 
 

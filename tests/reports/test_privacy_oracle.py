@@ -358,8 +358,19 @@ class Truth:
                         )
         self.by_id = {written.link_ids[k]: k for k in self.links}
 
+    def happened(self, k: int) -> tuple[str, ...]:
+        """The eras a link has: an outsider is taken to know where responses were
+        added or deleted (what two downloads around one new response suppose)."""
+        spec = self.links[k]
+        return tuple(
+            era
+            for era in self.ERAS
+            if era == "kept" or (spec.deleted if era == "deleted" else spec.added)
+        )
+
     def counted(self, k: int) -> tuple[str, ...]:
-        return self.only or self.eras[self.links[k].wave]
+        wanted = self.only or self.eras[self.links[k].wave]
+        return tuple(era for era in self.happened(k) if era in wanted)
 
     # Which links a figure is about.
     def group_links(
@@ -380,7 +391,7 @@ class Truth:
         "yes" (it is required)."""
         rows = []
         for k, spec in self.links.items():
-            for era in self.ERAS:
+            for era in self.happened(k):
                 for item_id in SURVEYS[spec.survey]:
                     vector: Vector = {("R", k, era): -1}
                     for state in (*ITEMS[item_id].states, None):

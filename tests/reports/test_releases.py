@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from app.links import create_link
 from app.models import Response
 from reports import ReportError, build_report, render_csv
 from reports.releases import ReleaseRefused, make_release, pending_changes
@@ -79,3 +80,20 @@ def test_a_re_release_waits_for_enough_change_in_every_group(session, build, clo
     assert second.number == 2
     report = build_report(session, "report-test", SPRING, "Clinic", figures="released")
     assert report.sections[0].item(ITEM).n.value == 35
+
+
+def test_releasing_again_waits_for_every_channel(session, build, closed_wave):
+    # The clinic's group changed by 5 (enough for N = 5), but 3 of them came through its
+    # web link and 2 through a new email link: the two releases' response counts per
+    # channel would differ by 3 and 2 (found by the privacy oracle).
+    survey, spring, clinic = closed_wave
+    make_release(session, spring, min_n=5)
+    build.respond(survey, spring, "family", {ITEM: ["4"] * 3}, clinic)
+    key = (survey.id, spring.id, "family", clinic.id)
+    web = build._links[key]
+    build._links[key] = create_link(session, survey, spring, "family", clinic, "email")
+    build.respond(survey, spring, "family", {ITEM: ["4"] * 2}, clinic)
+    build._links[key] = web
+    with pytest.raises(ReleaseRefused, match="through the (web|email) links of Clinic"):
+        make_release(session, spring, min_n=5)
+    assert "through the email links of Clinic" in pending_changes(session, spring, 5)[1]
