@@ -106,15 +106,23 @@ def world(app, survey_definitions, password_hash) -> World:  # type: ignore[no-u
         partner_b_response = session.scalar(
             sa.select(Response).where(Response.partner_id == partner_b.id).limit(1)
         )
-        written = session.scalar(
+        # A comment (free text, not an "other" option's words) on the first page of the
+        # current wave's comment list: newest first.
+        comments = (
             sa.select(Answer)
             .join(Response, Response.id == Answer.response_id)
-            .where(Answer.value_text.is_not(None), Response.partner_id == partner_b.id)
-            .order_by(Answer.id)
+            .where(
+                Answer.value_text.is_not(None),
+                Answer.choice.is_(None),
+                Answer.item_id.like("comments.%"),
+                Response.wave_id == waves[-1].id,
+            )
+            .order_by(Response.submitted_at.desc(), Answer.id.desc())
             .limit(1)
-        ) or session.scalar(
-            sa.select(Answer).where(Answer.value_text.is_not(None)).order_by(Answer.id).limit(1)
         )
+        written = session.scalar(
+            comments.where(Response.partner_id == partner_b.id)
+        ) or session.scalar(comments)
         redaction = CommentRedaction(answer_id=written.id, text="[name] was kind", reason="name")
         session.add(redaction)
         session.flush()
