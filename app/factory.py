@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as app_config
-from app import ratelimit, static_assets
+from app import mail, ratelimit, static_assets
 from app.database import configure_engine
 from app.extensions import alembic, babel, csrf, db, login_manager
 from app.i18n import forget_language, select_locale
@@ -81,6 +81,7 @@ def register_extensions(app: Flask) -> None:
     alembic.init_app(app)
     csrf.init_app(app)
     ratelimit.init_app(app)
+    mail.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(forget_language)
     static_assets.init_app(app)
@@ -103,7 +104,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(respond_bp)
 
-    from app.admin import bp as admin_bp
+    from app.admin.views import bp as admin_bp
     from app.auth import bp as auth_bp
 
     app.register_blueprint(auth_bp)

@@ -125,7 +125,7 @@ def init_app(app: Flask) -> None:
     except ConfigurationError as error:
         uri = app.config["RATELIMIT_STORAGE_URI"]
         raise ConfigError(f"RATELIMIT_STORAGE_URI={uri!r}: {error}") from None
-    for name in ("SUBMIT_RATE_LIMIT", "SIGNIN_RATE_LIMIT"):
+    for name in ("SUBMIT_RATE_LIMIT", "SIGNIN_RATE_LIMIT", "RESET_RATE_LIMIT"):
         try:
             state.parse(app.config[name])
         except ValueError:

@@ -1,7 +1,9 @@
 """Light pages on slow phones: content-versioned static URLs cached for a year, and gzip.
 
-gunicorn does not compress, and no proxy is assumed in front of it, so the app gzips
-text responses itself when the browser accepts gzip. Static files are compressed once
+gunicorn does not compress, and `make run` serves with no proxy in front (a proxy that
+compresses, as docs/deploy.md sets one up, leaves these responses as they are: they
+already carry Content-Encoding), so the app gzips text responses itself when the
+browser accepts gzip. Static files are compressed once
 per process and kept in memory (they are a few kilobytes). ``url_for('static', ...)``
 adds ``?v=<content hash>``, so a changed file gets a new URL and the old one may be
 cached as immutable.

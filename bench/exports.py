@@ -56,8 +56,8 @@ def measure(db_path: str, kind: str, traced: bool) -> dict[str, float]:
 
     import sqlalchemy as sa
 
-    from app.admin.exports import csv_chunks, export_rows, xlsx_chunks
-    from app.admin.responses import ResponseFilters
+    from app.admin.services.exports import csv_chunks, export_rows, xlsx_chunks
+    from app.admin.services.responses import ResponseFilters
     from app.extensions import db
     from app.models import Survey
 

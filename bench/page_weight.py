@@ -122,10 +122,10 @@ def measure(client, url: str) -> Weight:  # type: ignore[no-untyped-def]
 
 def run() -> list[str]:
     from app import create_app
+    from app.admin.services.links import create_link
     from app.definitions import load_text
     from app.definitions.sync import store_definition
     from app.extensions import alembic, db
-    from app.links import create_link
     from app.models import Survey, Wave
 
     with tempfile.TemporaryDirectory() as tmp:

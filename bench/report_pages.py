@@ -62,7 +62,7 @@ def _timed(action: Callable[[str], object], fmt: str) -> float:
 
 
 def run() -> list[str]:
-    from app.admin.reporting import default_wave
+    from app.admin.services.reporting import default_wave
     from app.extensions import db
     from reports import build_report, render, render_html_fragment
 

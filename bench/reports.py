@@ -81,9 +81,9 @@ def populate(session: orm.Session, n_responses: int, seed: int = 1) -> None:
     does. The answer table's indexes (and, on PostgreSQL, foreign keys) are dropped for
     the load and built once after it: sorting 2 M keys at the end, and checking every
     foreign key in one join, is far cheaper than row by row."""
+    from app.admin.services.links import create_link
     from app.definitions import load_text
     from app.definitions.sync import store_definition
-    from app.links import create_link
     from app.models import Answer, Survey, SurveyVersion, Wave
 
     store_definition(session, load_text(SURVEY, "bench.yaml"), "bench.yaml")

@@ -85,8 +85,8 @@ def _prepare(database_url: str, tmp: Path) -> str:
     _flask(env, "db", "upgrade")
     _flask(env, "surveys", "sync", str(survey_file))
     from app import create_app
+    from app.admin.services.links import create_link
     from app.extensions import db
-    from app.links import create_link
     from app.models import Audience, Survey, Wave
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench"})

@@ -2,8 +2,11 @@
 highlights -> renderers.
 
 No Flask here (nor anything that imports it), so the CLI, the web app and batch jobs
-share one pipeline. matplotlib, fpdf2 and openpyxl are imported only when a renderer
-needs them. Entry points: :func:`build_report` and :func:`render` (formats in
+share one pipeline. fpdf2 and openpyxl are imported only when a renderer needs them;
+charts are SVG and PDF vectors written from their own scenes, so matplotlib is never
+imported (the PDF takes its DejaVu fonts from matplotlib's package data).
+
+Entry points: :func:`build_report` and :func:`render` (formats in
 :data:`FORMATS`); :func:`render_csv` and friends are the single formats.
 """
 

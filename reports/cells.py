@@ -23,6 +23,7 @@ published counts from differing by a small group.
 
 from __future__ import annotations
 
+import itertools
 import math
 import typing as t
 from collections.abc import Mapping
@@ -206,22 +207,16 @@ class CellDecisions(Decisions):
                 return {index[(a, c)]: 1 for a in atoms_in for c in codes}
             return {index[(a, column)]: 1 for a in atoms_in}
 
-        # What must never be worked out: every count of 1 to N-1 of a scope, and of a
-        # group no scope shows (the responses through links without a partner).
-        targets = [(v, c) for (v, c), n in values.items() if 0 < n < self.min_n]
-        if None in atoms and len(atoms) > 1:
-            targets += [("none", c) for c in columns if 0 < counts[(None, c)] < self.min_n]
+        targets = _small_counts(spec, atoms, columns, counts, self.min_n)
 
-        def target_vector(target: tuple[t.Any, str]) -> dict[int, int]:
-            view, column = target
-            if view == "none":
-                if column == "n" and spec.kind != "multiple":
-                    return {index[(None, c)]: 1 for c in codes}
-                return {index[(None, column)]: 1}
-            return vector(view, column)
+        def target_vector(target: tuple[tuple[t.Any, ...], str]) -> dict[int, int]:
+            group, column = target
+            if column == "n" and spec.kind != "multiple":
+                return {index[(a, c)]: 1 for a in group for c in codes}
+            return {index[(a, column)]: 1 for a in group}
 
         remaining = set(shown)
-        while True:
+        for _step in range(len(shown) + 1):  # each step hides one more cell
             span = Span()
             for cell in sorted(remaining, key=_cell_order):
                 span.add(vector(*cell))
@@ -230,21 +225,54 @@ class CellDecisions(Decisions):
             )
             if exposed is None:
                 return remaining
-            remaining.discard(self._next_to_hide(exposed, remaining, values))
+            remaining.discard(self._next_to_hide(exposed, atoms, remaining, values))
+        return set()  # cannot happen (nothing published determines nothing): fail closed
 
     @staticmethod
     def _next_to_hide(
-        exposed: tuple[t.Any, str],
+        exposed: tuple[tuple[t.Any, ...], str],
+        atoms: list[t.Any],
         remaining: set[tuple[View, str]],
         values: dict[tuple[View, str], int],
     ) -> tuple[View, str]:
-        view, column = exposed
-        beside = [c for c in remaining if c[0] == view and values[c] > 0]
-        same_column = [c for c in remaining if c[1] == column and values[c] > 0]
+        """The cell to hide next: a non-zero one of the scope that is the exposed
+        group (the whole, or that partner), else of a partner inside it, else of its
+        column, else the smallest published; ties in a fixed order."""
+        group, column = exposed
+        if set(group) == set(atoms):
+            scopes: set[View] = {None}
+        else:
+            scopes = {a for a in group if a is not None and len(group) == 1}
+        inside = {a for a in group if a is not None}
+        live = [c for c in remaining if values[c] > 0]
         candidates = (
-            beside or same_column or [c for c in remaining if values[c] > 0] or list(remaining)
+            [c for c in live if c[0] in scopes]
+            or [c for c in live if c[0] is not None and c[0] in inside]
+            or [c for c in live if c[1] == column]
+            or live
+            or list(remaining)
         )
         return min(candidates, key=lambda c: (values[c], c[1] == "n", _cell_order(c)))
+
+
+def _small_counts(
+    spec: ItemSpec,
+    atoms: list[t.Any],
+    columns: list[str],
+    counts: Mapping[Unknown, int],
+    min_n: int,
+) -> list[tuple[tuple[t.Any, ...], str]]:
+    """What must never be worked out: every count from 1 to N-1 of any set of the
+    finest groups - a scope's (the whole, one partner) and every group no scope shows
+    (the links without a partner, or two partners together, which the whole minus a
+    third would give). Smallest groups first."""
+    found = []
+    for size in range(1, len(atoms) + 1):
+        for group in itertools.combinations(atoms, size):
+            for column in columns:
+                if 0 < sum(counts[(a, column)] for a in group) < min_n:
+                    found.append((group, column))
+    return found
 
 
 def _cell_order(cell: tuple[t.Any, str]) -> tuple[int, int, str]:

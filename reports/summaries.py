@@ -3,7 +3,9 @@ of one scope: distributions, percent favourable, means, comments, response count
 
 Every figure is read through the decisions (``reports.suppress``): a cell the rule does
 not show is made hidden here, with the rule's reason, before anything else sees it.
-Scoring comes from the question types (``summary_kind``, ``scoring(item_id)``).
+How an item is summarised, what its options are called and how it is scored come from
+its question type (``report_kind``, ``labels``, ``scoring(item_id)``), never from a
+switch on type names here.
 """
 
 from __future__ import annotations
@@ -59,20 +61,11 @@ def text_of(definition: SurveyDefinition, value: t.Any) -> str:
     return clean_text(translate(value, definition.languages[0], definition.languages[0]))
 
 
-def kind_of(question: QuestionType) -> str:
-    """How reports summarise a question: scored, choice, multiple, numeric, text or none."""
-    if not question.answerable:
-        return "none"
-    if question.summary_kind == "choice" and question.name == "multiple_choice":
-        return "multiple"
-    return question.summary_kind
-
-
 def item_kinds(instruments: Iterable[Instrument]) -> ItemKinds:
     found: dict[str, set[str]] = {k: set() for k in ("choice", "multiple", "numeric", "text")}
     for instrument in instruments:
         for question in instrument.definition.questions():
-            kind = kind_of(question)
+            kind = question.report_kind
             if kind in ("scored", "choice", "multiple"):
                 found["choice"].update(question.item_ids())
             if kind in found:
@@ -87,12 +80,12 @@ def item_specs(instruments: Iterable[Instrument]) -> dict[tuple[int, str], ItemS
         definition = instrument.definition
         for page, questions in definition.pages:
             for question in questions:
-                kind = kind_of(question)
+                kind = question.report_kind
                 if kind == "none":
                     continue
                 parents = _parents(definition, page.show_if, question.definition.show_if)
                 for item_id in question.item_ids():
-                    codes = tuple(c for c, _label in option_labels(definition, question, item_id))
+                    codes = tuple(c for c, _label in option_labels(definition, question))
                     scored = ()
                     if kind == "scored":
                         scoring = question.scoring(item_id)
@@ -116,30 +109,16 @@ def _parents(definition: SurveyDefinition, *conditions: t.Any) -> tuple[str, ...
     return tuple(found)
 
 
-def option_labels(
-    definition: SurveyDefinition, question: QuestionType, item_id: str
-) -> list[tuple[str, str]]:
-    """(code, label) of every option an item stores, in order."""
-    kind = kind_of(question)
-    if kind == "scored":
-        return [(o.value, text_of(definition, o.label)) for o in question.scoring(item_id).options]
-    d = question.definition
-    if question.name == "yes_no":
-        return [
-            ("yes", text_of(definition, d.yes_label) if d.yes_label else "Yes"),
-            ("no", text_of(definition, d.no_label) if d.no_label else "No"),
-        ]
-    labels = [(o.value, text_of(definition, o.label)) for o in getattr(d, "options", [])]
-    if getattr(d, "other", False):
-        labels.append(("other", text_of(definition, d.other_label) if d.other_label else "Other"))
-    return labels
+def option_labels(definition: SurveyDefinition, question: QuestionType) -> list[tuple[str, str]]:
+    """(code, label) of every option the question's items store, in order, in the
+    survey's first language (the type's own labels, as exports show them)."""
+    return question.labels(lambda value: text_of(definition, value))
 
 
 def item_label(definition: SurveyDefinition, question: QuestionType, item_id: str) -> str:
-    for row in getattr(question.definition, "rows", None) or []:
-        if row.item == item_id:
-            return text_of(definition, row.text)
-    return text_of(definition, question.definition.text)
+    """The words that ask ``item_id``: a group row's, else the question's."""
+    row = question.row_text(item_id)
+    return text_of(definition, row if row is not None else question.definition.text)
 
 
 def audiences_of(definition: SurveyDefinition, present: Iterable[str]) -> list[str]:
@@ -195,7 +174,7 @@ class GroupBuilder:
         group.parts = self._parts(sid, audience)
         for page, questions in definition.pages:
             for question in questions:
-                kind = kind_of(question)
+                kind = question.report_kind
                 if kind == "none":
                     continue
                 items = [
@@ -208,8 +187,7 @@ class GroupBuilder:
                         text_of(definition, question.definition.text),
                         "choice" if kind == "multiple" else kind,
                         items,
-                        scale=getattr(question.definition, "scale", None)
-                        or (question.name if kind == "scored" else None),
+                        scale=question.scale_name,
                         follow_up=bool(page.show_if or question.definition.show_if),
                     )
                 )
@@ -303,7 +281,7 @@ class GroupBuilder:
         scoring = question.scoring(item_id) if kind == "scored" else None
         if scoring is not None:
             item.reverse = scoring.reverse
-        for code, label in option_labels(definition, question, item_id):
+        for code, label in option_labels(definition, question):
             value = counts.get(code, 0)
             option_status = self.decide.option(view, *key, code) if n else Status.NO_DATA
             option = OptionCount(code, label, Cell.decided(value, option_status), Cell())
@@ -367,7 +345,6 @@ __all__ = [
     "audiences_of",
     "item_kinds",
     "item_specs",
-    "kind_of",
     "option_labels",
     "text_of",
 ]

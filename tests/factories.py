@@ -26,9 +26,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from app.admin.services.links import create_link
 from app.definitions import AnswerRow, SurveyDefinition, load_file, load_text
 from app.definitions.sync import definition_of, latest_version, store_definition
-from app.links import create_link
 from app.models import (
     Answer,
     Audience,

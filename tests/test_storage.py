@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app import create_app
+from app.admin.services.links import create_link
 from app.config import ConfigError
 from app.definitions import load_file, load_text
 from app.definitions.sync import definition_of, store_definition
 from app.extensions import alembic, db
-from app.links import create_link
 from app.models import (
     Answer,
     Audience,

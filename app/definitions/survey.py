@@ -27,8 +27,8 @@ def content_hash(data: t.Any) -> str:
 class SurveyDefinition:
     """The header model plus one ``QuestionType`` object per question, in order.
 
-    Build one with :func:`app.definitions.loader.load_file` (files, with line-numbered
-    errors) or :meth:`from_stored` (a definition already stored in a SurveyVersion).
+    Built only by :mod:`app.definitions.loader`: ``load_file`` (files, with line-numbered
+    errors) or ``build`` (a definition already stored in a SurveyVersion).
     """
 
     def __init__(self, header: SurveyHeader, data: dict[str, t.Any]):
@@ -40,13 +40,6 @@ class SurveyDefinition:
     # Assembled by the loader once every question has passed its type's model.
     def add_page(self, page: Page, questions: list[QuestionType]) -> None:
         self.pages.append((page, questions))
-
-    @classmethod
-    def from_stored(cls, data: dict[str, t.Any]) -> SurveyDefinition:
-        """Rebuild from stored JSON (already checked when it was synced)."""
-        from app.definitions.loader import build
-
-        return build(data)
 
     # --- convenience --------------------------------------------------------------
     @property

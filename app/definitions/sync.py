@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.definitions.loader import DefinitionError, Problem, definition_files, load_file
+from app.definitions.loader import DefinitionError, Problem, build, definition_files, load_file
 from app.definitions.survey import SurveyDefinition
 from app.models import Survey, SurveyVersion
 
@@ -101,5 +101,5 @@ def definition_from_stored(
     if found is None:
         if len(_DEFINITIONS) > 512:
             _DEFINITIONS.clear()
-        found = _DEFINITIONS[key] = SurveyDefinition.from_stored(stored)
+        found = _DEFINITIONS[key] = build(stored)
     return found

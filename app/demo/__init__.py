@@ -3,9 +3,9 @@ and synthetic responses, repeatable for a given seed.
 
 - ``plan``: who the partnership is, which links exist, how many answered each (rates
   between 20% and 95%, one visibly low, a small partner under the threshold).
-- ``answers``: how each respondent answers (:func:`answers.demo_answer`, the one
-  place that switches on question type), with distributions that differ by item,
-  audience and wave.
+- ``answers``: how each respondent answers (:func:`answers.demo_answer` asks each
+  question's type, which draws on the respondent's profile), with distributions that
+  differ by item, audience and wave.
 - ``texts``: comments and interview notes in English and Spanish.
 - ``storage``: bulk writes (COPY on PostgreSQL).
 

@@ -19,8 +19,8 @@ import typing as t
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from app.admin.services.links import create_link
 from app.definitions.sync import definition_of, latest_version
-from app.links import create_link
 from app.models import Audience, Channel, Link, Partner, PartnerCategory, Response, Survey, Wave
 
 

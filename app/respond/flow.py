@@ -30,8 +30,6 @@ CONTROL_FIELDS = FORM_CONTROL_NAMES | {
 }
 # Hidden numbers (page index, version id) are short runs of ASCII digits.
 _FORM_NUMBER = re.compile(r"[0-9]{1,11}")
-# Interviews: a shown consent question must be given, whatever the definition says.
-CONSENT_REQUIRED = "consent_required"
 
 
 @dataclasses.dataclass
@@ -70,15 +68,12 @@ class Answers:
 
     def _read(self) -> None:
         seen: dict[str, t.Any] = {}
-        interview = self.definition.is_interview
         for index, (page, questions) in enumerate(self.definition.pages):
             page_shown = evaluate(page.show_if, seen)
             self.page_shown.append(page_shown)
             for question in questions:
                 shown = page_shown and evaluate(question.definition.show_if, seen)
                 value, errors = question.parse(self.raw) if question.answerable else (None, [])
-                if interview and question.name == "consent" and value is None and not errors:
-                    errors = [FieldError(question.item, CONSENT_REQUIRED)]
                 self.states[question.item] = QuestionState(question, index, shown, value, errors)
                 if shown and not errors:
                     seen.update(question.condition_values(value))

@@ -7,8 +7,7 @@ import typing as t
 
 from flask_babel import format_date, format_decimal, gettext
 
-from app.definitions.types import FieldError
-from app.respond.flow import CONSENT_REQUIRED
+from app.definitions.types import FieldError, QuestionType
 
 
 def _number(value: t.Any) -> str:
@@ -19,17 +18,6 @@ def _number(value: t.Any) -> str:
 
 def _date(value: dt.date | None) -> str:
     return format_date(value, "long") if value else ""
-
-
-def default_label(code: str) -> str:
-    """The interface's word for an answer a survey gave no label of its own."""
-    if code == "yes":
-        return gettext("Yes")
-    if code == "no":
-        return gettext("No")
-    if code == "other":
-        return gettext("Other")
-    return code
 
 
 def quoted(text: str) -> str:
@@ -62,21 +50,15 @@ def note_text(kind: str, interview: bool, **params: str) -> str:
     return gettext("Answer this only if it applies, given your answers above.")
 
 
-def error_message(error: FieldError, question_type: str) -> str:
-    """The message for one field error, in the current interface language."""
+def error_message(error: FieldError, question: QuestionType) -> str:
+    """The message for one field error of ``question``, in the current interface
+    language. The question's type words "required" (choose, type, tick)."""
     code, p = error.code, error.params
     if code == "required":
-        if question_type == "likert_group":
-            return gettext("Choose an answer for this statement.")
-        if question_type in {"short_text", "long_text", "number", "date"}:
-            return gettext("Answer this question.")
-        if question_type == "consent":
-            return gettext("Tick the box to continue.")
-        return gettext("Choose an answer.")
-    if code == CONSENT_REQUIRED:
-        return gettext(
-            "Without consent the interview cannot go ahead. Thank the person and end here."
-        )
+        return gettext(question.required_message(error.field))
+    own = question.error_text(code)
+    if own is not None:
+        return gettext(own, **p)
     if code == "invalid_choice":
         return gettext("Choose one of the answers shown.")
     if code == "other_required":

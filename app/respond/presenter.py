@@ -13,13 +13,14 @@ import typing as t
 
 from babel import Locale
 from babel.lists import format_list
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from app.definitions.schema import Condition
 from app.definitions.survey import SurveyDefinition
 from app.definitions.types import QuestionType
 from app.respond.flow import Answers, QuestionState, condition_json, depends_on
-from app.respond.messages import default_label, error_message, note_text, quoted
+from app.respond.messages import error_message, note_text, quoted
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 # A number to call in a support message: 911, 988 and the other N11 services, or a
@@ -81,7 +82,7 @@ class QuestionView:
 
     @property
     def required(self) -> bool:
-        return bool(self.d.required) or (self.survey.is_interview and self.type == "consent")
+        return self.q.is_required()
 
     def id(self, name: str | None = None, *suffix: t.Any) -> str:
         return dom_id(name or self.item, *suffix)
@@ -149,24 +150,19 @@ class QuestionView:
     def note_id(self) -> str:
         return self.id(self.item, "note")
 
-    def first_field_id(self) -> str:
-        """Where the error summary links to: the first input of the question."""
-        if self.type in {"single_choice", "multiple_choice", "likert", "yes_no", "rating"}:
-            return self.id(self.item, 0)
-        if self.type == "likert_group":
-            first_bad = next((r.item for r in self.d.rows if self.error(r.item)), None)
-            return self.id(first_bad or self.d.rows[0].item, 0)
-        return self.id(self.item)
+    def field_id(self, name: str | None = None) -> str:
+        """The id of form field ``name``'s first input, where the error summary links
+        to: its first option when the field is answered by choosing."""
+        name = name or self.item
+        return self.id(name, 0) if self.q.chooses(name) else self.id(name)
 
 
 def answer_labels(
     survey: SurveyDefinition, question: QuestionType, language: str
 ) -> list[tuple[str, str]]:
-    """(code, label) of each answer ``question`` offers, in ``language``."""
-    return [
-        (code, survey.text(label, language) if label is not None else default_label(code))
-        for code, label in question.option_labels()
-    ]
+    """(code, label) of each answer ``question`` offers, in ``language``; the words the
+    interface gives (Yes, No, Other) in the interface's language."""
+    return question.labels(lambda text: survey.text(text, language), gettext)
 
 
 def lead(text: str) -> str:
@@ -180,9 +176,8 @@ def lead(text: str) -> str:
 def item_text(survey: SurveyDefinition, item: str, language: str) -> str:
     """The text that asks ``item``: a question's, or its row's in a Likert group."""
     question = survey.question_by_item[item]
-    rows = getattr(question.definition, "rows", None) or []
-    row = next((r for r in rows if r.item == item), None)
-    return survey.text(row.text if row else question.definition.text, language)
+    row = question.row_text(item)
+    return survey.text(row if row is not None else question.definition.text, language)
 
 
 def condition_note(
@@ -217,7 +212,7 @@ def question_views(
     views = []
     for state in rendered:
         messages = (
-            {e.field: error_message(e, state.question.name) for e in state.errors}
+            {e.field: error_message(e, state.question) for e in state.errors}
             if show_errors and state.shown
             else {}
         )
@@ -232,24 +227,16 @@ def error_summary(views: list[QuestionView]) -> list[tuple[str, str]]:
     for view in views:
         for name in view.q.field_names():
             message = view.error(name)
-            if not message:
-                continue
-            if view.type == "likert_group":
-                target = view.id(name, 0)
-            elif name != view.item:
-                target = view.id(name)  # the "other, please specify" text box
-            else:
-                target = view.first_field_id()
-            found.append((target, f"{_short(view, name)} {message}"))
+            if message:
+                found.append((view.field_id(name), f"{_short(view, name)} {message}"))
     return found
 
 
 def _short(view: QuestionView, name: str) -> str:
     # The instructions after the question would say again what the message says
     # ("Choose up to 2. Choose at most 2 answers.").
-    if view.type == "likert_group":
-        return item_text(view.survey, name, view.language)
-    return lead(view.text)
+    row = view.q.row_text(name)
+    return view.t(row) if row is not None else lead(view.text)
 
 
 def with_phone_links(text: str) -> Markup:

@@ -18,15 +18,30 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from app.auth.account_links import hash_token
 from app.definitions import definition_files, load_file
 from app.definitions.sync import store_definition
 from app.demo import generate
 from app.extensions import db
-from app.models import Answer, CommentRedaction, Link, Partner, Response, Role, User, Wave
+from app.models import (
+    AccountLink,
+    AccountLinkKind,
+    Answer,
+    CommentRedaction,
+    Link,
+    Partner,
+    Response,
+    Role,
+    User,
+    Wave,
+    utcnow,
+)
 from app.users import hash_password
 from tests.conftest import ROOT
 
 PASSWORD = "correct horse battery staple"
+# The token of the world's pending invitation (only its hash is stored).
+WORLD_INVITATION = "world-invitation-token"
 CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
 )
@@ -50,6 +65,7 @@ class World:
     partner_b_response: int
     partner_b_answer: int  # a written answer, with a redaction of it
     partner_b_redaction: int
+    invitation: int  # a pending invitation of a partner B user
 
 
 @contextlib.contextmanager
@@ -106,25 +122,27 @@ def world(app, survey_definitions, password_hash) -> World:  # type: ignore[no-u
         partner_b_response = session.scalar(
             sa.select(Response).where(Response.partner_id == partner_b.id).limit(1)
         )
-        # A comment (free text, not an "other" option's words) on the first page of the
-        # current wave's comment list: newest first.
-        comments = (
+        written = session.scalar(
             sa.select(Answer)
             .join(Response, Response.id == Answer.response_id)
-            .where(
-                Answer.value_text.is_not(None),
-                Answer.choice.is_(None),
-                Answer.item_id.like("comments.%"),
-                Response.wave_id == waves[-1].id,
-            )
-            .order_by(Response.submitted_at.desc(), Answer.id.desc())
+            .where(Answer.value_text.is_not(None), Response.partner_id == partner_b.id)
+            .order_by(Answer.id)
             .limit(1)
+        ) or session.scalar(
+            sa.select(Answer).where(Answer.value_text.is_not(None)).order_by(Answer.id).limit(1)
         )
-        written = session.scalar(
-            comments.where(Response.partner_id == partner_b.id)
-        ) or session.scalar(comments)
         redaction = CommentRedaction(answer_id=written.id, text="[name] was kind", reason="name")
         session.add(redaction)
+        invitation = AccountLink(
+            kind=AccountLinkKind.INVITATION,
+            token_hash=hash_token(WORLD_INVITATION),
+            email="invitee@example.org",
+            role=Role.PARTNER,
+            partner=partner_b,
+            created_by=admin,
+            expires_at=utcnow() + dt.timedelta(days=7),
+        )
+        session.add(invitation)
         session.flush()
         world = World(
             admin=admin.id,
@@ -143,6 +161,7 @@ def world(app, survey_definitions, password_hash) -> World:  # type: ignore[no-u
             partner_b_response=partner_b_response.id,
             partner_b_answer=written.id,
             partner_b_redaction=redaction.id,
+            invitation=invitation.id,
         )
         session.commit()
     return world

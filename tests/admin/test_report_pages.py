@@ -12,7 +12,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app.admin.reporting import ReportScope, ascii_slug, download_name
+from app.admin.services.reporting import ReportScope, ascii_slug, download_name
 from app.models import AuditEvent, Partner, Response, Role, Survey, Wave
 from tests.admin.conftest import add_user, as_user, database
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 from sqlalchemy import event
 
-from app.admin.exports import csv_chunks, export_rows, safe_text
-from app.admin.responses import ResponseFilters
+from app.admin.services.exports import csv_chunks, export_rows, safe_text
+from app.admin.services.responses import ResponseFilters
 from app.extensions import db
 from app.models import Answer, AuditEvent, Link, Partner, PartnerCategory, Response, Survey
 from tests.admin.conftest import as_user, database, post_form

@@ -219,3 +219,13 @@ def test_flyer_has_title_qr_code_and_short_address_in_english_and_spanish(app, c
     assert "data-print" in html
     assert slug  # the survey's own title is shown, in both languages where translated
     assert html.count('class="flyer-title"') == 2
+
+
+def test_flyer_speaks_each_language_whatever_the_browser_speaks(app, coordinator, world):  # type: ignore[no-untyped-def]
+    for accept in ("es", "en"):
+        html = coordinator.get(
+            f"/admin/links/{world.link}/flyer", headers={"Accept-Language": accept}
+        ).text
+        english, spanish = html.split('lang="es"', 1)
+        assert "We want to hear from you" in english and "Queremos" not in english
+        assert "Queremos escuchar su opinión" in spanish and "We want to hear" not in spanish

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from app.admin.services.links import create_link
 from app.definitions import load_text
 from app.definitions.sync import store_definition
-from app.links import create_link
 from app.models import Answer, Audience, Response, Wave
 from bench.submission import ITEMS, SURVEY
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.admin.services.links import create_link
 from app.definitions import load_file
 from app.definitions.sync import definition_of, latest_version, store_definition
-from app.links import create_link
 from app.models import Answer, Partner, PartnerCategory, Response, Survey, Wave
 from tests.conftest import ROOT
 

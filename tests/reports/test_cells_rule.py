@@ -65,3 +65,21 @@ def test_every_partner_view_of_adversarial_data_finishes(session, build, two_wav
     for partner in partners:
         report = build_report(session, "report-test", WAVE, partner.name, mode=mode)
         assert report.sections
+
+
+def test_two_small_groups_together_are_not_given_away(session, build, two_waves):
+    # Whole 12 = clinic 10 + club 1 + 1 through general links. Each small group alone
+    # stays hidden, but whole minus clinic would tell that the club's and the general
+    # links' families together are 2, all "Agree" (found by the privacy oracle).
+    survey = build.survey(DATA / "report-test.yaml")
+    wave = two_waves[1]
+    clinic, club = build.partner("Clinic"), build.partner("Club")
+    build.respond(survey, wave, "family", {ITEM: ["4"] * 10}, clinic)
+    build.respond(survey, wave, "family", {ITEM: ["4"]}, club)
+    build.respond(survey, wave, "family", {ITEM: ["4"]})
+    whole = build_report(session, "report-test", WAVE, mode="cells").sections[0].item(ITEM)
+    view = build_report(session, "report-test", WAVE, "Clinic", mode="cells").sections[0]
+    theirs = view.item(ITEM)
+    assert not (whole.n.shown and theirs.n.shown)
+    agree = {o.code: o.count for o in whole.options}["4"]
+    assert not (agree.shown and {o.code: o.count for o in theirs.options}["4"].shown)

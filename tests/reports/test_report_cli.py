@@ -127,6 +127,27 @@ def test_importing_reports_loads_neither_flask_nor_matplotlib():
         "bad = [m for m in ('flask', 'matplotlib', 'fpdf', 'openpyxl') if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"
     )
+    _python_succeeds(code)
+
+
+def test_charts_draw_without_loading_matplotlib():
+    """A cold HTML packet must not pay for matplotlib's import (0.4-1 s, more than the
+    whole CSV): charts are written straight from their scenes."""
+    code = (
+        "import sys; from reports import charts, html;"
+        "from reports.model import Cell, ItemSummary, OptionCount;"
+        "item = ItemSummary('x', 'A statement', 'scored', n=Cell(50));"
+        "item.options = [OptionCount(str(k), f'Opt {k}', Cell(10), Cell(20.0), neutral=k == 3)"
+        " for k in range(1, 6)];"
+        "svg = charts.diverging([item], 'x').svg();"
+        "assert '<rect' in svg and 'report-chart' in svg, svg;"
+        "sys.exit(1 if 'matplotlib' in sys.modules else 0)"
+    )
+    _python_succeeds(code)
+
+
+def _python_succeeds(code: str) -> None:
+    """Run ``code`` in a fresh interpreter (nothing imported yet) and expect exit 0."""
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )

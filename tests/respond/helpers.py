@@ -9,9 +9,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from babel.messages import mofile, pofile
 
+from app.admin.services.links import create_link
 from app.definitions import load_file
 from app.definitions.sync import store_definition
-from app.links import create_link
 from app.models import Link, Survey, Wave
 
 ROOT = Path(__file__).resolve().parents[2]

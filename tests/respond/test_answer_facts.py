@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app import create_app
+from app.admin.services.links import create_link
 from app.extensions import alembic, db
-from app.links import create_link
 from app.models import Answer, Partner, PartnerCategory, Response, answer_facts
 from tests.conftest import PG_URL, base_config
 from tests.respond.helpers import Respondent

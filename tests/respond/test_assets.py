@@ -9,9 +9,9 @@ import re
 from babel.messages import pofile
 from babel.messages.extract import extract_from_dir
 
+from app.admin.services.links import create_link
 from app.definitions import load_text
 from app.definitions.sync import store_definition
-from app.links import create_link
 from app.models import Survey, Wave
 from bench.page_weight import BUDGET_BYTES, measure, twenty_question_survey
 from tests.conftest import ROOT

@@ -16,9 +16,9 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from app.admin.services.links import create_link
 from app.definitions import load_text
 from app.definitions.sync import store_definition
-from app.links import create_link
 from app.models import Answer, Audience, AuditEvent, Link, Partner, Response, Survey, Wave
 from reports import build_report, render_html, render_pdf, render_xlsx
 from tests.admin.conftest import as_user, csrf_token, database, sign_in

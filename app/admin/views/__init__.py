@@ -1,0 +1,20 @@
+"""The workspace pages. Importing this package attaches every page to the ``admin``
+blueprint; the application factory registers the blueprint from here so that no page
+can be left out."""
+
+from app.admin import bp
+from app.admin.views import (  # noqa: F401
+    audit_log,
+    comments,
+    dashboard,
+    exports,
+    invitations,
+    links,
+    releases,
+    reporting,
+    responses,
+    users,
+    waves,
+)
+
+__all__ = ["bp"]

@@ -4,9 +4,9 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 
 from app.admin import bp
-from app.admin.tracking import day_chart, link_progress, responses_per_week, shown_total
+from app.admin.services.tracking import day_chart, link_progress, responses_per_week, shown_total
+from app.admin.services.waves import current_wave
 from app.admin.views.common import acting_user
-from app.admin.waves import current_wave
 from app.auth.access import STAFF, roles_required
 from app.extensions import db
 from app.models import Role, Survey, Wave

@@ -2,19 +2,25 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, gettext
 
 from app import audit
-from app.admin import FormProblem, bp
-from app.admin.forms import LinkForm, channel_choices, options
-from app.admin.linking import (
+from app.admin import bp
+from app.admin.forms import LinkEditForm, LinkForm, channel_choices, options
+from app.admin.services import FormProblem
+from app.admin.services.links import (
     CHANNEL_LABELS,
     add_link,
+    link_url,
+    links_query,
     qr_png,
     qr_svg,
     response_counts,
     set_link_open,
     survey_choices,
+    update_link,
 )
+from app.admin.services.waves import all_waves, current_wave
 from app.admin.views.common import (
     OpenCloseForm,
     acting_user,
@@ -22,11 +28,9 @@ from app.admin.views.common import (
     open_or_close,
     show_problem,
 )
-from app.admin.waves import all_waves, current_wave
-from app.auth.access import STAFF, roles_required, start_write
+from app.auth.access import STAFF, roles_required
 from app.definitions.sync import definition_of, latest_version
 from app.extensions import db
-from app.links import link_url, links_query
 from app.models import Audience, Channel, Link, Partner, Survey, Wave
 
 
@@ -68,7 +72,7 @@ def _link_form() -> LinkForm:
 
 
 @bp.route("/links/new", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def link_new():  # type: ignore[no-untyped-def]
     form = _link_form()
     if request.method == "GET":
@@ -76,7 +80,6 @@ def link_new():  # type: ignore[no-untyped-def]
         if current is not None and form.wave_id.data is None:
             form.wave_id.data = request.args.get("wave", type=int) or current.id
     if form.validate_on_submit():
-        start_write()
         survey = get_or_404(Survey, form.survey_id.data)
         wave = get_or_404(Wave, form.wave_id.data)
         partner = get_or_404(Partner, form.partner_id.data) if form.partner_id.data else None
@@ -91,7 +94,6 @@ def link_new():  # type: ignore[no-untyped-def]
                 form.expected_n.data,
             )
         except FormProblem as problem:
-            db.session.rollback()
             show_problem(form, problem)
         else:
             audit.record(
@@ -107,7 +109,6 @@ def link_new():  # type: ignore[no-untyped-def]
                     "channel": link.channel.value,
                 },
             )
-            db.session.commit()
             flash(f"Link created: {_public_url(link)}", "success")
             return redirect(url_for("admin.links", wave=wave.id))
     status = 400 if form.is_submitted() else 200
@@ -115,7 +116,7 @@ def link_new():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/links/<int:link_id>/state")
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def link_state(link_id: int):  # type: ignore[no-untyped-def]
     link, is_open = open_or_close(Link, link_id, set_link_open, "link")
     flash(f"The link {_public_url(link)} is now {'open' if is_open else 'closed'}.", "success")
@@ -150,22 +151,6 @@ def link_qr_png(link_id: int):  # type: ignore[no-untyped-def]
     return response
 
 
-FLYER_TEXT = {
-    "en": {
-        "lead": "We want to hear from you",
-        "scan": "Scan the code with your phone's camera, or type this address:",
-        "minutes": "It takes about {n} minutes.",
-        "anonymous": "Your answers are anonymous.",
-    },
-    "es": {
-        "lead": "Queremos escuchar su opinión",
-        "scan": "Escanee el código con la cámara de su teléfono o escriba esta dirección:",
-        "minutes": "Toma unos {n} minutos.",
-        "anonymous": "Sus respuestas son anónimas.",
-    },
-}
-
-
 @bp.get("/links/<int:link_id>/flyer")
 @roles_required(*STAFF)
 def link_flyer(link_id: int):  # type: ignore[no-untyped-def]
@@ -179,19 +164,22 @@ def link_flyer(link_id: int):  # type: ignore[no-untyped-def]
     anonymous = definition.header.anonymous
     sections = []
     for language in ("en", "es"):
-        words = FLYER_TEXT[language]
-        notes = [words["minutes"].format(n=minutes)] if minutes else []
-        notes += [words["anonymous"]] if anonymous else []
-        note = " ".join(notes)
-        sections.append(
-            {
-                "language": language,
-                "title": definition.text(definition.header.title, language),
-                "lead": words["lead"],
-                "scan": words["scan"],
-                "note": note,
-            }
-        )
+        # The flyer speaks both languages whatever the coordinator's browser speaks:
+        # its words come from the translation catalogue like every other page's.
+        with force_locale(language):
+            notes = [gettext("It takes about %(n)s minutes.", n=minutes)] if minutes else []
+            notes += [gettext("Your answers are anonymous.")] if anonymous else []
+            sections.append(
+                {
+                    "language": language,
+                    "title": definition.text(definition.header.title, language),
+                    "lead": gettext("We want to hear from you"),
+                    "scan": gettext(
+                        "Scan the code with your phone's camera, or type this address:"
+                    ),
+                    "note": " ".join(notes),
+                }
+            )
     url = _public_url(link)
     return render_template(
         "admin/flyer.html",
@@ -199,4 +187,40 @@ def link_flyer(link_id: int):  # type: ignore[no-untyped-def]
         url=url,
         short_url=url.split("://", 1)[-1],
         sections=sections,
+    )
+
+
+@bp.route("/links/<int:link_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF, writes=True)
+def link_edit(link_id: int):  # type: ignore[no-untyped-def]
+    link = get_or_404(Link, link_id)
+    form = LinkEditForm(obj=None if request.method == "POST" else link)
+    partners = db.session.scalars(sa.select(Partner).order_by(Partner.name))
+    form.partner_id.choices = options([("", "No partner")] + [(p.id, p.name) for p in partners])
+    form.channel.choices = channel_choices()
+    if request.method == "GET":
+        form.channel.data = link.channel.value
+    if form.validate_on_submit():
+        partner = get_or_404(Partner, form.partner_id.data) if form.partner_id.data else None
+        try:
+            changes = update_link(
+                db.session, link, partner, Channel(form.channel.data), form.expected_n.data
+            )
+        except FormProblem as problem:
+            show_problem(form, problem)
+        else:
+            if changes:
+                audit.record(db.session, acting_user(), "link_update", f"link:{link.id}", changes)
+            flash("Link saved." if changes else "Nothing was changed.", "success")
+            return redirect(url_for("admin.links", wave=link.wave_id))
+    status = 400 if form.is_submitted() else 200
+    return (
+        render_template(
+            "admin/link_edit.html",
+            form=form,
+            link=link,
+            url=_public_url(link),
+            responses=response_counts(db.session, [link.id]).get(link.id, 0),
+        ),
+        status,
     )

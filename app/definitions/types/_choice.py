@@ -7,7 +7,16 @@ import typing as t
 from pydantic import Field, model_validator
 
 from app.definitions.schema import Option, QuestionBase, Text
-from app.definitions.types.base import AnswerRow, FieldError, FormData, QuestionType, first
+from app.definitions.types.base import (
+    N_,
+    AnswerRow,
+    DemoAnswers,
+    FieldError,
+    FormData,
+    OptionLabel,
+    QuestionType,
+    first,
+)
 
 OTHER = "other"
 
@@ -45,11 +54,14 @@ class _ChoiceBase(QuestionType):
             found.append(("other_label", self.definition.other_label))
         return found
 
-    def option_labels(self) -> list[tuple[str, Text | None]]:
-        labels: list[tuple[str, Text | None]] = [
-            (o.value, o.label) for o in self.definition.options
-        ]
-        return labels + [(OTHER, self.definition.other_label)] if self.definition.other else labels
+    def option_labels(self) -> list[OptionLabel]:
+        labels = [OptionLabel(o.value, o.label) for o in self.definition.options]
+        if self.definition.other:
+            labels.append(OptionLabel(OTHER, self.definition.other_label, N_("Other")))
+        return labels
+
+    def chooses(self, field: str) -> bool:
+        return field == self.item  # not the "other, please specify" box
 
     def field_names(self) -> list[str]:
         names = [self.item]
@@ -68,6 +80,9 @@ class _ChoiceBase(QuestionType):
         if len(text) > OTHER_TEXT_MAX:
             return None, [FieldError(self.other_field, "too_long", {"max": OTHER_TEXT_MAX})]
         return text, []
+
+    def _demo_other(self, demo: DemoAnswers, chosen: list[str]) -> str | None:
+        return demo.short_text("other") if OTHER in chosen else None
 
     def _rows(self, chosen: list[str], other: str | None) -> list[AnswerRow]:
         return [

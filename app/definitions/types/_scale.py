@@ -6,8 +6,8 @@ import dataclasses
 import functools
 import typing as t
 
-from app.definitions.schema import Scale, ScaleOption, Text
-from app.definitions.types.base import AnswerRow, FieldError, QuestionType
+from app.definitions.schema import Scale, ScaleOption
+from app.definitions.types.base import AnswerRow, FieldError, OptionLabel, QuestionType
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,9 +62,16 @@ class _ScaleType(QuestionType):
             known = ", ".join(sorted(self.survey.scales)) or "none defined"
             report("scale", f"unknown scale '{scale_name}' (scales: {known})")
 
-    def option_labels(self) -> list[tuple[str, Text | None]]:
+    def option_labels(self) -> list[OptionLabel]:
         scale = self._scale()
-        return [(o.value, o.label) for o in scale.options] if scale else []
+        return [OptionLabel(o.value, o.label) for o in scale.options] if scale else []
+
+    def chooses(self, field: str) -> bool:
+        return field in self.item_ids()
+
+    @property
+    def scale_name(self) -> str | None:
+        return str(self.definition.scale)
 
     def codes(self) -> list[str]:
         scale = self._scale()

@@ -37,3 +37,7 @@ class _TextType(QuestionType):
         if len(raw) > self.max_length:
             return None, [FieldError(self.item, "too_long", {"max": self.max_length})]
         return raw, []
+
+    def fitted(self, text: str | None) -> str | None:
+        """``text`` cut to what the box takes (demo answers must be valid answers)."""
+        return None if text is None else text[: self.max_length]

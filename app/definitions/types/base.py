@@ -1,14 +1,19 @@
 """The question-type registry and the interface every type implements.
 
-A type knows how to check its own definition, which form fields it reads, how to
-turn submitted strings into a value (with error codes the respondent pages translate),
-and how that value becomes long answer rows. Adding a type is adding one module here
-and importing it in ``types/__init__.py``.
+A type knows everything that differs between types, so no other module switches on a
+type's name: how to check its own definition, which form fields it reads and which of
+them are answered by choosing, how to turn submitted strings into a value (with error
+codes the respondent pages translate, and the words for "required"), how that value
+becomes long answer rows, what its stored codes are called, how reports summarise it
+and what a made-up demo answer looks like. Adding a type is adding one module here
+(imported in ``types/__init__.py``) and its template ``respond/questions/<name>.html``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import random
 import re
 import typing as t
 from collections.abc import Callable, Mapping, Sequence
@@ -50,7 +55,59 @@ class Summary(t.NamedTuple):
     kind: str
 
 
+class OptionLabel(t.NamedTuple):
+    """One answer a question offers: its stored ``code``, the survey's ``label`` for it,
+    and, where the survey gives none, the interface's ``word`` (an English message id
+    the respondent pages translate, e.g. "Yes")."""
+
+    code: str
+    label: Text | None = None
+    word: str = ""
+
+
+class DemoAnswers(t.Protocol):
+    """One made-up respondent, as a type sees them when it makes up their answer
+    (``app.demo.answers.Profile``): how their group tends to answer, in their language."""
+
+    rng: random.Random
+    today: dt.date
+
+    def scale(self, question: QuestionType, item_id: str) -> str:
+        """A code of ``item_id``'s scale (``question.scoring``), drawn as this
+        respondent's group tends to answer it."""
+        ...
+
+    def yes(self, item_id: str) -> bool:
+        """Whether this respondent says yes to ``item_id``."""
+        ...
+
+    def choice_weights(self, item_id: str, codes: list[str]) -> list[float]:
+        """How often this respondent's group picks each of ``codes`` (relative)."""
+        ...
+
+    def short_text(self, kind: str) -> str:
+        """A word or phrase in the respondent's language: a ``short`` answer, or an
+        ``other`` option described."""
+        ...
+
+    def comment(self, item_id: str) -> str | None:
+        """What the respondent writes in ``item_id``'s comment box (None: nothing)."""
+        ...
+
+
+def _word(option: OptionLabel, word: Callable[[str], str]) -> str:
+    # An empty message id would translate to the catalogue's header: show the code.
+    return word(option.word) if option.word else option.code
+
+
+def N_(message: str) -> str:
+    """Marks an interface string for the translation catalogue; the pages translate it
+    where it is shown (types know no language)."""
+    return message
+
+
 def register(cls: type[QuestionType]) -> type[QuestionType]:
+    """Make ``cls`` the type of questions whose ``type`` is ``cls.name``."""
     REGISTRY[cls.name] = cls
     return cls
 
@@ -91,8 +148,14 @@ class QuestionType:
 
     name: t.ClassVar[str]
     model: t.ClassVar[type[QuestionBase]]
+    # How reports summarise the type's items: "scored" (a scale: percent favourable),
+    # "choice" (counts per option), "multiple" (counts per option, several per
+    # respondent), "numeric" (a mean), "text" (comments) or "none".
     summary_kind: t.ClassVar[str] = "none"
     answerable: t.ClassVar[bool] = True
+    # Demo respondents skip some optional questions; False where ``demo_value`` itself
+    # leaves the answer blank as often as people do (comment boxes).
+    demo_skippable: t.ClassVar[bool] = True
 
     def __init__(self, definition: QuestionBase, survey: SurveyDefinition | None = None):
         self.definition = definition
@@ -112,6 +175,11 @@ class QuestionType:
             found.append(("help", self.definition.help))
         return found
 
+    def row_text(self, item_id: str) -> Text | None:
+        """The words that ask ``item_id`` when they are not the question's own (a row
+        of a group); None when the question's text asks it."""
+        return None
+
     def check(self, report: Callable[[str, str], None]) -> None:
         """Semantic checks needing the whole survey; ``report(field, message)``."""
 
@@ -119,6 +187,27 @@ class QuestionType:
     def field_names(self) -> list[str]:
         """Form field names this question reads."""
         return [self.item] if self.answerable else []
+
+    def chooses(self, field: str) -> bool:
+        """Whether form field ``field`` is answered by choosing among options (radio
+        buttons or checkboxes, their inputs numbered from 0) rather than in one input."""
+        return False
+
+    def is_required(self) -> bool:
+        """Whether the person must answer before going on."""
+        return bool(self.definition.required)
+
+    def required_message(self, field: str) -> str:
+        """What to tell someone who left required ``field`` empty (a message id)."""
+        if self.chooses(field):
+            return N_("Choose an answer.")
+        return N_("Answer this question.")
+
+    def error_text(self, code: str) -> str | None:
+        """The words (a message id, with ``%(name)s`` for the error's params) for an
+        error code only this type gives; None for the shared codes the respondent
+        pages word themselves (invalid_choice, too_long, out_of_range...)."""
+        return None
 
     def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
         """Turn submitted strings into a value (None when unanswered) and errors."""
@@ -147,10 +236,40 @@ class QuestionType:
             return []
         return [AnswerRow(self.item, value_text=str(value))]
 
-    def option_labels(self) -> list[tuple[str, Text | None]]:
-        """(code, label) of each answer one chooses, in order; None where the interface
-        has its own word (Yes, No, Other). Empty for types answered by typing."""
+    def option_labels(self) -> list[OptionLabel]:
+        """Each answer one chooses, in order, as stored. Empty for types answered by
+        typing (and for numbers, which are their own labels)."""
         return []
+
+    def labels(
+        self, text: Callable[[Text], str], word: Callable[[str], str] = str
+    ) -> list[tuple[str, str]]:
+        """(code, label) of each answer: the survey's label through ``text`` (which
+        picks a language), else the interface's word through ``word`` (which may
+        translate it). The one map of codes to words, for pages, exports and reports."""
+        return [
+            (o.code, (text(o.label) if o.label is not None else "") or _word(o, word))
+            for o in self.option_labels()
+        ]
+
+    # --- reports ------------------------------------------------------------------
+    @property
+    def report_kind(self) -> str:
+        """How reports summarise this question (``summary_kind``; "none" for a question
+        with nothing to answer)."""
+        return self.summary_kind if self.answerable else "none"
+
+    @property
+    def scale_name(self) -> str | None:
+        """The name of the scale its items are scored on (items on the same scale sit
+        together in reports); None when not scored."""
+        return self.name if self.summary_kind == "scored" else None
+
+    # --- demonstration data -----------------------------------------------------------
+    def demo_value(self, demo: DemoAnswers) -> t.Any:
+        """The answer made-up respondent ``demo`` gives, as ``parse`` would return it
+        (None: left unanswered). Types that take no answer give none."""
+        return None
 
     def condition_values(self, value: t.Any) -> dict[str, t.Any]:
         """Item id -> value as display conditions see it (codes, numbers or text)."""

@@ -6,15 +6,20 @@ import typing as t
 
 from app.definitions.schema import QuestionBase, Text
 from app.definitions.types.base import (
+    N_,
     AnswerRow,
+    DemoAnswers,
     FieldError,
     FormData,
+    OptionLabel,
     QuestionType,
     first,
     register,
 )
 
 CONSENT_GIVEN = "given"
+# Interviews: a shown consent question must be given, whatever the definition says.
+CONSENT_REQUIRED = "consent_required"
 
 
 class ConsentModel(QuestionBase):
@@ -32,13 +37,34 @@ class Consent(QuestionType):
     def texts(self) -> list[tuple[str, t.Any]]:
         return super().texts() + [("agree_label", self.definition.agree_label)]
 
-    def option_labels(self) -> list[tuple[str, Text | None]]:
-        return [(CONSENT_GIVEN, self.definition.agree_label)]
+    def option_labels(self) -> list[OptionLabel]:
+        return [OptionLabel(CONSENT_GIVEN, self.definition.agree_label)]
+
+    def chooses(self, field: str) -> bool:
+        return field == self.item  # one checkbox
+
+    def is_required(self) -> bool:
+        # An interview cannot go ahead without the person's consent.
+        interview = self.survey is not None and self.survey.is_interview
+        return super().is_required() or interview
+
+    def required_message(self, field: str) -> str:
+        return N_("Tick the box to continue.")
+
+    def error_text(self, code: str) -> str | None:
+        if code == CONSENT_REQUIRED:
+            return N_(
+                "Without consent the interview cannot go ahead. Thank the person and end here."
+            )
+        return None
 
     def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
         raw = first(form, self.item)
         if not raw:
-            return None, self._required_error()
+            errors = self._required_error()
+            if not errors and self.survey is not None and self.survey.is_interview:
+                errors = [FieldError(self.item, CONSENT_REQUIRED)]
+            return None, errors
         if raw != CONSENT_GIVEN:
             return None, [FieldError(self.item, "invalid_choice")]
         return True, []
@@ -51,3 +77,6 @@ class Consent(QuestionType):
 
     def condition_values(self, value: t.Any) -> dict[str, t.Any]:
         return {self.item: CONSENT_GIVEN} if value else {}
+
+    def demo_value(self, demo: DemoAnswers) -> t.Any:
+        return True

@@ -6,7 +6,7 @@ import datetime as dt
 import typing as t
 
 from app.definitions.schema import QuestionBase
-from app.definitions.types.base import AnswerRow, FieldError, QuestionType, register
+from app.definitions.types.base import AnswerRow, DemoAnswers, FieldError, QuestionType, register
 
 
 class DateModel(QuestionBase):
@@ -40,3 +40,13 @@ class Date(QuestionType):
 
     def condition_values(self, value: t.Any) -> dict[str, t.Any]:
         return {} if value is None else {self.item: value.isoformat()}
+
+    def demo_value(self, demo: DemoAnswers) -> t.Any:
+        # A day in the last year or so, kept within the question's bounds.
+        d = self.definition
+        value = demo.today - dt.timedelta(days=demo.rng.randint(10, 400))
+        if d.max is not None and value > d.max:
+            value = d.max
+        if d.min is not None and value < d.min:
+            value = d.min
+        return value

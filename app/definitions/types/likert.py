@@ -6,7 +6,7 @@ import typing as t
 
 from app.definitions.schema import QuestionBase
 from app.definitions.types._scale import Scoring, _ScaleType, scoring_from_scale
-from app.definitions.types.base import AnswerRow, FieldError, register
+from app.definitions.types.base import AnswerRow, DemoAnswers, FieldError, register
 
 
 class LikertModel(QuestionBase):
@@ -30,3 +30,6 @@ class Likert(_ScaleType):
 
     def scoring(self, item_id: str | None = None) -> Scoring:
         return scoring_from_scale(self._scale(), self.definition.reverse)
+
+    def demo_value(self, demo: DemoAnswers) -> t.Any:
+        return demo.scale(self, self.item)

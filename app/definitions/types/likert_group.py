@@ -8,7 +8,15 @@ from pydantic import Field
 
 from app.definitions.schema import CODE_PATTERN, QuestionBase, Strict, Text
 from app.definitions.types._scale import Scoring, _ScaleType, scoring_from_scale
-from app.definitions.types.base import AnswerRow, FieldError, FormData, first, register
+from app.definitions.types.base import (
+    N_,
+    AnswerRow,
+    DemoAnswers,
+    FieldError,
+    FormData,
+    first,
+    register,
+)
 
 
 class GroupRow(Strict):
@@ -37,6 +45,12 @@ class LikertGroup(_ScaleType):
 
     def field_names(self) -> list[str]:
         return self.item_ids()
+
+    def row_text(self, item_id: str) -> Text | None:
+        return next((r.text for r in self.definition.rows if r.item == item_id), None)
+
+    def required_message(self, field: str) -> str:
+        return N_("Choose an answer for this statement.")
 
     def texts(self) -> list[tuple[str, t.Any]]:
         return super().texts() + [
@@ -72,3 +86,6 @@ class LikertGroup(_ScaleType):
     def scoring(self, item_id: str | None = None) -> Scoring:
         row = next((r for r in self.definition.rows if r.item == item_id), None)
         return scoring_from_scale(self._scale(), bool(row and row.reverse))
+
+    def demo_value(self, demo: DemoAnswers) -> t.Any:
+        return {r.item: demo.scale(self, r.item) for r in self.definition.rows}

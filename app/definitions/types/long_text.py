@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import typing as t
+
 from app.definitions.types._text import TextModel, _TextType
-from app.definitions.types.base import register
+from app.definitions.types.base import DemoAnswers, register
 
 
 @register
@@ -11,3 +13,7 @@ class LongText(_TextType):
     name = "long_text"
     model = TextModel
     default_max_length = 4000
+    demo_skippable = False  # how often people write is the comment's own business
+
+    def demo_value(self, demo: DemoAnswers) -> t.Any:
+        return self.fitted(demo.comment(self.item))

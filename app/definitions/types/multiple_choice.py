@@ -7,7 +7,7 @@ import typing as t
 from pydantic import Field
 
 from app.definitions.types._choice import ChoiceModel, _ChoiceBase
-from app.definitions.types.base import AnswerRow, FieldError, FormData, register
+from app.definitions.types.base import AnswerRow, DemoAnswers, FieldError, FormData, register
 
 
 class MultipleChoiceModel(ChoiceModel):
@@ -21,6 +21,7 @@ class MultipleChoice(_ChoiceBase):
     name = "multiple_choice"
     model = MultipleChoiceModel
     definition: MultipleChoiceModel
+    summary_kind = "multiple"
 
     def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
         chosen: list[str] = []
@@ -53,3 +54,16 @@ class MultipleChoice(_ChoiceBase):
 
     def condition_values(self, value: t.Any) -> dict[str, t.Any]:
         return {} if value is None else {self.item: list(value["choices"])}
+
+    def demo_value(self, demo: DemoAnswers) -> t.Any:
+        # Each option at most half the time, the group's favourite most often.
+        codes = self.codes()
+        weights = demo.choice_weights(self.item, codes)
+        top = max(weights)
+        chosen = [
+            code
+            for code, weight in zip(codes, weights, strict=True)
+            if demo.rng.random() < 0.5 * weight / top
+        ]
+        chosen = (chosen or [codes[0]])[: self.definition.max_choices or None]
+        return {"choices": chosen, "other": self._demo_other(demo, chosen)}

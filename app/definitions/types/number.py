@@ -8,7 +8,7 @@ import typing as t
 from pydantic import model_validator
 
 from app.definitions.schema import QuestionBase, Text
-from app.definitions.types.base import AnswerRow, FieldError, QuestionType, register
+from app.definitions.types.base import AnswerRow, DemoAnswers, FieldError, QuestionType, register
 
 
 class NumberModel(QuestionBase):
@@ -55,3 +55,10 @@ class Number(QuestionType):
 
     def answer_rows(self, value: t.Any) -> list[AnswerRow]:
         return [] if value is None else [AnswerRow(self.item, value_num=float(value))]
+
+    def demo_value(self, demo: DemoAnswers) -> t.Any:
+        # Small numbers more often (children in a family, visits in a term).
+        d = self.definition
+        low = d.min if d.min is not None else 0
+        high = d.max if d.max is not None else low + 10
+        return int(low + (high - low) * demo.rng.random() ** 2)

@@ -8,7 +8,14 @@ from pydantic import Field, model_validator
 
 from app.definitions.schema import QuestionBase, ScaleOption, Text
 from app.definitions.types._scale import Scoring
-from app.definitions.types.base import AnswerRow, FieldError, QuestionType, register
+from app.definitions.types.base import (
+    AnswerRow,
+    DemoAnswers,
+    FieldError,
+    OptionLabel,
+    QuestionType,
+    register,
+)
 
 
 class RatingModel(QuestionBase):
@@ -41,9 +48,12 @@ class Rating(QuestionType):
                 found.append((key, getattr(self.definition, key)))
         return found
 
-    def option_labels(self) -> list[tuple[str, Text | None]]:
+    def option_labels(self) -> list[OptionLabel]:
         d = self.definition
-        return [(str(n), str(n)) for n in range(d.min, d.max + 1)]
+        return [OptionLabel(str(n), str(n)) for n in range(d.min, d.max + 1)]
+
+    def chooses(self, field: str) -> bool:
+        return field == self.item  # one radio button per number
 
     def parse_text(self, raw: str) -> tuple[t.Any, list[FieldError]]:
         d = self.definition
@@ -70,3 +80,6 @@ class Rating(QuestionType):
             neutral=str(int(middle)) if middle == int(middle) else None,
             reverse=False,
         )
+
+    def demo_value(self, demo: DemoAnswers) -> t.Any:
+        return int(demo.scale(self, self.item))

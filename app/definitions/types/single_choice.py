@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from app.definitions.types._choice import ChoiceModel, _ChoiceBase
-from app.definitions.types.base import AnswerRow, FieldError, FormData, register
+from app.definitions.types.base import AnswerRow, DemoAnswers, FieldError, FormData, register
 
 
 @register
@@ -39,3 +39,8 @@ class SingleChoice(_ChoiceBase):
 
     def condition_values(self, value: t.Any) -> dict[str, t.Any]:
         return {} if value is None else {self.item: value["choice"]}
+
+    def demo_value(self, demo: DemoAnswers) -> t.Any:
+        codes = self.codes()
+        chosen = demo.rng.choices(codes, weights=demo.choice_weights(self.item, codes))
+        return {"choice": chosen[0], "other": self._demo_other(demo, chosen)}

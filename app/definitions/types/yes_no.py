@@ -5,7 +5,15 @@ from __future__ import annotations
 import typing as t
 
 from app.definitions.schema import QuestionBase, Text
-from app.definitions.types.base import AnswerRow, FieldError, QuestionType, register
+from app.definitions.types.base import (
+    N_,
+    AnswerRow,
+    DemoAnswers,
+    FieldError,
+    OptionLabel,
+    QuestionType,
+    register,
+)
 
 YES, NO = "yes", "no"
 
@@ -27,8 +35,14 @@ class YesNo(QuestionType):
     def codes(self) -> list[str]:
         return [YES, NO]
 
-    def option_labels(self) -> list[tuple[str, Text | None]]:
-        return [(YES, self.definition.yes_label), (NO, self.definition.no_label)]
+    def option_labels(self) -> list[OptionLabel]:
+        return [
+            OptionLabel(YES, self.definition.yes_label, N_("Yes")),
+            OptionLabel(NO, self.definition.no_label, N_("No")),
+        ]
+
+    def chooses(self, field: str) -> bool:
+        return field == self.item
 
     def texts(self) -> list[tuple[str, t.Any]]:
         found = super().texts()
@@ -44,3 +58,6 @@ class YesNo(QuestionType):
 
     def answer_rows(self, value: t.Any) -> list[AnswerRow]:
         return [] if value is None else [AnswerRow(self.item, choice=value)]
+
+    def demo_value(self, demo: DemoAnswers) -> t.Any:
+        return YES if demo.yes(self.item) else NO

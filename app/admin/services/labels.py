@@ -6,10 +6,6 @@ import collections
 import typing as t
 
 from app.definitions.survey import SurveyDefinition
-from app.definitions.types._choice import OTHER, _ChoiceBase
-from app.definitions.types._scale import _ScaleType
-from app.definitions.types.consent import CONSENT_GIVEN
-from app.definitions.types.yes_no import NO, YES
 
 
 class StoredAnswer(t.NamedTuple):
@@ -25,40 +21,26 @@ def item_texts(definition: SurveyDefinition, language: str | None = None) -> dic
     texts: dict[str, str] = {}
     for question in definition.questions():
         text = definition.text(question.definition.text, language)
-        rows = getattr(question.definition, "rows", None)
-        if question.name == "likert_group" and rows:
-            for row in rows:
-                texts[row.item] = f"{text} – {definition.text(row.text, language)}"
-        else:
-            for item_id in question.item_ids():
-                texts[item_id] = text
+        for item_id in question.item_ids():
+            row = question.row_text(item_id)
+            texts[item_id] = text if row is None else f"{text} – {definition.text(row, language)}"
     return texts
 
 
 def choice_labels(
     definition: SurveyDefinition, language: str | None = None
 ) -> dict[str, dict[str, str]]:
-    """Item id -> {stored code: label} for every item that stores codes."""
-    language = language or definition.languages[0]
+    """Item id -> {stored code: label} for every item that stores codes, from the
+    question types' own labels (the words the interface adds, such as "Other", in
+    English: exports are read beside the survey's first language)."""
+    chosen = language or definition.languages[0]
+
+    def text(value: t.Any) -> str:
+        return definition.text(value, chosen)
+
     labels: dict[str, dict[str, str]] = {}
     for question in definition.questions():
-        d = question.definition
-        found: dict[str, str] = {}
-        if isinstance(question, _ChoiceBase):
-            found = {o.value: definition.text(o.label, language) for o in d.options}
-            if d.other:
-                found[OTHER] = definition.text(d.other_label, language) or "Other"
-        elif isinstance(question, _ScaleType):
-            scale = definition.scales.get(d.scale)
-            if scale is not None:
-                found = {o.value: definition.text(o.label, language) for o in scale.options}
-        elif question.name == "yes_no":
-            found = {
-                YES: definition.text(d.yes_label, language) or "Yes",
-                NO: definition.text(d.no_label, language) or "No",
-            }
-        elif question.name == "consent":
-            found = {CONSENT_GIVEN: "Consent given"}
+        found = dict(question.labels(text))
         for item_id in question.item_ids():
             labels[item_id] = found
     return labels

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app import audit
-from app.admin import FormProblem
-from app.admin.labels import StoredAnswer, choice_labels, display_values, item_texts
+from app.admin.services import FormProblem
+from app.admin.services.labels import StoredAnswer, choice_labels, display_values, item_texts
 from app.definitions.sync import definition_of
 from app.models import Answer, Audience, Response, SurveyVersion, User, utcnow
 

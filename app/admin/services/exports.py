@@ -18,8 +18,8 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.admin.labels import StoredAnswer, choice_labels, display_values
-from app.admin.responses import ResponseFilters
+from app.admin.services.labels import StoredAnswer, choice_labels, display_values
+from app.admin.services.responses import ResponseFilters
 from app.definitions.sync import definition_of
 from app.models import Answer, Link, Partner, Response, Survey, SurveyVersion, Wave
 

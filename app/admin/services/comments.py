@@ -11,7 +11,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.admin import FormProblem
+from app.admin.services import FormProblem
 from app.definitions.sync import definition_of, latest_version
 from app.models import Answer, CommentRedaction, Response, Survey, User, utcnow
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.admin.waves import current_wave, latest_wave
+from app.admin.services.waves import current_wave, latest_wave
 from app.models import Partner, Release, Role, User, Wave
 
 if t.TYPE_CHECKING:

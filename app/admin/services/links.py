@@ -1,20 +1,22 @@
-"""Links: create (refusing duplicates), open and close, and their QR codes."""
+"""Public survey links: tokens and full URLs, creating them (refusing duplicates),
+opening and closing them, and their QR codes. The command line and the demo create
+links through here too."""
 
 from __future__ import annotations
 
 import io
+import secrets
 import typing as t
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.admin import FormProblem
+from app.admin.services import FormProblem
 from app.definitions.sync import definition_of, latest_version
-from app.links import create_link
+from app.models import Audience, Channel, Link, Partner, Response, Survey, Wave
 
 if t.TYPE_CHECKING:
     import segno
-from app.models import Audience, Channel, Link, Partner, Response, Survey, Wave
 
 CHANNEL_LABELS = {
     Channel.FLYER_QR: "Flyer with QR code",
@@ -30,6 +32,60 @@ CHANNEL_LABELS = {
 QR_SCALE_PNG = 16
 QR_DPI = 300
 QR_BORDER = 4
+
+
+def new_token() -> str:
+    """A short, unguessable, URL-safe token (about 72 bits)."""
+    return secrets.token_urlsafe(9)
+
+
+def link_url(base_url: str, link: Link) -> str:
+    return f"{base_url.rstrip('/')}/s/{link.token}"
+
+
+def create_link(
+    session: orm.Session,
+    survey: Survey,
+    wave: Wave,
+    audience: Audience | str,
+    partner: Partner | None = None,
+    channel: Channel | str = Channel.WEB,
+    expected_n: int | None = None,
+) -> Link:
+    link = Link(
+        token=new_token(),
+        survey=survey,
+        wave=wave,
+        audience=Audience(audience),
+        partner=partner,
+        channel=Channel(channel),
+        expected_n=expected_n,
+    )
+    session.add(link)
+    session.flush()
+    return link
+
+
+def links_query(wave_id: int | None = None) -> sa.Select:
+    """Links (of one wave, or all) with survey, wave and partner loaded: newest wave
+    first, then survey and audience."""
+    query = (
+        sa.select(Link)
+        .join(Link.wave)
+        .join(Link.survey)
+        .options(
+            orm.joinedload(Link.survey), orm.joinedload(Link.wave), orm.joinedload(Link.partner)
+        )
+        .order_by(Wave.opens_on.desc(), Survey.slug, Link.audience, Link.id)
+    )
+    if wave_id:
+        query = query.where(Link.wave_id == wave_id)
+    return query
+
+
+def all_links(session: orm.Session) -> list[Link]:
+    """Every link, newest wave first, then survey and audience."""
+    return list(session.scalars(links_query()))
 
 
 def survey_choices(session: orm.Session) -> list[tuple[Survey, str, list[str]]]:
@@ -96,6 +152,45 @@ def add_link(
             "another channel or partner.",
         )
     return create_link(session, survey, wave, audience, partner, channel, expected_n)
+
+
+def update_link(
+    session: orm.Session,
+    link: Link,
+    partner: Partner | None,
+    channel: Channel,
+    expected_n: int | None,
+) -> dict[str, list[object]]:
+    """Change a link's partner, channel or expected count, checked as at creation (no
+    other link of the same survey, wave, audience, partner and channel). Its address
+    stays. Responses already given keep the partner they were given under (they copy
+    it at submission). What changed, for the audit log; only flushes."""
+    if expected_n is not None and expected_n < 1:
+        raise FormProblem("expected_n", "The expected number must be at least 1, or empty.")
+    duplicate = find_duplicate(session, link.survey, link.wave, link.audience, partner, channel)
+    if duplicate is not None and duplicate.id != link.id:
+        who = f" and {partner.name}" if partner else " (no partner)"
+        raise FormProblem(
+            None,
+            f"Another link for {link.survey.slug}, {link.wave.name}, {link.audience.value}"
+            f"{who} by {CHANNEL_LABELS[channel].lower()} already exists. Pick another "
+            "channel or partner.",
+        )
+    changes: dict[str, list[object]] = {}
+    if (partner.id if partner else None) != link.partner_id:
+        changes["partner"] = [
+            link.partner.name if link.partner else None,
+            partner.name if partner else None,
+        ]
+        link.partner = partner
+    if channel is not link.channel:
+        changes["channel"] = [link.channel.value, channel.value]
+        link.channel = channel
+    if expected_n != link.expected_n:
+        changes["expected_n"] = [link.expected_n, expected_n]
+        link.expected_n = expected_n
+    session.flush()
+    return changes
 
 
 def set_link_open(session: orm.Session, link: Link, is_open: bool) -> None:
