@@ -123,16 +123,15 @@ def write_transaction(connection: sa.Connection) -> t.Iterator[sa.Connection]:
         if connection.in_transaction():
             connection.commit()
         return
-    if connection.in_transaction():
-        # The lookups' statements ran outside any transaction; this only ends
-        # SQLAlchemy's record of one, so the next begins with BEGIN IMMEDIATE.
-        connection.commit()
-    connection.execution_options(sqlite_immediate=True)
+    # The lookups ran outside any transaction (SQLAlchemy's record of one issued no
+    # BEGIN), so the write lock is taken here; commit() and rollback() then end it.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
     try:
-        with connection.begin():
-            yield connection
-    finally:
-        connection.execution_options(sqlite_immediate=False)
+        yield connection
+    except BaseException:
+        connection.rollback()
+        raise
+    connection.commit()
 
 
 def describe_connection_error(exc: OperationalError, url: sa.URL) -> str:

@@ -113,7 +113,11 @@ def _serve(app_path: str, database_url: str, tmp: Path, name: str) -> Iterator[S
         env["RATELIMIT_STORAGE_URI"] = REDIS_URL
     server = Server(database_url, WORKERS, tmp / f"{name}.log", env, app_path=app_path)
     try:
-        wait_until_up(server.url, path="/hello" if "hello" in app_path else "/healthz")
+        wait_until_up(
+            server.url,
+            timeout=float(os.environ.get("BENCH_BOOT_SECONDS", "240")),  # a loaded machine
+            path="/hello" if "hello" in app_path else "/healthz",
+        )
         yield server
     finally:
         server.stop()
