@@ -333,10 +333,7 @@ def request_reset(session: orm.Session, email: str) -> tuple[User, str] | None:
     """A reset link to email to the active account with ``email``, or None (no such
     account, or enough links were sent to it this hour). The caller answers the same
     either way, so nobody learns which addresses have accounts."""
-    try:
-        email = normalise_email(email)
-    except AttributeError:
-        return None
+    email = normalise_email(email)
     user = session.scalar(sa.select(User).where(User.email == email, User.active.is_(True)))
     if user is None:
         return None
