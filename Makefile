@@ -44,7 +44,7 @@ test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 soak: install-dev
-	SOAK=1 $(BIN)/python -m pytest tests/reliability -m "slow or not slow" $(PYTEST_ARGS)
+	SOAK=1 $(BIN)/python -m pytest tests/reliability tests/reports/test_privacy_oracle.py -m "slow or not slow" $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

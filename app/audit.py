@@ -31,6 +31,17 @@ ACTIONS = (
     "link_close",
     "user_create",
     "user_update",
+    "setup_link_create",
+    "setup_complete",
+    "invitation_create",
+    "invitation_revoke",
+    "invitation_accept",
+    "password_reset_issue",
+    "password_reset_request",
+    "password_reset",
+    "password_change",
+    "wave_update",
+    "link_update",
     "release",
     "comment_redact",
     "comment_restore",
@@ -39,6 +50,8 @@ ACTIONS = (
     "partner_delete",
     "survey_publish",
     "survey_sync_force",
+    "interviews_import",
+    "interview_note_code",
 )
 
 

@@ -24,12 +24,22 @@ ENV_SETTINGS: dict[str, type] = {
     "MAX_CONTENT_LENGTH": int,
     "SESSION_COOKIE_SECURE": bool,
     "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_SHARED_FILE": str,
     "SIGNIN_RATE_LIMIT": str,
     "SUBMIT_RATE_LIMIT": str,
     "TRUSTED_PROXIES": int,
     "PUBLIC_BASE_URL": str,
     "SURVEYS_DIR": str,
     "FEEDBACK_ENV": str,
+    "RESET_RATE_LIMIT": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_USE_TLS": bool,
+    "MAIL_USE_SSL": bool,
+    "MAIL_DEFAULT_SENDER": str,
+    "MAIL_TIMEOUT": int,
     "PARENT_CONTACT": str,
 }
 
@@ -56,9 +66,14 @@ DEFAULTS: dict[str, t.Any] = {
     # A family may leave a form open for hours: the CSRF token must not expire.
     "WTF_CSRF_TIME_LIMIT": None,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # With memory://, where sign-in attempts are counted for every process at once;
+    # None: beside the SQLite database file, or in the instance folder (app.ratelimit).
+    "RATELIMIT_SHARED_FILE": None,
     "RATELIMIT_ENABLED": True,
     "SIGNIN_RATE_LIMIT": "10 per minute",
     "SUBMIT_RATE_LIMIT": "120 per minute",
+    # "Forgot password" posts per address (each may send an email).
+    "RESET_RATE_LIMIT": "5 per 15 minutes",
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed.
     # 0: none, so a client cannot name its own address to get around the rate limits.
     "TRUSTED_PROXIES": 0,
@@ -70,6 +85,17 @@ DEFAULTS: dict[str, t.Any] = {
     "LANGUAGES": ["en", "es"],
     "BABEL_DEFAULT_LOCALE": "en",
     "SEND_FILE_MAX_AGE_DEFAULT": 86400,
+    # Email (invitations, password resets) through an SMTP server; none when MAIL_SERVER
+    # is empty: links are then only shown to the person who made them (app/mail.py).
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_DEFAULT_SENDER": None,
+    # Seconds to wait for the SMTP server; a request sending mail waits at most this.
+    "MAIL_TIMEOUT": 10,
 }
 
 MIN_SUPPRESSION_FLOOR = 5
@@ -142,6 +168,8 @@ def load(app_config: t.Any, instance_path: str, overrides: dict[str, t.Any] | No
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ConfigError(f"REPORT_TIME_LIMIT={limit!r} is not a whole number of seconds above 0")
 
+    _check_mail(app_config)
+
     proxies = app_config["TRUSTED_PROXIES"]
     if not isinstance(proxies, int) or isinstance(proxies, bool):
         raise ConfigError(f"TRUSTED_PROXIES={proxies!r} is not a whole number")
@@ -159,6 +187,25 @@ def load(app_config: t.Any, instance_path: str, overrides: dict[str, t.Any] | No
 
     if not app_config.get("SURVEYS_DIR"):
         app_config["SURVEYS_DIR"] = str(Path(__file__).resolve().parent.parent / "surveys")
+
+
+def _check_mail(app_config: t.Any) -> None:
+    if not app_config.get("MAIL_SERVER"):
+        return
+    if app_config.get("MAIL_USE_TLS") and app_config.get("MAIL_USE_SSL"):
+        raise ConfigError(
+            "MAIL_USE_TLS and MAIL_USE_SSL are both on; use MAIL_USE_TLS=1 for STARTTLS "
+            "(usually port 587) or MAIL_USE_SSL=1 for implicit TLS (port 465), not both"
+        )
+    if not app_config.get("MAIL_DEFAULT_SENDER"):
+        raise ConfigError(
+            "MAIL_SERVER is set but MAIL_DEFAULT_SENDER is not; set the address emails "
+            "come from, e.g. MAIL_DEFAULT_SENDER='Partnership feedback <noreply@school.org>'"
+        )
+    for name in ("MAIL_PORT", "MAIL_TIMEOUT"):
+        value = app_config.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"{name}={value!r} is not a whole number above 0")
 
 
 def _choice(app_config: t.Any, name: str, allowed: tuple[str, ...]) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import threading
 import typing as t
 
 from flask import Flask
@@ -10,30 +13,53 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as app_config
-from app import ratelimit, static_assets
+from app import mail, ratelimit, static_assets
 from app.database import configure_engine
 from app.extensions import alembic, babel, csrf, db, login_manager
 from app.i18n import forget_language, select_locale
 
 
 class FeedbackApp(Flask):
-    """Flask, remembering which views and hooks are plain functions.
+    """Flask, running coroutine functions on an event loop of the thread's own.
 
-    Flask asks ``inspect.iscoroutinefunction`` about every hook and view on every
-    request (a dozen times per survey post); the answer never changes for a function.
+    The database extension registers a coroutine teardown (for async sessions, which
+    this service does not configure) that Flask would run through ``asgiref`` on every
+    request: a new thread and event loop each time, most of a millisecond. A sync
+    worker runs one request at a time per thread, so each thread keeps one loop, closed
+    when the thread ends; a thread that already runs a loop gets Flask's conversion.
     """
 
-    def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-        known = self.__dict__.setdefault("_plain_functions", {})
-        try:
-            if func in known:
-                return func
-        except TypeError:  # not hashable: ask Flask every time
-            return super().ensure_sync(func)
-        wrapped = super().ensure_sync(func)
-        if wrapped is func:
-            known[func] = True
-        return wrapped
+    def async_to_sync(
+        self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
+    ) -> t.Callable[..., t.Any]:
+        def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                pass
+            else:
+                return super(FeedbackApp, self).async_to_sync(func)(*args, **kwargs)
+            own = getattr(_threads, "own", None)
+            if own is None:
+                own = _threads.own = _ThreadLoop()
+            return own.loop.run_until_complete(func(*args, **kwargs))
+
+        return run
+
+
+class _ThreadLoop:
+    """An event loop for one thread, closed when the thread ends (its thread-local
+    values are dropped then)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.loop.close()
+
+
+_threads = threading.local()
 
 
 def create_app(config: dict[str, t.Any] | None = None) -> Flask:
@@ -73,14 +99,10 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             configure_engine(engine)
-    # No async engines are configured; the extension's async teardown would start an
-    # event-loop thread on every request for nothing.
-    app.teardown_appcontext_funcs[:] = [
-        f for f in app.teardown_appcontext_funcs if f.__name__ != "_close_async_sessions"
-    ]
     alembic.init_app(app)
     csrf.init_app(app)
     ratelimit.init_app(app)
+    mail.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(forget_language)
     static_assets.init_app(app)

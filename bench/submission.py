@@ -220,9 +220,9 @@ def run() -> list[str]:
     return lines
 
 
-def _pg_database():  # type: ignore[no-untyped-def]
+def _pg_database(suffix: str = ""):  # type: ignore[no-untyped-def]
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"bench_{os.getpid()}"
+    name = f"bench_{os.getpid()}{suffix}"
     try:
         with admin.connect() as conn:
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))

@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0007_partners"
-down_revision: str | Sequence[str] | None = "0004"
+down_revision: str | Sequence[str] | None = "0006_accounts"
 branch_labels: str | Sequence[str] | None = ()
 depends_on: str | Sequence[str] | None = None
 

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app.models import (
+    CodedNote,
     CommentRedaction,
     Link,
     Partner,
@@ -36,6 +37,7 @@ from app.models import (
     ReportFile,
     Response,
     SurveyVersion,
+    ThemeTag,
     Wave,
 )
 
@@ -101,6 +103,12 @@ def fingerprint(
             ),
         ),
         "releases": _rows(session, sa.select(sa.func.max(Release.id))),
+        # Theme coding: any note coded, recoded or its themes changed.
+        "coding": _rows(
+            session,
+            sa.select(sa.func.count(), sa.func.max(CodedNote.coded_at)),
+        ),
+        "tags": _rows(session, sa.select(sa.func.count(), sa.func.max(ThemeTag.id))),
     }
     encoded = json.dumps(inputs, sort_keys=True, default=str).encode()
     return hashlib.sha256(encoded).hexdigest()

@@ -229,12 +229,34 @@ def _summary(report: Report) -> Section:
             Heading("Largest perception gaps between audiences", 3),
             Bullets([(h.value, h.text, h.detail) for h in s.gaps]),
         ]
+    themes = _top_themes(report)
+    if themes:
+        blocks += [Heading("Themes from community interviews", 3), Bullets(themes)]
     elements = charts.elements(report.elements) if report.elements else None
     if elements is not None:
         blocks += [Heading("The Nine Elements at a glance", 3), Figure(elements)]
     if s.empty:
         blocks.append(Paragraph("Too few figures are shown for a summary.", "note"))
     return Section("summary", "Summary for the meeting", blocks)
+
+
+def _top_themes(report: Report) -> list[tuple[str, str, str]]:
+    """The theme most notes speak to, for each interview question whose themes are
+    shown (at most five questions)."""
+    if report.interviews is None:
+        return []
+    found = []
+    for q in report.interviews.themes:
+        top = q.top if q.notes.shown else None
+        if top is not None:
+            found.append(
+                (
+                    top.label + ": ",
+                    q.question,
+                    f"{top.count.number():,.0f} of {q.notes.number():,.0f} coded notes",
+                )
+            )
+    return found[:5]
 
 
 def _responses_table(report: Report, parts: bool) -> Table:
@@ -709,9 +731,75 @@ def _interviews(report: Report) -> Section:
             "lead",
         )
     ]
+    blocks += _theme_blocks(report)
     for title, item in _text_questions(report, interviews=True):
         blocks += _comment_blocks(report, title.split(": ", 1)[-1], item, 0, report.comment_limit)
     return Section("interviews", "Community-research interviews", blocks, flow=True)
+
+
+def _theme_blocks(report: Report) -> list[Block]:
+    """Theme counts per question and interviewee role, with the coders' quotes
+    (``reports.themes``: the comment threshold and the differencing check)."""
+    assert report.interviews is not None
+    questions = [q for q in report.interviews.themes if q.written]
+    if not questions:
+        return []
+    coded = sum(q.notes.number() for q in questions if q.notes.shown)
+    blocks: list[Block] = [
+        Heading("Themes in the interview notes", 3, "themes"),
+        Paragraph(
+            "Coordinators read each note and tagged the themes of the survey's codebook. "
+            f"A question's themes are shown when at least {report.comment_min} of its notes "
+            f"are coded; {coded:,.0f} coded notes are counted below.",
+            "note",
+        ),
+    ]
+    for q in questions:
+        title = q.question
+        if not q.notes.shown:
+            why = (
+                f"None of its {q.written:,} notes is coded yet."
+                if q.notes.no_data
+                else text.sentence(q.notes.status, report.comment_min, report.mode)
+            )
+            blocks.append(
+                Paragraph(f"{title} {why.replace('people answered', 'notes are coded')}", "note")
+            )
+            continue
+        roles = [r for r in q.roles if r.notes.shown]
+        header = ["Theme", f"Notes (of {q.notes.number():,.0f})"] + [
+            f"{r.role} (of {r.notes.number():,.0f})" for r in roles
+        ]
+        rows = []
+        for theme in q.themes:
+            if theme.count.number() == 0 and theme.code not in {c for r in roles for c in r.counts}:
+                continue
+            rows.append(
+                [TableCell(theme.label), TableCell(f"{theme.count.number():,.0f}")]
+                + [TableCell(f"{r.counts[theme.code].number():,.0f}") for r in roles]
+            )
+        hidden = [r.role for r in q.roles if not r.notes.shown]
+        blocks.append(
+            Table(
+                title,
+                header,
+                rows,
+                [3.0] + [1.0] * (len(header) - 1),
+            )
+        )
+        if hidden:
+            blocks.append(
+                Paragraph(
+                    "Not shown by role, so that a small group cannot be worked out: "
+                    + ", ".join(hidden)
+                    + ".",
+                    "note",
+                )
+            )
+        quotes = [(t.label + ": ", f"“{quote}”", "") for t in q.themes for quote in t.quotes]
+        if quotes:
+            blocks.append(Bullets(quotes))
+    return blocks
 
 
 # --- appendix ---------------------------------------------------------------------------

@@ -181,7 +181,8 @@ def questions_for_the_meeting(
         first.append(gap_question(m))
     for section, item in drops[:1]:
         first.append(
-            f"Among {audience_label(section.audience).lower()}, “{quote(item.label)}” fell "
+            f"Among {audience_label(section.audience).lower()}, the share choosing "
+            f"{chose(item)} on “{quote(item.label)}” fell "
             f"{abs(item.change.number()):.0f} points{since}: what changed?"
         )
     for element, name, side in list(sides)[:1]:
@@ -212,7 +213,8 @@ def questions_for_the_meeting(
         later.append(gap_question(m))
     for section, item in rises[:1]:
         later.append(
-            f"Among {audience_label(section.audience).lower()}, “{quote(item.label)}” rose "
+            f"Among {audience_label(section.audience).lower()}, the share choosing "
+            f"{chose(item)} on “{quote(item.label)}” rose "
             f"{item.change.number():.0f} points{since}: what worked, and can it spread?"
         )
     asked = first + later

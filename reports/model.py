@@ -324,6 +324,8 @@ class Interviews:
 
     count: Cell
     notes: list[tuple[str, ItemSummary]] = dataclasses.field(default_factory=list)
+    # reports.themes.ThemeQuestion per coded question (whole school, live figures only)
+    themes: list[t.Any] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(slots=True)

@@ -236,6 +236,13 @@ def build_report(
     summary = highlights.executive_summary(
         [s for s in sections if not s.interview], mirrored, elements, previous
     )
+    interviews = _interviews(sections)
+    if interviews is not None and asked.partner is None and figures == "live" and mode != "cells":
+        from reports.themes import community_research
+
+        interviews.themes = community_research(
+            session, asked.wave.id, [s.id for s in asked.surveys], comment_min
+        )
     step("done")
     wave = asked.wave
     release = run.tallies[wave.id]
@@ -260,7 +267,7 @@ def build_report(
         mirrored=mirrored,
         elements=elements,
         summary=summary,
-        interviews=_interviews(sections),
+        interviews=interviews,
         wave_names=[w.name for w in [*run.earlier, wave]],
         comment_limit=comment_limit,
         paper=paper,

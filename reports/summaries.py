@@ -285,8 +285,12 @@ class GroupBuilder:
             value = counts.get(code, 0)
             option_status = self.decide.option(view, *key, code) if n else Status.NO_DATA
             option = OptionCount(code, label, Cell.decided(value, option_status), Cell())
-            if option.count.shown:
+            if option.count.shown and item.n.shown:
                 option.percent = Cell(100.0 * value / n)
+            elif option.count.shown:
+                # Under the cells rule a count may be shown while n is not: its
+                # percentage would give n (and with it the hidden counts) away.
+                option.percent = Cell.hidden(Status.DERIVED)
             elif option.count.suppressed:
                 option.percent = Cell.hidden(option.count.status)
             if scoring is not None:

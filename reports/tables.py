@@ -1,6 +1,6 @@
 """CSV and XLSX: every figure a report publishes, as rows a spreadsheet or a program can
 read. The CSV is one long table (its ``Table`` column says what a row is: responses,
-item, option, trend, gap, element, comments, comment); the workbook splits the same rows
+item, option, trend, gap, element, comments, comment, theme); the workbook splits the same rows
 into sheets with a frozen header row and readable column widths.
 
 Counts are whole numbers, percentages have one decimal; a figure that is not shown is an
@@ -234,10 +234,55 @@ def figure_rows(report: Report) -> Iterator[Row]:
                 "Status": status,
                 "Note": f"pooled: {pooled}" if pooled else note,
             }
+    yield from _theme_rows(report, scope)
     for partner in report.partners:
         for group in partner.groups:
             yield from _responses(report, group, partner.name)
             yield from _items(report, group, partner.name, history=False)
+
+
+def _theme_rows(report: Report, scope: str) -> Iterator[Row]:
+    """Theme counts of coded interview notes per question and interviewee role
+    (``reports.themes``): "Answer" is the theme, "Audience" the role ("All roles")."""
+    if report.interviews is None:
+        return
+    for q in report.interviews.themes:
+        if not q.written:
+            continue
+        base = {
+            "Table": "theme",
+            "Wave": report.wave_name,
+            "Scope": scope,
+            "Instrument": q.survey_slug,
+            "Question": q.question,
+            "Item id": q.item_id,
+        }
+        status, note = _status(q.notes, report, comment=True)
+        for theme in q.themes:
+            yield {
+                **base,
+                "Audience": "All roles",
+                "Answer": theme.label,
+                "Answer code": theme.code,
+                "Count": text.number(theme.count, 0),
+                "n": text.number(q.notes, 0),
+                "Status": status,
+                "Note": note,
+            }
+        for role in q.roles:
+            r_status, r_note = _status(role.notes, report, comment=True)
+            for theme in q.themes:
+                count = role.counts.get(theme.code)
+                yield {
+                    **base,
+                    "Audience": role.role,
+                    "Answer": theme.label,
+                    "Answer code": theme.code,
+                    "Count": text.number(count, 0) if count is not None else None,
+                    "n": text.number(role.notes, 0),
+                    "Status": r_status,
+                    "Note": r_note,
+                }
 
 
 def _about(report: Report) -> list[list[t.Any]]:
@@ -357,6 +402,22 @@ SHEETS: list[tuple[str, tuple[str, ...], list[str]]] = [
         "Nine Elements",
         ("element",),
         ["Statement", "Audience", "n", "Percent favourable", "Mean", "Status", "Note"],
+    ),
+    (
+        "Themes",
+        ("theme",),
+        [
+            "Instrument",
+            "Question",
+            "Item id",
+            "Audience",
+            "Answer",
+            "Answer code",
+            "Count",
+            "n",
+            "Status",
+            "Note",
+        ],
     ),
     (
         "Comments",

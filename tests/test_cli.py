@@ -145,11 +145,11 @@ def test_links_prints_tab_separated_urls(runner):
 def test_setup_prepares_an_empty_database_once(runner, session):
     result = runner.invoke(args=["setup", "--demo-responses", "50"])
     assert result.exit_code == 0, result.output
-    assert "password:" in result.output and "Family survey" in result.output
+    assert "http://localhost/setup/" in result.output and "Family survey" in result.output
+    assert "password" not in result.output  # no shared password: the admin chooses one
     assert session.scalar(sa.select(sa.func.count()).select_from(Link)) > 0
     again = runner.invoke(args=["setup", "--demo-responses", "50"])
     assert again.exit_code == 0
-    assert "password:" not in again.output
     assert session.scalar(sa.select(sa.func.count()).select_from(Response)) == 50
 
 

@@ -30,6 +30,7 @@ from app.definitions.types import (
     QuestionType,
     Scoring,
 )
+from app.demo import generate
 from app.extensions import db
 from app.models import Answer, Link, Role, User
 from reports import build_report
@@ -94,7 +95,7 @@ class TrafficLight(QuestionType):
         )
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
-        return demo.scored(self, self.item)
+        return demo.scale(self, self.item)
 
 
 # --- the tests --------------------------------------------------------------------------
@@ -264,3 +265,18 @@ def test_new_type_is_summarised_as_a_scored_item(app, term_link):  # type: ignor
     assert item.mean.value == pytest.approx((6 * 3 + 4 * 2 + 2 * 1) / 12)
     question = next(q for q in section.questions if q.item == "term.progress")
     assert question.kind == "scored" and question.scale == "traffic_light"
+
+
+def test_new_type_is_given_demo_answers(app, term_link):  # type: ignore[no-untyped-def]
+    with database(app) as session:
+        generate(session, 80, seed=2)
+        session.flush()
+        given = session.execute(
+            sa.select(Answer.choice, Answer.value_num).where(Answer.item_id == "term.progress")
+        ).all()
+    scores = {code: score for code, _word, score in COLOURS}
+    # Required, so every demo respondent of the survey answers it, with a real colour
+    # stored as the type stores it; the group's leaning spreads them over the colours.
+    assert len(given) > 10
+    assert all(choice in scores and value == scores[choice] for choice, value in given)
+    assert len({choice for choice, _value in given}) >= 2

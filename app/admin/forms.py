@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    PasswordField,
     SelectField,
     StringField,
     TextAreaField,
@@ -24,7 +23,6 @@ from wtforms.validators import (
 )
 
 from app.models import AgreementKind, Audience, Channel, PartnerCategory, Role
-from app.users import MIN_PASSWORD_LENGTH
 
 
 def options(pairs: object) -> list[SelectChoice]:
@@ -53,6 +51,20 @@ class WaveForm(FlaskForm):
             raise ValidationError("The close date must be on or after the open date.")
 
 
+class WaveEditForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Give the wave a name."), Length(max=120)])
+    opens_on = DateField(
+        "Opens on", validators=[InputRequired("Enter the date the wave opens (YYYY-MM-DD).")]
+    )
+    closes_on = DateField(
+        "Closes on", validators=[InputRequired("Enter the date the wave closes (YYYY-MM-DD).")]
+    )
+
+    def validate_closes_on(self, field: DateField) -> None:
+        if self.opens_on.data and field.data and field.data < self.opens_on.data:
+            raise ValidationError("The close date must be on or after the open date.")
+
+
 class LinkForm(FlaskForm):
     survey_id = SelectField("Survey", coerce=int, validators=[InputRequired("Choose a survey.")])
     wave_id = SelectField("Wave", coerce=int, validators=[InputRequired("Choose a wave.")])
@@ -61,6 +73,18 @@ class LinkForm(FlaskForm):
         choices=options((a.value, a.value.capitalize()) for a in Audience),
         validators=[InputRequired("Choose who answers.")],
     )
+    partner_id = SelectField("Partner (optional)", coerce=_coerce_optional_int)
+    channel = SelectField("Channel", validators=[InputRequired("Choose a channel.")])
+    expected_n = IntegerField(
+        "Expected number of responses (optional)",
+        validators=[Optional(), NumberRange(min=1, max=1_000_000, message="Use 1 to 1,000,000.")],
+    )
+
+
+class LinkEditForm(FlaskForm):
+    """What may change on a link once it is made (its survey, wave and audience are what
+    its answers mean, so they stay)."""
+
     partner_id = SelectField("Partner (optional)", coerce=_coerce_optional_int)
     channel = SelectField("Channel", validators=[InputRequired("Choose a channel.")])
     expected_n = IntegerField(
@@ -137,52 +161,49 @@ class ReportForm(FlaskForm):
 ROLE_CHOICES = options((r.value, r.value.capitalize()) for r in Role)
 
 
-class UserCreateForm(FlaskForm):
-    email = StringField(
-        "Email",
-        validators=[
-            DataRequired("Enter an email address."),
-            Length(max=254),
-        ],
-    )
-    role = SelectField("Role", choices=ROLE_CHOICES, validators=[InputRequired()])
-    partner_id = SelectField("Partner (partner users only)", coerce=_coerce_optional_int)
-    password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired("Enter a password."),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=1024,
-                message=f"Use at least {MIN_PASSWORD_LENGTH} characters.",
-            ),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-
-
 class UserEditForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[InputRequired()])
     partner_id = SelectField("Partner (partner users only)", coerce=_coerce_optional_int)
     active = BooleanField("Active (may sign in)")
-    new_password = PasswordField(
-        "New password (leave empty to keep the current one)",
-        validators=[
-            Optional(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=1024,
-                message=f"Use at least {MIN_PASSWORD_LENGTH} characters.",
-            ),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
 
 
 def channel_choices() -> list[tuple[str, str]]:
     from app.admin.services.links import CHANNEL_LABELS
 
     return options((c.value, CHANNEL_LABELS[c]) for c in Channel)
+
+
+INVITE_ROLE_CHOICES = options(
+    [
+        ("coordinator", "Coordinator: runs waves, links, responses and reports"),
+        ("partner", "Partner user: sees their own partner's released results"),
+        ("admin", "Admin: also manages people and reads the audit log"),
+    ]
+)
+
+
+class InvitationForm(FlaskForm):
+    email = StringField(
+        "Email address of the person you invite",
+        validators=[DataRequired("Enter an email address."), Length(max=254)],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "inputmode": "email"},
+    )
+    role = SelectField(
+        "Role",
+        choices=INVITE_ROLE_CHOICES,
+        validators=[InputRequired("Choose a role.")],
+        invalid_choice_message="Choose one of the roles in the list.",
+    )
+    partner_id = SelectField(
+        "Partner (partner users only)",
+        coerce=_coerce_optional_int,
+        invalid_choice_message="There is no such partner; choose one from the list.",
+        invalid_value_message="There is no such partner; choose one from the list.",
+    )
+
+
+class ButtonForm(FlaskForm):
+    """A button that posts: nothing but the CSRF token."""
 
 
 class PartnerForm(FlaskForm):

@@ -18,4 +18,4 @@ def init_app(app: Flask) -> None:
     access.init_app(app)
 
 
-from app.auth import routes  # noqa: E402,F401
+from app.auth import links_views, routes  # noqa: E402,F401

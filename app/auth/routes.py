@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
-from app.auth.access import EVERYONE, home_for, roles_required, safe_next, start_write
+from app.auth.access import EVERYONE, home_for, roles_required, safe_next, writes
 from app.auth.forms import SignInForm
 from app.auth.service import SIGN_IN_FAILED, authenticate, end_sessions, start_session
 from app.extensions import db
@@ -15,7 +15,9 @@ from app.ratelimit import rate_limited
 @rate_limited(
     "SIGNIN_RATE_LIMIT",
     "Too many sign-in attempts from here. Please wait a minute and try again.",
+    across_workers=True,
 )
+@writes
 def signin():  # type: ignore[no-untyped-def]
     form = SignInForm()
     if request.method == "GET":
@@ -23,10 +25,9 @@ def signin():  # type: ignore[no-untyped-def]
         if current_user.is_authenticated:
             return redirect(form.next.data or home_for(current_user))
     if form.validate_on_submit():
-        start_write()
         user = authenticate(db.session, form.email.data, form.password.data)
         if user is None:
-            db.session.commit()
+            # The failure's audit entry is committed: the page is a 200.
             form.password.data = ""
             return render_template("auth/signin.html", form=form, failed=SIGN_IN_FAILED), 200
         target = safe_next(form.next.data)
@@ -35,18 +36,15 @@ def signin():  # type: ignore[no-untyped-def]
         session.clear()
         start_session(db.session, user)
         login_user(user)
-        db.session.commit()
         return redirect(target or home_for(user))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/signin.html", form=form, failed=None), status
 
 
 @bp.post("/signout")
-@roles_required(*EVERYONE)
+@roles_required(*EVERYONE, writes=True)
 def signout():  # type: ignore[no-untyped-def]
-    start_write()
     end_sessions(db.session, current_user._get_current_object())
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")

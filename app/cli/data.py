@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import secrets
-
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
 from app.admin.services.links import all_links, link_url
+from app.auth.account_links import create_setup_link
 from app.cli.common import base_url, database_command
 from app.definitions import DefinitionError
 from app.definitions.sync import sync_directory
 from app.demo import generate
 from app.extensions import alembic, db
-from app.models import Audience, Channel, Response, Role, User, Wave
-from app.users import create_user
+from app.mail import public_url
+from app.models import Audience, Channel, Response, Wave
 
 
 @click.command("links")
@@ -79,7 +78,8 @@ def _load_demo(n_responses: int, seed: int) -> None:
 @with_appcontext
 @database_command
 def setup(demo_responses: int) -> None:
-    """Migrate, sync surveys, load demo data into an empty database, create a first login."""
+    """Migrate, sync surveys, load demo data into an empty database; while no one has an
+    account, print a one-time link to create the first admin."""
     alembic.upgrade()
     click.echo("database: up to date")
     try:
@@ -93,13 +93,14 @@ def setup(demo_responses: int) -> None:
     if db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0 and demo_responses:
         _load_demo(demo_responses, seed=1)
 
-    if db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0:
-        password = secrets.token_urlsafe(12)
-        user = create_user(db.session, "coordinator@example.org", password, Role.COORDINATOR)
+    setup_token = create_setup_link(db.session)
+    db.session.commit()
+    if setup_token is not None:
         click.echo("")
-        click.echo("A coordinator login was created. It is shown only this once:")
-        click.echo(f"  email:    {user.email}")
-        click.echo(f"  password: {password}")
+        click.echo("No one has an account yet. To create the first admin account, open:")
+        click.echo(f"  {public_url('auth.setup', token=setup_token)}")
+        click.echo("This link works once, for 24 hours; each start prints a new one until")
+        click.echo("it is used. (Or: flask --app wsgi users create --role admin --email ...)")
 
     family = _family_link()
     if family:

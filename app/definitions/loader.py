@@ -273,10 +273,29 @@ def _check_survey(reporter: Reporter, survey: SurveyDefinition) -> None:
             for item_id in ids:
                 seen_items.setdefault(item_id, question)
 
+    _check_codebook(reporter, survey, check_text)
+
     if header.mode == "interview":
         first_page = survey.pages[0][1] if survey.pages else []
         if not first_page or first_page[0].name != "consent":
             reporter.add(("pages", 0), "an interview survey must begin with a consent question")
+
+
+def _check_codebook(
+    reporter: Reporter, survey: SurveyDefinition, check_text: t.Callable[[Loc, t.Any], None]
+) -> None:
+    """Themes coders tag interview notes with: unique codes, labels in every language."""
+    codebook = survey.header.codebook
+    if codebook and survey.header.mode != "interview":
+        reporter.add(("codebook",), "a codebook is for interview surveys (mode: interview)")
+        return
+    seen: set[str] = set()
+    for i, theme in enumerate(codebook):
+        if theme.code.casefold() in seen:
+            reporter.add(("codebook", i, "code"), f"codebook: theme '{theme.code}' is listed twice")
+        seen.add(theme.code.casefold())
+        check_text(("codebook", i, "label"), theme.label)
+        check_text(("codebook", i, "description"), theme.description)
 
 
 def _check_names(

@@ -149,6 +149,16 @@ class Page(Strict):
     questions: list[dict[str, t.Any]] = Field(min_length=1)
 
 
+class Theme(Strict):
+    """One theme of an interview survey's codebook. Its code is what answers are tagged
+    with, so it keeps its meaning across versions; a code dropped later stays valid for
+    answers already tagged with it."""
+
+    code: str = Field(pattern=CODE_PATTERN, max_length=80)
+    label: Text
+    description: Text | None = None
+
+
 class SurveyHeader(Strict):
     """Everything in a definition file except the questions' type-specific checks."""
 
@@ -163,6 +173,7 @@ class SurveyHeader(Strict):
     support_message: Text | None = None
     consent_script: Text | None = None
     scales: dict[str, Scale] = Field(default_factory=dict)
+    codebook: list[Theme] = Field(default_factory=list, max_length=200)
     pages: list[Page] = Field(min_length=1)
 
     @field_validator("languages")

@@ -3,9 +3,9 @@ and synthetic responses, repeatable for a given seed.
 
 - ``plan``: who the partnership is, which links exist, how many answered each (rates
   between 20% and 95%, one visibly low, a small partner under the threshold).
-- ``answers``: how each respondent answers (:func:`answers.demo_answer`, the one
-  place that switches on question type), with distributions that differ by item,
-  audience and wave.
+- ``answers``: how each respondent answers (:func:`answers.demo_answer` asks each
+  question's type, which draws on the respondent's profile), with distributions that
+  differ by item, audience and wave.
 - ``texts``: comments and interview notes in English and Spanish.
 - ``storage``: bulk writes (COPY on PostgreSQL).
 
@@ -158,6 +158,11 @@ def release_closed_wave(session: orm.Session, wave: Wave, min_n: int, today: dt.
     from reports.releases import ReleaseRefused, latest_release, make_release
 
     earlier = latest_release(session, wave.id)
+    answered = session.scalar(
+        sa.select(sa.func.count()).select_from(Response).where(Response.wave_id == wave.id)
+    )
+    if earlier is None and not answered:
+        return f"“{wave.name}” not released: it has no responses yet"
     try:
         release = make_release(session, wave, None, min_n, today=today)
     except ReleaseRefused as refused:

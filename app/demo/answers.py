@@ -1,7 +1,8 @@
 """How a demo respondent answers: one function per answer, one profile per respondent.
 
-:func:`demo_answer` is the only place that turns a question into a demo answer, and
-the only place that looks at the question's type. What differs between respondents
+:func:`demo_answer` is the only place that turns a question into a demo answer: it
+asks the question's type (``QuestionType.demo_value``), which draws on the
+respondent's :class:`Profile`. What differs between respondents
 (audience, wave, language) lives in :class:`Profile`, and how favourably a group sees
 an item lives in :class:`Tendencies`: every audience starts from the item's own level
 and lean, the current wave moves some items up and some down, and mirrored items
@@ -20,6 +21,7 @@ import random
 import typing as t
 
 from app.definitions.survey import SurveyDefinition, evaluate
+from app.definitions.types import QuestionType
 from app.demo.texts import Writer
 from app.models import Audience
 
@@ -181,6 +183,12 @@ class Profile:
         group = (self.audience, self.current, self.partner)
         return self.tendencies.draw((item, *group), self.rng) < self.tendencies.share(item, *group)
 
+    def choice_weights(self, item: str, codes: list[str]) -> list[float]:
+        return self.tendencies.choice_weights(item, codes, self.audience)
+
+    def short_text(self, kind: str) -> str:
+        return self.writer.short(self.language, kind)
+
     def comment(self, item: str) -> str | None:
         interview = item.startswith(("interview.", "interviewer."))
         rate = 0.85 if interview else COMMENT_RATE[self.audience]
@@ -191,52 +199,11 @@ class Profile:
         return self.writer.comment(item, self.audience.value, self.language)
 
 
-def demo_answer(question: t.Any, profile: Profile) -> t.Any:
+def demo_answer(question: QuestionType, profile: Profile) -> t.Any:
     """The value one demo respondent gives to ``question`` (None: left blank), in the
-    form the question type's ``answer_rows`` takes."""
-    rng = profile.rng
-    kind = question.name
-    definition = question.definition
-    if kind == "likert":
-        return profile.scale(question, question.item)
-    if kind == "likert_group":
-        return {row.item: profile.scale(question, row.item) for row in definition.rows}
-    if kind == "rating":
-        return int(profile.scale(question, question.item))
-    if kind in ("single_choice", "multiple_choice"):
-        codes = question.codes()
-        weights = profile.tendencies.choice_weights(question.item, codes, profile.audience)
-        if kind == "single_choice":
-            chosen = rng.choices(codes, weights=weights)
-        else:
-            top = max(weights)
-            chosen = [
-                c for c, w in zip(codes, weights, strict=True) if rng.random() < 0.5 * w / top
-            ]
-            chosen = (chosen or [codes[0]])[: definition.max_choices or None]
-        other = None
-        if "other" in chosen:
-            other = profile.writer.short(profile.language, "other")
-        if kind == "single_choice":
-            return {"choice": chosen[0], "other": other}
-        return {"choices": chosen, "other": other}
-    if kind == "yes_no":
-        return "yes" if profile.yes(question.item) else "no"
-    if kind == "number":
-        low = definition.min if definition.min is not None else 0
-        high = definition.max if definition.max is not None else low + 10
-        return int(low + (high - low) * rng.random() ** 2)
-    if kind == "short_text":
-        if rng.random() >= 0.4:
-            return None
-        return profile.writer.short(profile.language, "short")
-    if kind == "long_text":
-        return profile.comment(question.item)
-    if kind == "date":
-        return profile.today - dt.timedelta(days=rng.randint(10, 400))
-    if kind == "consent":
-        return True
-    return None  # statements and any type that takes no answer
+    form the question type's ``answer_rows`` takes. Each type makes up its own
+    (``QuestionType.demo_value``) from what the profile says of the respondent."""
+    return question.demo_value(profile)
 
 
 def answer_rows(definition: SurveyDefinition, profile: Profile) -> list[t.Any]:
@@ -250,7 +217,7 @@ def answer_rows(definition: SurveyDefinition, profile: Profile) -> list[t.Any]:
         for question in questions:
             if not question.answerable or not evaluate(question.definition.show_if, seen):
                 continue
-            optional = not question.definition.required and question.name != "long_text"
+            optional = not question.definition.required and question.demo_skippable
             if optional and profile.rng.random() < SKIP_OPTIONAL:
                 continue
             value = demo_answer(question, profile)

@@ -2,10 +2,13 @@
 
 from app.models.audit import AuditEvent
 from app.models.base import Base, utcnow
+from app.models.coding import CodedNote, ThemeTag
 from app.models.collection import Audience, Channel, Link, Wave
 from app.models.people import (
     AGREEMENT_LABELS,
     CATEGORY_LABELS,
+    AccountLink,
+    AccountLinkKind,
     AgreementKind,
     Partner,
     PartnerCategory,
@@ -19,12 +22,15 @@ from app.models.survey import Survey, SurveyVersion
 __all__ = [
     "AGREEMENT_LABELS",
     "CATEGORY_LABELS",
+    "AccountLink",
+    "AccountLinkKind",
     "AgreementKind",
     "Answer",
     "Audience",
     "AuditEvent",
     "Base",
     "Channel",
+    "CodedNote",
     "CommentRedaction",
     "Link",
     "Partner",
@@ -35,6 +41,7 @@ __all__ = [
     "Role",
     "Survey",
     "SurveyVersion",
+    "ThemeTag",
     "User",
     "Wave",
     "answer_facts",

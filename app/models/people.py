@@ -141,3 +141,74 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class AccountLinkKind(enum.StrEnum):
+    """What a one-time account link lets its holder do."""
+
+    SETUP = "setup"  # create the first admin while no user exists
+    INVITATION = "invitation"  # create one's own account with the invited email and role
+    RESET = "reset"  # choose a new password for an existing account
+
+
+class AccountLink(Base):
+    """A one-time link for first-run setup, an invitation or a password reset.
+
+    Only the SHA-256 of the link's token is kept: someone reading the database (or a
+    backup) cannot use a pending link. A link works once, until ``expires_at``, and not
+    after it is revoked.
+    """
+
+    __tablename__ = "account_link"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "kind <> 'invitation' OR (email IS NOT NULL AND role IS NOT NULL)",
+            name="invitation_has_email_and_role",
+        ),
+        sa.CheckConstraint(
+            "role IS NULL OR role <> 'partner' OR partner_id IS NOT NULL",
+            name="partner_invitation_has_partner",
+        ),
+        sa.CheckConstraint("kind <> 'reset' OR user_id IS NOT NULL", name="reset_has_user"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[AccountLinkKind] = mapped_column(enum_type(AccountLinkKind, 20))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # Invitations: who is invited, as what. Resets: the account (user_id).
+    email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    role: Mapped[Role | None] = mapped_column(enum_type(Role, 20))
+    # An invitation to a partner that is deleted goes with it (a partner with users or
+    # responses cannot be deleted).
+    partner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("partner.id", ondelete="CASCADE"), index=True
+    )
+    # The account reset, or the one an invitation or setup link created.
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+    partner: Mapped[Partner | None] = orm.relationship()
+    user: Mapped[User | None] = orm.relationship(foreign_keys=[user_id])
+    created_by: Mapped[User | None] = orm.relationship(foreign_keys=[created_by_id])
+
+    def state(self, now: dt.datetime) -> str:
+        """pending, used, revoked or expired."""
+        if self.used_at is not None:
+            return "used"
+        if self.revoked_at is not None:
+            return "revoked"
+        expires = self.expires_at
+        if expires.tzinfo is None:  # SQLite returns naive UTC
+            expires = expires.replace(tzinfo=dt.UTC)
+        return "expired" if now >= expires else "pending"
+
+    def __repr__(self) -> str:
+        return f"<AccountLink {self.kind} {self.email or self.user_id}>"

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("respond", __name__)
 
-from app.respond import errors, routes  # noqa: E402,F401
+from app.respond import errors, offline_routes, routes  # noqa: E402,F401

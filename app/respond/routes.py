@@ -102,6 +102,8 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
     # device's draft: the same page, nothing checked yet.
     if "_switch_lang" in posted or posted.get("nav") == "resume":
         return _page(link, definition, answers, form, page)
+    if posted.get("nav") == "end" and definition.is_interview:
+        return _end_confirmation(link, definition, answers, form, page)
     if posted.get("nav") == "back":
         previous = answers.previous_page(page)
         return _page(link, definition, answers, form, page if previous is None else previous)
@@ -151,6 +153,26 @@ def thanks(token: str):  # type: ignore[no-untyped-def]
         token=token,
         language=language,
         languages=language_choices(definition.languages),
+    )
+    return body, 200, NO_CACHE
+
+
+def _end_confirmation(
+    link: LinkFacts, definition: SurveyDefinition, answers: Answers, form: dict, index: int
+):  # type: ignore[no-untyped-def]
+    """Asked before an interview is thrown away; "No" posts every answer back."""
+    language = form["language"]
+    body = render_template(
+        "respond/end.html",
+        survey=definition,
+        t=lambda text: definition.text(text, language),
+        token=link.token,
+        page_index=index,
+        carried=answers.carried_fields([]),
+        form=form,
+        form_token=antiforgery.form_token(),
+        language=language,
+        languages=[],
     )
     return body, 200, NO_CACHE
 

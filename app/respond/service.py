@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import json
 import typing as t
 import uuid
@@ -18,9 +19,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from app.database import HotStatement
+from app.definitions.loader import build
 from app.definitions.survey import SurveyDefinition
-from app.definitions.sync import definition_from_stored
 from app.definitions.types import AnswerRow
 from app.models import (
     Answer,
@@ -101,9 +101,9 @@ _LINK_BY_TOKEN = (
     .join_from(_link, _wave, _link.c.wave_id == _wave.c.id)
     .where(_link.c.token == sa.bindparam("token"))
 )
-_VERSION_BY_ID = sa.select(
-    _version.c.id, _version.c.survey_id, _version.c.sha256, _version.c.definition
-).where(_version.c.id == sa.bindparam("id"))
+_VERSION_BY_ID = sa.select(_version.c.id, _version.c.survey_id, _version.c.definition).where(
+    _version.c.id == sa.bindparam("id")
+)
 _LATEST_VERSION_ID = (
     sa.select(_version.c.id)
     .where(_version.c.survey_id == sa.bindparam("survey_id"))
@@ -112,7 +112,8 @@ _LATEST_VERSION_ID = (
 )
 
 # Stored versions never change (a changed definition is stored as a new version), so
-# each process keeps the ones it has read, per database engine.
+# each process keeps the ones it has read, per database engine, checked definition
+# included: this is the respondent pages' only copy.
 _VERSIONS: weakref.WeakKeyDictionary[sa.Engine, dict[int, VersionFacts]] = (
     weakref.WeakKeyDictionary()
 )
@@ -122,7 +123,7 @@ _VERSIONS_KEPT = 512
 def find_link(connection: sa.Connection, token: str) -> LinkFacts | None:
     if len(token) > 64:
         return None
-    row = _hot("link", connection, lambda: _LINK_BY_TOKEN).first(connection, {"token": token})
+    row = connection.execute(_LINK_BY_TOKEN, {"token": token}).first()
     if row is None:
         return None
     wave = WaveFacts(row.wave_id, row.opens_on, row.closes_on, row.wave_is_open)
@@ -155,14 +156,15 @@ def link_state(link: LinkFacts | Link, today: dt.date, submitting: bool = False)
 
 
 def stored_version(connection: sa.Connection, version_id: int) -> VersionFacts | None:
-    """A stored survey version with its checked definition, read once per process."""
+    """A stored survey version with its checked definition, read and checked once per
+    process."""
     kept = _VERSIONS.setdefault(connection.engine, {})
     found = kept.get(version_id)
     if found is None:
         row = connection.execute(_VERSION_BY_ID, {"id": version_id}).first()
         if row is None:
             return None
-        definition = definition_from_stored(row.id, row.sha256, row.definition)
+        definition = build(row.definition)
         if len(kept) >= _VERSIONS_KEPT:
             kept.clear()
         found = kept[version_id] = VersionFacts(row.id, row.survey_id, definition)
@@ -233,15 +235,9 @@ RESPONSE_FIELDS = (
     "submitted_at",
 )
 ANSWER_VALUES = AnswerRow._fields  # ("item_id", "choice", "value_num", "value_text")
-_ANSWER_INSERT = sa.insert(_answer).values(
-    {
-        name: sa.bindparam(name, type_=_answer.c[name].type)
-        for name in ("response_id", *FACTS, *ANSWER_VALUES)
-    }
-)
-_HOT: dict[tuple[str, str, str], HotStatement] = {}
 
 
+@functools.cache
 def _response_insert(dialect: str) -> t.Any:
     """INSERT ... ON CONFLICT (submission_uuid) DO NOTHING for the database (SQLite >=
     3.35 and PostgreSQL both have it); it returns the new row's id and facts, or no row
@@ -260,6 +256,7 @@ def _response_insert(dialect: str) -> t.Any:
     )
 
 
+@functools.cache
 def _store_all_at_once() -> t.Any:
     """PostgreSQL: the response and all its answers in one statement. The answers come
     as one JSON array of rows (one parameter, cheaper to send than an array per
@@ -284,15 +281,19 @@ def _store_all_at_once() -> t.Any:
     return sa.select(stored.c.id).add_cte(answers.cte("answers"))
 
 
-def _hot(name: str, connection: sa.Connection, build: t.Callable[[], t.Any]) -> HotStatement:
-    """The submission path's statements, compiled once per process and database kind
-    and run without SQLAlchemy's per-execution bookkeeping (see HotStatement)."""
-    dialect = connection.dialect
-    key = (name, dialect.name, dialect.driver)
-    found = _HOT.get(key)
-    if found is None:
-        found = _HOT[key] = HotStatement(build(), dialect)
-    return found
+@functools.cache
+def _answers_from_json() -> t.Any:
+    """SQLite: a stored response's answers in one statement, from the same JSON array
+    of rows as on PostgreSQL (one parameter, not one row of parameters per answer),
+    copying the facts from the response row."""
+    given = sa.func.json_each(sa.bindparam("answers", type_=sa.Text)).table_valued("value")
+    values = [sa.func.json_extract(given.c.value, f"$.{name}") for name in ANSWER_VALUES]
+    return sa.insert(_answer).from_select(
+        ["response_id", *FACTS, *ANSWER_VALUES],
+        sa.select(_response.c.id, *(_response.c[name] for name in FACTS), *values)
+        .join_from(_response, given, sa.true())
+        .where(_response.c.id == sa.bindparam("response_id")),
+    )
 
 
 def record_once(connection: sa.Connection, submission: Submission) -> bool:
@@ -300,7 +301,7 @@ def record_once(connection: sa.Connection, submission: Submission) -> bool:
 
     Call inside ``app.database.write_transaction``, which makes it all or nothing: on
     PostgreSQL the response and its answers go in one statement, on SQLite in two
-    inside ``BEGIN IMMEDIATE``.
+    (the response, then all its answers) inside ``BEGIN IMMEDIATE``.
     Returns True when stored now, False for a duplicate (double tap, retry, back and
     resubmit). The response row goes in with ON CONFLICT (submission_uuid) DO NOTHING:
     a duplicate, even one committed by a concurrent request a moment ago, inserts
@@ -320,20 +321,14 @@ def record_once(connection: sa.Connection, submission: Submission) -> bool:
         "submitted_at": utcnow(),
     }
     dialect = connection.dialect.name
-    answers = [dict(zip(ANSWER_VALUES, row, strict=True)) for row in submission.rows]
-    if dialect == "postgresql" and answers:
-        # Serialised here: the driver's own JSON dumping costs several times more.
-        statement = _hot("store all", connection, _store_all_at_once)
-        return statement.first(connection, {**response, "answers": json.dumps(answers)}) is not None
-    stored = _hot("response", connection, lambda: _response_insert(dialect)).first(
-        connection, response
-    )
+    # Serialised here: the driver's own JSON dumping costs several times more.
+    answers = json.dumps([dict(zip(ANSWER_VALUES, row, strict=True)) for row in submission.rows])
+    if dialect == "postgresql" and submission.rows:
+        params = {**response, "answers": answers}
+        return connection.execute(_store_all_at_once(), params).first() is not None
+    stored = connection.execute(_response_insert(dialect), response).first()
     if stored is None:
         return False
-    if answers:
-        # SQLite works in this process: one executemany is as cheap as one statement.
-        shared = {"response_id": stored.id, **{name: getattr(stored, name) for name in FACTS}}
-        _hot("answers", connection, lambda: _ANSWER_INSERT).execute_many(
-            connection, answers, shared
-        )
+    if submission.rows:
+        connection.execute(_answers_from_json(), {"response_id": stored.id, "answers": answers})
     return True

@@ -4,6 +4,17 @@
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
+  // Copy buttons stay hidden without script: the field itself can still be selected.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field || !navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(function () {
+        button.textContent = "Copied";
+      }, function () {
+        field.select();
+      });
   // Copy a link's address: the button appears only where the script runs.
   var copyStatus = document.getElementById("copy-status");
   function copied(button, message, done) {

@@ -18,11 +18,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from app.auth.account_links import hash_token
 from app.definitions import definition_files, load_file
 from app.definitions.sync import store_definition
 from app.demo import generate
 from app.extensions import db
 from app.models import (
+    AccountLink,
+    AccountLinkKind,
     Answer,
     CommentRedaction,
     Link,
@@ -32,11 +35,14 @@ from app.models import (
     Survey,
     User,
     Wave,
+    utcnow,
 )
 from app.users import hash_password
 from tests.conftest import ROOT
 
 PASSWORD = "correct horse battery staple"
+# The token of the world's pending invitation (only its hash is stored).
+WORLD_INVITATION = "world-invitation-token"
 CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
 )
@@ -60,6 +66,7 @@ class World:
     partner_b_response: int
     partner_b_answer: int  # a written answer, with a redaction of it
     partner_b_redaction: int
+    invitation: int  # a pending invitation of a partner B user
     survey: int  # the family survey
 
 
@@ -128,6 +135,16 @@ def world(app, survey_definitions, password_hash) -> World:  # type: ignore[no-u
         )
         redaction = CommentRedaction(answer_id=written.id, text="[name] was kind", reason="name")
         session.add(redaction)
+        invitation = AccountLink(
+            kind=AccountLinkKind.INVITATION,
+            token_hash=hash_token(WORLD_INVITATION),
+            email="invitee@example.org",
+            role=Role.PARTNER,
+            partner=partner_b,
+            created_by=admin,
+            expires_at=utcnow() + dt.timedelta(days=7),
+        )
+        session.add(invitation)
         session.flush()
         world = World(
             admin=admin.id,
@@ -146,6 +163,7 @@ def world(app, survey_definitions, password_hash) -> World:  # type: ignore[no-u
             partner_b_response=partner_b_response.id,
             partner_b_answer=written.id,
             partner_b_redaction=redaction.id,
+            invitation=invitation.id,
             survey=session.scalar(sa.select(Survey.id).where(Survey.slug == "family-feedback")),
         )
         session.commit()

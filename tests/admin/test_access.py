@@ -13,12 +13,13 @@ from flask import Blueprint
 
 from app.auth.access import PUBLIC_BLUEPRINTS, PUBLIC_ENDPOINTS, is_public
 from app.models import Role
-from tests.admin.conftest import as_user
+from tests.admin.conftest import WORLD_INVITATION, as_user
 
 # Expected access per endpoint; every other non-public endpoint is for staff
 # (admin and coordinator) only.
 EVERYONE_SIGNED_IN = {
     "auth.signout",
+    "auth.change_password",
     # Partner users get their own partner's report; test_report_pages.py checks the rest.
     "admin.reports",
     "admin.report_section",
@@ -26,10 +27,15 @@ EVERYONE_SIGNED_IN = {
     "admin.report_stylesheet",
 }
 PARTNER_ONLY = {"admin.partner_home"}
+ADMIN_ONLY = {
+    "admin.users",
+    "admin.user_edit",
+    "admin.user_reset_link",
+    "admin.audit_log",
+}
 # Open to every signed-in role, but a partner user only for their own partner: the
 # matrix asks for partner B's, which partner A may not open.
 OWN_PARTNER = {"admin.partner"}
-ADMIN_ONLY = {"admin.users", "admin.user_new", "admin.user_edit", "admin.audit_log"}
 
 ROLES = ["anonymous", "partner_a", "partner_b", "coordinator", "admin"]
 
@@ -53,6 +59,10 @@ def argument_values(world) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "anchor": "summary",
         "answer_id": world.partner_b_answer,
         "redaction_id": world.partner_b_redaction,
+        "invitation_id": world.invitation,
+        # One-time link pages: the world's pending invitation (setup and reset links
+        # with it are refused: a 404 page).
+        "token": WORLD_INVITATION,
         "survey_id": world.survey,
         "number": 1,
     }
@@ -132,11 +142,26 @@ def test_every_protected_view_declares_its_roles(app):  # type: ignore[no-untype
 
 
 def test_public_pages_are_an_explicit_short_list(app, client, world):  # type: ignore[no-untyped-def]
-    assert PUBLIC_ENDPOINTS == {"main.index", "main.health", "static", "auth.signin"}
+    assert PUBLIC_ENDPOINTS == {
+        "main.index",
+        "main.health",
+        "static",
+        "auth.signin",
+        "auth.setup",
+        "auth.invitation",
+        "auth.reset_password",
+        "auth.forgot_password",
+    }
     assert PUBLIC_BLUEPRINTS == {"respond", "preview"}
-    for url in ["/", "/healthz", "/signin", "/static/app.css"]:
+    for url in ["/", "/healthz", "/signin", "/forgot", "/static/app.css"]:
         with client.get(url) as response:
             assert response.status_code == 200, url
+    # The one-time link pages open only with a real token: the token is the key.
+    for url in ["/setup/nothing", "/invitation/nothing", "/reset/nothing"]:
+        for method in ("GET", "POST"):
+            response = client.open(url, method=method, data={"password": "x" * 20})
+            assert response.status_code == 404, (method, url)
+            assert "This link is not valid" in response.text
 
 
 def test_a_route_added_without_roles_is_refused_to_everyone(app, world):  # type: ignore[no-untyped-def]

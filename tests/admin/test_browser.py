@@ -92,7 +92,9 @@ def test_coordinator_pages_have_no_accessibility_violations(browser, live_server
         "/admin/exports",
         "/admin/audit",
         "/admin/users",
-        "/admin/users/new",
+        "/admin/invitations",
+        "/admin/invitations/new",
+        "/account/password",
         f"/admin/users/{world.partner_a_user}",
         f"/admin/reports?wave={world.current}",
         f"/admin/reports/section/summary?wave={world.current}",
@@ -198,4 +200,31 @@ def test_partner_report_page_passes_axe_at_320_px(browser, live_server, world, a
     page.get_by_role("link", name="Next:").click()
     page.wait_for_load_state()
     check_axe(page, "/admin/reports/section, next (partner)")
+    assert violations == [], violations
+
+
+def test_interview_pages_pass_axe_at_320_px(browser, live_server, world):  # type: ignore[no-untyped-def]
+    violations: list[str] = []
+    page = open_page(browser, violations)
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, live_server, "coord@example.org")
+    for url in [f"/admin/interviews/coding?wave={world.current}", "/admin/interviews/import"]:
+        response = page.goto(f"{live_server}{url}")
+        assert response.status == 200, url
+        check_axe(page, url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
+    # Coding a note: the page after it shows the progress and passes again.
+    page.goto(f"{live_server}/admin/interviews/coding?wave={world.current}")
+    page.get_by_label("Cost", exact=True).check()
+    page.get_by_role("button", name="Save and go to the next note").click()
+    page.wait_for_load_state()
+    assert "Note 1 coded." in page.content() and "1 of" in page.content()
+    check_axe(page, "/admin/interviews/coding after saving")
+    # A quote not taken from the note: the error summary and the field pass too.
+    page.get_by_label("Quote for the packet (optional)").fill("nobody said this at all")
+    page.get_by_role("button", name="Save and go to the next note").click()
+    page.wait_for_load_state()
+    assert "copied from the note" in page.content()
+    check_axe(page, "/admin/interviews/coding with errors")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
     assert violations == [], violations

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.admin.services.tracking import day_chart, link_progress, responses_per_week
 from app.admin.services.waves import current_wave
 from app.models import AuditEvent, Link, Response, Role, User, Wave
-from tests.admin.conftest import PASSWORD, as_user, database, post_form, sign_in
+from tests.admin.conftest import as_user, database, post_form, sign_in
 
 
 @pytest.fixture
@@ -153,58 +153,13 @@ def test_dashboard_without_an_open_wave_says_so(app, client_as, world):  # type:
     assert "Switched off: its links take no answers" in page.text
 
 
-def test_admin_creates_a_partner_user_who_can_sign_in(app, client_as, world):  # type: ignore[no-untyped-def]
+def test_users_page_invites_rather_than_creating_with_a_password(client_as, world):  # type: ignore[no-untyped-def]
     admin = client_as(world.admin)
-    response = post_form(
-        admin,
-        "/admin/users/new",
-        "/admin/users/new",
-        {
-            "email": "New.Partner@Example.org",
-            "role": "partner",
-            "partner_id": world.partner_a,
-            "password": "a long enough password",
-        },
-    )
-    assert response.status_code == 302
-    client = app.test_client()
-    assert (
-        sign_in(client, "new.partner@example.org", "a long enough password").headers["Location"]
-        == "/admin/partner"
-    )
-    with database(app) as session:
-        event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user_create"))
-        assert event.user_id == world.admin and event.detail["role"] == "partner"
-
-
-@pytest.mark.parametrize(
-    "data, message",
-    [
-        ({"role": "partner", "partner_id": ""}, "must belong to a partner"),
-        ({"role": "coordinator", "partner_id": "PARTNER"}, "Only partner users"),
-        ({"email": "coord@example.org"}, "already exists"),
-        ({"email": "not-an-email"}, "is not an email address"),
-        ({"password": "short"}, "at least 12 characters"),
-    ],
-)
-def test_bad_user_is_refused_with_a_message_and_input_kept(app, client_as, world, data, message):  # type: ignore[no-untyped-def]
-    form = {
-        "email": "someone@example.org",
-        "role": "coordinator",
-        "partner_id": "",
-        "password": "a long enough password",
-        **data,
-    }
-    if form["partner_id"] == "PARTNER":
-        form["partner_id"] = world.partner_a
-    with database(app) as session:
-        before = session.scalar(sa.select(sa.func.count()).select_from(User))
-    response = post_form(client_as(world.admin), "/admin/users/new", "/admin/users/new", form)
-    assert response.status_code == 400
-    assert message in response.text
-    assert f'value="{form["email"]}"' in response.text
-    with database(app) as session:
-        assert session.scalar(sa.select(sa.func.count()).select_from(User)) == before
+    page = admin.get("/admin/users").text
+    assert "/admin/invitations/new" in page
+    edit = admin.get(f"/admin/users/{world.coordinator}").text
+    assert 'type="password"' not in edit and "Make a password reset link" in edit
+    assert admin.get("/admin/users/new").status_code == 404
 
 
 def test_deactivating_a_user_signs_them_out_everywhere(app, client_as, world):  # type: ignore[no-untyped-def]
@@ -245,13 +200,3 @@ def test_admin_reads_the_audit_log_and_filters_it(app, client_as, world):  # typ
     only_exports = admin.get("/admin/audit?action=export").text
     assert "1 event." in only_exports
     assert client_as(world.coordinator).get("/admin/audit").status_code == 403
-
-
-def test_password_is_never_echoed_back(app, client_as, world):  # type: ignore[no-untyped-def]
-    response = post_form(
-        client_as(world.admin),
-        "/admin/users/new",
-        "/admin/users/new",
-        {"email": "bad", "role": "admin", "partner_id": "", "password": PASSWORD},
-    )
-    assert PASSWORD not in response.text

@@ -43,7 +43,9 @@ class Server:
         log: Path,
         extra_env: dict[str, str],
         app_path: str = "wsgi:app",
+        tree: Path = ROOT,
     ):
+        """``tree``: the checkout whose code gunicorn serves (another one's, to compare)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -52,6 +54,7 @@ class Server:
             "DATABASE_URL": database_url,
             "SECRET_KEY": "reliability-test",
             "PUBLIC_BASE_URL": self.url,
+            **({"PYTHONPATH": str(tree)} if tree != ROOT else {}),
             **extra_env,
         }
         self._log_file = log.open("ab")
@@ -70,7 +73,7 @@ class Server:
                 str(log.with_suffix(".pid")),
                 app_path,
             ],
-            cwd=ROOT,
+            cwd=tree,
             env=env,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,

@@ -83,3 +83,16 @@ def test_two_small_groups_together_are_not_given_away(session, build, two_waves)
     assert not (whole.n.shown and theirs.n.shown)
     agree = {o.code: o.count for o in whole.options}["4"]
     assert not (agree.shown and {o.code: o.count for o in theirs.options}["4"].shown)
+
+
+def test_a_percentage_is_not_shown_beside_a_hidden_n(session, build, two_waves):
+    # 5 of 7 "Agree" shown and n hidden: 71.4% would tell n = 7, and so the 2 others
+    # (found by the privacy oracle).
+    survey = build.survey(DATA / "report-test.yaml")
+    build.respond(survey, two_waves[1], "family", {ITEM: ["4"] * 5 + ["2"] * 2})
+    report = build_report(session, "report-test", WAVE, mode="cells")
+    item = report.sections[0].item(ITEM)
+    for option in item.options:
+        assert not (option.percent.shown and not item.n.shown)
+        if option.count.shown and option.count.value and not item.n.shown:
+            assert option.percent.status is Status.DERIVED

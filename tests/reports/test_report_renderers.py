@@ -144,6 +144,7 @@ def test_xlsx_opens_and_neutralises_hostile_cells(packet_data):
         "Trends",
         "Perception gaps",
         "Nine Elements",
+        "Themes",
         "Comments",
     ]
     sheet = workbook["Comments"]

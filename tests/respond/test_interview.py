@@ -82,3 +82,38 @@ def test_interview_is_saved_with_role_and_notes_then_the_next_one_starts(intervi
     interviewer.open("en")
     assert interviewer.field("_uuid")[0] != first_uuid
     assert interviewer.field("interviewee.role") == []
+
+
+def test_end_without_saving_asks_first_and_no_brings_the_interview_back(interviewer, session):
+    interviewer.open("en")
+    interviewer.press(
+        "next",
+        {"consent.interview": "given", "interviewee.role": "youth", "interviewee.under_18": "no"},
+    )
+    action = interviewer.form.action
+    interviewer.press("end", {"interview.barriers": "The bus takes an hour."})
+    asked = interviewer.text
+    assert interviewer.response.status_code == 200
+    assert "End this interview without saving?" in asked
+    assert "No, go back to the interview" in asked
+    # "Yes" is a plain link to a fresh interview that also deletes the device's draft.
+    assert f'href="/s/{interviewer.token}?lang=en" data-discard-draft=' in asked
+    assert session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+    # "No": every answer, the one typed on this page included, comes back.
+    interviewer.form.action = action
+    interviewer.press("resume")
+    assert "Interview questions" in interviewer.text
+    assert interviewer.form.textareas["interview.barriers"] == "The bus takes an hour."
+    assert interviewer.field("interviewee.role") == ["youth"]
+
+
+def test_end_is_an_interview_button_only(client, session):
+    from tests.respond.helpers import Respondent, open_link, store_survey
+
+    link = open_link(session, store_survey(session, ROOT / "surveys" / "family-feedback.yaml"))
+    session.commit()
+    family = Respondent(client, link.token)
+    family.open("en")
+    assert 'value="end"' not in family.text
+    family.press("end")
+    assert "End this interview without saving?" not in family.text

@@ -1,4 +1,5 @@
-"""User management for admins (services flush; the view commits)."""
+"""User management for admins: role, partner, deactivation (services flush; the view
+commits). New people come in by invitation (``app.auth.account_links``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from sqlalchemy import orm
 from app import audit
 from app.admin.services import FormProblem
 from app.auth.service import end_sessions
-from app.models import Partner, Role, User
-from app.users import AccountError, create_user, hash_password
+from app.models import AccountLink, AccountLinkKind, Partner, Role, User, utcnow
 
 
 def all_users(session: orm.Session) -> list[User]:
@@ -20,29 +20,6 @@ def all_users(session: orm.Session) -> list[User]:
     )
 
 
-def add_user(
-    session: orm.Session,
-    acting: User,
-    email: str,
-    role: Role,
-    partner: Partner | None,
-    password: str,
-) -> User:
-    if role is Role.PARTNER and partner is None:
-        raise FormProblem("partner_id", "A partner user must belong to a partner: choose one.")
-    if role is not Role.PARTNER and partner is not None:
-        raise FormProblem("partner_id", "Only partner users belong to a partner: choose none.")
-    try:
-        user = create_user(session, email, password, role, partner.name if partner else None)
-    except AccountError as exc:
-        field = "email" if "email" in str(exc) else "password" if "password" in str(exc) else None
-        raise FormProblem(field, str(exc)[:1].upper() + str(exc)[1:] + ".") from None
-    audit.record(
-        session, acting, "user_create", f"user:{user.id}", {"email": user.email, "role": role.value}
-    )
-    return user
-
-
 def update_user(
     session: orm.Session,
     acting: User,
@@ -50,10 +27,11 @@ def update_user(
     role: Role,
     partner: Partner | None,
     active: bool,
-    new_password: str | None,
 ) -> None:
-    """Change a user's role, partner, active flag or password. Any change that narrows
-    access signs the user out everywhere (their session token is replaced)."""
+    """Change a user's role, partner or active flag (people move on and leave). Any
+    change signs the user out everywhere (their session token is replaced), so what
+    they may see changes at once; deactivation also withdraws their pending reset
+    links. Passwords are never set by someone else: an admin issues a reset link."""
     if role is Role.PARTNER and partner is None:
         raise FormProblem("partner_id", "A partner user must belong to a partner: choose one.")
     if role is not Role.PARTNER and partner is not None:
@@ -72,15 +50,22 @@ def update_user(
         ]
     if active != user.active:
         changes["active"] = [user.active, active]
-    if new_password:
-        changes["password"] = "changed"
     if not changes:
         return
     user.role = role
     user.partner = partner
     user.active = active
-    if new_password:
-        user.password_hash = hash_password(new_password)
+    if not active:
+        now = utcnow()
+        for link in session.scalars(
+            sa.select(AccountLink).where(
+                AccountLink.user_id == user.id,
+                AccountLink.kind == AccountLinkKind.RESET,
+                AccountLink.used_at.is_(None),
+                AccountLink.revoked_at.is_(None),
+            )
+        ):
+            link.revoked_at = now
     if user.id != acting.id:
         end_sessions(session, user, action=None)
     audit.record(session, acting, "user_update", f"user:{user.id}", changes)

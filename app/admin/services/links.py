@@ -160,6 +160,45 @@ def add_link(
     return create_link(session, survey, wave, audience, partner, channel, expected_n)
 
 
+def update_link(
+    session: orm.Session,
+    link: Link,
+    partner: Partner | None,
+    channel: Channel,
+    expected_n: int | None,
+) -> dict[str, list[object]]:
+    """Change a link's partner, channel or expected count, checked as at creation (no
+    other link of the same survey, wave, audience, partner and channel). Its address
+    stays. Responses already given keep the partner they were given under (they copy
+    it at submission). What changed, for the audit log; only flushes."""
+    if expected_n is not None and expected_n < 1:
+        raise FormProblem("expected_n", "The expected number must be at least 1, or empty.")
+    duplicate = find_duplicate(session, link.survey, link.wave, link.audience, partner, channel)
+    if duplicate is not None and duplicate.id != link.id:
+        who = f" and {partner.name}" if partner else " (no partner)"
+        raise FormProblem(
+            None,
+            f"Another link for {link.survey.slug}, {link.wave.name}, {link.audience.value}"
+            f"{who} by {CHANNEL_LABELS[channel].lower()} already exists. Pick another "
+            "channel or partner.",
+        )
+    changes: dict[str, list[object]] = {}
+    if (partner.id if partner else None) != link.partner_id:
+        changes["partner"] = [
+            link.partner.name if link.partner else None,
+            partner.name if partner else None,
+        ]
+        link.partner = partner
+    if channel is not link.channel:
+        changes["channel"] = [link.channel.value, channel.value]
+        link.channel = channel
+    if expected_n != link.expected_n:
+        changes["expected_n"] = [link.expected_n, expected_n]
+        link.expected_n = expected_n
+    session.flush()
+    return changes
+
+
 def set_link_open(session: orm.Session, link: Link, is_open: bool) -> None:
     link.is_open = is_open
     session.flush()

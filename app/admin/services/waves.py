@@ -70,6 +70,30 @@ def wave_rows(session: orm.Session) -> list[WaveRow]:
     return [WaveRow(w, links.get(w.id, 0), responses.get(w.id, 0)) for w in all_waves(session)]
 
 
+def check_wave(
+    session: orm.Session,
+    name: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    wave: Wave | None = None,
+) -> str:
+    """The rules a wave's name and dates meet, at creation and at every edit (``wave``:
+    the one edited, whose own name is not a clash). Returns the tidied name."""
+    name = " ".join(name.split())
+    if not name:
+        raise FormProblem("name", "Give the wave a name, e.g. “2027 Spring review”.")
+    if len(name) > 120:
+        raise FormProblem("name", "The name must be at most 120 characters.")
+    if closes_on < opens_on:
+        raise FormProblem("closes_on", "The close date must be on or after the open date.")
+    query = sa.select(Wave.id).where(sa.func.lower(Wave.name) == name.lower())
+    if wave is not None:
+        query = query.where(Wave.id != wave.id)
+    if session.scalar(query) is not None:
+        raise FormProblem("name", f"A wave named “{name}” already exists; choose another name.")
+    return name
+
+
 def create_wave(
     session: orm.Session,
     name: str,
@@ -80,16 +104,7 @@ def create_wave(
     """Create an open wave; with ``copy_links_from``, give it a copy of every link of
     that wave (same survey, audience, partner, channel and expected count, new tokens).
     Only flushes; raises FormProblem before writing anything."""
-    name = " ".join(name.split())
-    if not name:
-        raise FormProblem("name", "Give the wave a name, e.g. “2027 Spring review”.")
-    if len(name) > 120:
-        raise FormProblem("name", "The name must be at most 120 characters.")
-    if closes_on < opens_on:
-        raise FormProblem("closes_on", "The close date must be on or after the open date.")
-    taken = session.scalar(sa.select(Wave.id).where(sa.func.lower(Wave.name) == name.lower()))
-    if taken is not None:
-        raise FormProblem("name", f"A wave named “{name}” already exists; choose another name.")
+    name = check_wave(session, name, opens_on, closes_on)
     wave = Wave(name=name, opens_on=opens_on, closes_on=closes_on, is_open=True)
     session.add(wave)
     session.flush()
@@ -109,6 +124,23 @@ def create_wave(
                 link.expected_n,
             )
     return wave
+
+
+def update_wave(
+    session: orm.Session, wave: Wave, name: str, opens_on: dt.date, closes_on: dt.date
+) -> dict[str, list[str]]:
+    """Rename a wave or move its dates, checked as at creation; what changed, as
+    ``{field: [before, after]}`` for the audit log (empty: nothing did). Only flushes.
+    Responses keep the wave they were given in, whatever its dates become."""
+    name = check_wave(session, name, opens_on, closes_on, wave)
+    changes: dict[str, list[str]] = {}
+    for field, value in (("name", name), ("opens_on", opens_on), ("closes_on", closes_on)):
+        before = getattr(wave, field)
+        if before != value:
+            changes[field] = [str(before), str(value)]
+            setattr(wave, field, value)
+    session.flush()
+    return changes
 
 
 def set_wave_open(session: orm.Session, wave: Wave, is_open: bool) -> None:

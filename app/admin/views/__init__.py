@@ -8,6 +8,8 @@ from app.admin.views import (  # noqa: F401
     comments,
     dashboard,
     exports,
+    interviews,
+    invitations,
     links,
     partners,
     releases,

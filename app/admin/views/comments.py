@@ -21,7 +21,7 @@ from app.admin.services.comments import (
 )
 from app.admin.services.waves import all_waves, current_wave
 from app.admin.views.common import acting_user, get_or_404, show_problem
-from app.auth.access import STAFF, roles_required, start_write
+from app.auth.access import STAFF, roles_required, undo_write
 from app.extensions import db
 from app.models import Answer, CommentRedaction, Survey
 
@@ -66,7 +66,7 @@ def comments():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/comments/<int:answer_id>/redact", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def comment_redact(answer_id: int):  # type: ignore[no-untyped-def]
     answer = get_or_404(Answer, answer_id)
     if not answer.value_text:
@@ -74,8 +74,6 @@ def comment_redact(answer_id: int):  # type: ignore[no-untyped-def]
     current = active_redaction(db.session, answer_id)
     form = RedactForm(text=current.text if current and current.text else answer.value_text)
     if form.validate_on_submit():
-        start_write()
-        answer = get_or_404(Answer, answer_id)
         try:
             redaction = redact(
                 db.session,
@@ -85,7 +83,6 @@ def comment_redact(answer_id: int):  # type: ignore[no-untyped-def]
                 acting_user(),
             )
         except FormProblem as problem:
-            db.session.rollback()
             show_problem(form, problem)
         else:
             audit.record(
@@ -95,7 +92,6 @@ def comment_redact(answer_id: int):  # type: ignore[no-untyped-def]
                 f"answer:{answer_id}",
                 {"reason": redaction.reason, "whole": redaction.text is None},
             )
-            db.session.commit()
             flash("Redacted: reports now show the comment without what you removed.", "success")
             return redirect(url_for("admin.comments", wave=answer.wave_id))
     answer = get_or_404(Answer, answer_id)
@@ -106,18 +102,17 @@ def comment_redact(answer_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/comments/redactions/<int:redaction_id>/restore")
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def comment_restore(redaction_id: int):  # type: ignore[no-untyped-def]
     form = RestoreForm()
     if not form.validate_on_submit():
         abort(400)
-    start_write()
     redaction = get_or_404(CommentRedaction, redaction_id)
     answer = get_or_404(Answer, redaction.answer_id)
     try:
         restore(db.session, redaction, acting_user())
     except FormProblem as problem:
-        db.session.rollback()
+        undo_write()
         flash(problem.message, "error")
         return redirect(url_for("admin.comments", wave=answer.wave_id))
     audit.record(
@@ -127,6 +122,5 @@ def comment_restore(redaction_id: int):  # type: ignore[no-untyped-def]
         f"answer:{answer.id}",
         {"redaction": redaction_id},
     )
-    db.session.commit()
     flash("Redaction undone: reports show the comment as written.", "success")
     return redirect(url_for("admin.comments", wave=answer.wave_id))

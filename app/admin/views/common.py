@@ -11,6 +11,7 @@ from wtforms import HiddenField
 from wtforms.validators import AnyOf
 
 from app.admin.services import FormProblem
+from app.auth.access import undo_write
 from app.extensions import db
 from app.models import User
 
@@ -37,7 +38,9 @@ def acting_user() -> User:
 
 
 def show_problem(form: FlaskForm, problem: FormProblem) -> None:
-    """Put a service's refusal next to its field, or at the top of the form."""
+    """Undo what the refused service did, and put its refusal next to its field, or at
+    the top of the form (the page is then answered with a 400; nothing is committed)."""
+    undo_write()
     field = getattr(form, problem.field, None) if problem.field else None
     if field is not None:
         field.errors = [*field.errors, problem.message]
@@ -54,19 +57,17 @@ class OpenCloseForm(FlaskForm):
 def open_or_close(
     model: type[M], ident: int, apply: t.Callable[..., None], kind: str
 ) -> tuple[M, bool]:
-    """The shared body of the open/close buttons (waves, links): check the form, switch
-    the target, audit it, commit once. Returns the target and whether it is now open."""
+    """The shared body of the open/close buttons (waves, links; views declared with
+    ``writes=True``): check the form, switch the target, audit it. Returns the target
+    and whether it is now open."""
     from app import audit
-    from app.auth.access import start_write
 
     form = OpenCloseForm()
     if not form.validate_on_submit():
         abort(400)
-    start_write()
     target = get_or_404(model, ident)
     is_open = form.open.data == "1"
     apply(db.session, target, is_open)
     action = f"{kind}_open" if is_open else f"{kind}_close"
     audit.record(db.session, acting_user(), action, f"{kind}:{target.id}")
-    db.session.commit()
     return target, is_open

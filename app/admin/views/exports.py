@@ -14,7 +14,7 @@ from app.admin.services.links import survey_choices
 from app.admin.services.responses import ResponseFilters
 from app.admin.services.waves import all_waves
 from app.admin.views.common import acting_user
-from app.auth.access import STAFF, roles_required, start_write
+from app.auth.access import STAFF, roles_required, writing
 from app.extensions import db
 from app.models import Survey, Wave
 
@@ -70,21 +70,20 @@ def exports():  # type: ignore[no-untyped-def]
     filters = ResponseFilters(wave_id=wave.id if wave else None)
     kind, use_labels = form.format.data, form.values.data == "labels"
 
-    start_write()
-    audit.record(
-        db.session,
-        acting_user(),
-        "export",
-        f"survey:{survey.slug}",
-        {
-            "format": kind,
-            "values": form.values.data,
-            "wave": wave.name if wave else None,
-            "responses": count_rows(db.session, survey, filters),
-        },
-    )
     # The audit entry is committed before the first byte: no export goes unrecorded.
-    db.session.commit()
+    with writing() as session:
+        audit.record(
+            session,
+            acting_user(),
+            "export",
+            f"survey:{survey.slug}",
+            {
+                "format": kind,
+                "values": form.values.data,
+                "wave": wave.name if wave else None,
+                "responses": count_rows(session, survey, filters),
+            },
+        )
 
     survey_id, slug = survey.id, survey.slug
     chunks = _export_stream(survey_id, filters, kind, use_labels)

@@ -6,7 +6,7 @@ from flask_babel import force_locale, gettext
 
 from app import audit
 from app.admin import bp
-from app.admin.forms import LinkForm, channel_choices, options
+from app.admin.forms import LinkEditForm, LinkForm, channel_choices, options
 from app.admin.services import FormProblem
 from app.admin.services.links import (
     CHANNEL_LABELS,
@@ -18,6 +18,7 @@ from app.admin.services.links import (
     response_counts,
     set_link_open,
     survey_choices,
+    update_link,
 )
 from app.admin.services.surveys import survey_titles
 from app.admin.services.waves import all_waves, current_wave
@@ -28,7 +29,7 @@ from app.admin.views.common import (
     open_or_close,
     show_problem,
 )
-from app.auth.access import STAFF, roles_required, start_write
+from app.auth.access import STAFF, roles_required
 from app.definitions.sync import definition_of, latest_version
 from app.extensions import db
 from app.models import Audience, Channel, Link, Partner, Survey, Wave
@@ -76,7 +77,7 @@ def _link_form() -> LinkForm:
 
 
 @bp.route("/links/new", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def link_new():  # type: ignore[no-untyped-def]
     form = _link_form()
     if request.method == "GET":
@@ -84,7 +85,6 @@ def link_new():  # type: ignore[no-untyped-def]
         if current is not None and form.wave_id.data is None:
             form.wave_id.data = request.args.get("wave", type=int) or current.id
     if form.validate_on_submit():
-        start_write()
         survey = get_or_404(Survey, form.survey_id.data)
         wave = get_or_404(Wave, form.wave_id.data)
         partner = get_or_404(Partner, form.partner_id.data) if form.partner_id.data else None
@@ -99,7 +99,6 @@ def link_new():  # type: ignore[no-untyped-def]
                 form.expected_n.data,
             )
         except FormProblem as problem:
-            db.session.rollback()
             show_problem(form, problem)
         else:
             audit.record(
@@ -115,7 +114,6 @@ def link_new():  # type: ignore[no-untyped-def]
                     "channel": link.channel.value,
                 },
             )
-            db.session.commit()
             flash(f"Link created: {_public_url(link)}", "success")
             return redirect(url_for("admin.links", wave=wave.id))
     status = 400 if form.is_submitted() else 200
@@ -123,7 +121,7 @@ def link_new():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/links/<int:link_id>/state")
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def link_state(link_id: int):  # type: ignore[no-untyped-def]
     link, is_open = open_or_close(Link, link_id, set_link_open, "link")
     flash(f"The link {_public_url(link)} is now {'open' if is_open else 'closed'}.", "success")
@@ -194,4 +192,40 @@ def link_flyer(link_id: int):  # type: ignore[no-untyped-def]
         url=url,
         short_url=url.split("://", 1)[-1],
         sections=sections,
+    )
+
+
+@bp.route("/links/<int:link_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF, writes=True)
+def link_edit(link_id: int):  # type: ignore[no-untyped-def]
+    link = get_or_404(Link, link_id)
+    form = LinkEditForm(obj=None if request.method == "POST" else link)
+    partners = db.session.scalars(sa.select(Partner).order_by(Partner.name))
+    form.partner_id.choices = options([("", "No partner")] + [(p.id, p.name) for p in partners])
+    form.channel.choices = channel_choices()
+    if request.method == "GET":
+        form.channel.data = link.channel.value
+    if form.validate_on_submit():
+        partner = get_or_404(Partner, form.partner_id.data) if form.partner_id.data else None
+        try:
+            changes = update_link(
+                db.session, link, partner, Channel(form.channel.data), form.expected_n.data
+            )
+        except FormProblem as problem:
+            show_problem(form, problem)
+        else:
+            if changes:
+                audit.record(db.session, acting_user(), "link_update", f"link:{link.id}", changes)
+            flash("Link saved." if changes else "Nothing was changed.", "success")
+            return redirect(url_for("admin.links", wave=link.wave_id))
+    status = 400 if form.is_submitted() else 200
+    return (
+        render_template(
+            "admin/link_edit.html",
+            form=form,
+            link=link,
+            url=_public_url(link),
+            responses=response_counts(db.session, [link.id]).get(link.id, 0),
+        ),
+        status,
     )

@@ -25,7 +25,7 @@ from app.admin.services.partners import (
 )
 from app.admin.services.surveys import survey_titles
 from app.admin.views.common import acting_user, get_or_404, show_problem
-from app.auth.access import EVERYONE, STAFF, roles_required, start_write
+from app.auth.access import EVERYONE, STAFF, roles_required, undo_write
 from app.extensions import db
 from app.models import AgreementKind, Partner, PartnerCategory, Role
 
@@ -69,15 +69,14 @@ def partners():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/partners/new", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def partner_new():  # type: ignore[no-untyped-def]
     form = PartnerForm()
     if form.validate_on_submit():
-        start_write()
         try:
             partner = create_partner(db.session, _details(form))
         except FormProblem as problem:
-            db.session.rollback()
+            undo_write()
             show_problem(form, problem)
         else:
             audit.record(
@@ -87,7 +86,6 @@ def partner_new():  # type: ignore[no-untyped-def]
                 f"partner:{partner.id}",
                 {"name": partner.name, "category": partner.category.value},
             )
-            db.session.commit()
             flash(f"{partner.name} added to the directory.", "success")
             return redirect(url_for("admin.partner", partner_id=partner.id))
     status = 400 if form.is_submitted() else 200
@@ -95,7 +93,7 @@ def partner_new():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def partner_edit(partner_id: int):  # type: ignore[no-untyped-def]
     partner = get_or_404(Partner, partner_id)
     form = PartnerForm(obj=None if request.method == "POST" else partner)
@@ -103,12 +101,11 @@ def partner_edit(partner_id: int):  # type: ignore[no-untyped-def]
         form.category.data = partner.category.value
         form.agreement_kind.data = partner.agreement_kind.value
     if form.validate_on_submit():
-        start_write()
         partner = get_or_404(Partner, partner_id)
         try:
             changes = update_partner(db.session, partner, _details(form))
         except FormProblem as problem:
-            db.session.rollback()
+            undo_write()
             show_problem(form, problem)
         else:
             if changes:
@@ -119,10 +116,9 @@ def partner_edit(partner_id: int):  # type: ignore[no-untyped-def]
                     f"partner:{partner.id}",
                     {"name": partner.name, "changes": changes},
                 )
-                db.session.commit()
                 flash(f"{partner.name} saved.", "success")
             else:
-                db.session.rollback()
+                undo_write()
                 flash("Nothing was changed.", "info")
             return redirect(url_for("admin.partner", partner_id=partner_id))
     status = 400 if form.is_submitted() else 200
@@ -133,18 +129,17 @@ def partner_edit(partner_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/partners/<int:partner_id>/delete")
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def partner_delete(partner_id: int):  # type: ignore[no-untyped-def]
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    start_write()
     partner = get_or_404(Partner, partner_id)
     name = partner.name
     try:
         used = delete_partner(db.session, partner)
     except FormProblem as problem:
-        db.session.rollback()
+        undo_write()
         flash(problem.message, "error")
         return redirect(url_for("admin.partner_edit", partner_id=partner_id))
     audit.record(
@@ -154,7 +149,6 @@ def partner_delete(partner_id: int):  # type: ignore[no-untyped-def]
         f"partner:{partner_id}",
         {"name": name, "links_deleted": used.links},
     )
-    db.session.commit()
     flash(f"{name} deleted from the directory.", "success")
     return redirect(url_for("admin.partners"))
 

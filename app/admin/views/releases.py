@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from app import audit
 from app.admin import bp
 from app.admin.views.common import acting_user, get_or_404
-from app.auth.access import STAFF, roles_required, start_write
+from app.auth.access import STAFF, roles_required, undo_write
 from app.extensions import db
 from app.models import Release, Wave
 
@@ -50,19 +50,18 @@ def wave_release(wave_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/waves/<int:wave_id>/release")
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def wave_release_make(wave_id: int):  # type: ignore[no-untyped-def]
     from reports.releases import ReleaseRefused, make_release
 
     form = ReleaseForm()
     if not form.validate_on_submit():
         abort(400)
-    start_write()
     wave = get_or_404(Wave, wave_id)
     try:
         release = make_release(db.session, wave, acting_user(), current_app.config["MIN_CELL_SIZE"])
     except ReleaseRefused as refused:
-        db.session.rollback()
+        undo_write()
         return _page(
             get_or_404(Wave, wave_id), form, str(refused)[0].upper() + str(refused)[1:], 400
         )
@@ -73,6 +72,5 @@ def wave_release_make(wave_id: int):  # type: ignore[no-untyped-def]
         f"wave:{wave.id}",
         {"wave": wave.name, "release": release.number, "responses": release.responses},
     )
-    db.session.commit()
     flash(f"Results of “{wave.name}” released to partners (release {release.number}).", "success")
     return redirect(url_for("admin.wave_release", wave_id=wave_id))

@@ -32,7 +32,7 @@ from app.admin.services.reporting import (
 )
 from app.admin.services.waves import all_waves
 from app.admin.views.common import acting_user
-from app.auth.access import EVERYONE, roles_required, start_write
+from app.auth.access import EVERYONE, roles_required, writing
 from app.extensions import db
 from app.models import Partner, Role, User, Wave
 
@@ -99,11 +99,10 @@ def _page(user: User, form: ReportForm | None, **context: t.Any) -> str:
 
 
 def _audit(action: str, scope: ReportScope, fmt: str | None = None) -> None:
-    """Write the request's audit entry and commit (the request's only write)."""
+    """Write the request's audit entry (its only write, after the long read)."""
     target, detail = scope.audit_target, scope.audit_detail(fmt)
-    start_write()
-    audit.record(db.session, acting_user(), action, target, detail)
-    db.session.commit()
+    with writing() as session:
+        audit.record(session, acting_user(), action, target, detail)
 
 
 def _web(scope: ReportScope, user: User):  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from app.admin.services.responses import (
 )
 from app.admin.services.waves import all_waves
 from app.admin.views.common import acting_user, get_or_404, show_problem
-from app.auth.access import STAFF, roles_required, start_write
+from app.auth.access import STAFF, roles_required
 from app.extensions import db
 from app.models import Audience, Partner, Response, Survey, User, Wave
 
@@ -102,19 +102,16 @@ def response_detail(response_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/responses/<int:response_id>/delete", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def response_delete(response_id: int):  # type: ignore[no-untyped-def]
     form = DeleteResponseForm()
     if form.validate_on_submit():
-        start_write()
         response = get_or_404(Response, response_id)
         try:
             soft_delete(db.session, response, acting_user(), form.reason.data)
         except FormProblem as problem:
-            db.session.rollback()
             show_problem(form, problem)
         else:
-            db.session.commit()
             flash(f"Response {response.id} was deleted. It no longer counts anywhere.", "success")
             return redirect(url_for("admin.response_detail", response_id=response.id))
     response = get_or_404(Response, response_id)

@@ -23,7 +23,7 @@ from app.admin.services.surveys import (
     version_history,
 )
 from app.admin.views.common import acting_user, get_or_404
-from app.auth.access import STAFF, roles_required, start_write
+from app.auth.access import STAFF, roles_required, undo_write
 from app.definitions.limits import MAX_FILE_BYTES
 from app.definitions.sync import definition_of
 from app.extensions import db
@@ -244,22 +244,21 @@ def survey_upload_preview():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/surveys/publish")
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def survey_publish():  # type: ignore[no-untyped-def]
     form = SurveyPublishForm()
     if not form.validate_on_submit():
         abort(400)
-    start_write()
     try:
         upload, version = publish(db.session, form.definition_text.data, form.filename.data)
     except UploadRefused as refused:
-        db.session.rollback()
+        undo_write()
         upload_form = SurveyUploadForm(formdata=None, definition_text=form.definition_text.data)
         return render_template(
             "admin/survey_upload.html", form=upload_form, problems=refused.problems
         ), 400
     if upload.unchanged:
-        db.session.commit()  # it is managed in the workspace from now on
+        # Committed all the same: it is managed in the workspace from now on.
         flash(
             f"{version.survey.slug} already has this content as version {version.number}; "
             "nothing new was stored.",
@@ -278,6 +277,5 @@ def survey_publish():  # type: ignore[no-untyped-def]
                 "file": form.filename.data,
             },
         )
-        db.session.commit()
         flash(f"Published {version.survey.slug} version {version.number}.", "success")
     return redirect(url_for("admin.survey", survey_id=version.survey_id))

@@ -4,11 +4,11 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 
 from app.admin import bp
-from app.admin.forms import UserCreateForm, UserEditForm, options
+from app.admin.forms import ButtonForm, UserEditForm, options
 from app.admin.services import FormProblem
-from app.admin.services.accounts import add_user, all_users, update_user
+from app.admin.services.accounts import all_users, update_user
 from app.admin.views.common import acting_user, get_or_404, show_problem
-from app.auth.access import ADMINS, roles_required, start_write
+from app.auth.access import ADMINS, roles_required
 from app.extensions import db
 from app.models import Partner, Role, User
 
@@ -24,37 +24,8 @@ def users():  # type: ignore[no-untyped-def]
     return render_template("admin/users.html", users=all_users(db.session))
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
-@roles_required(*ADMINS)
-def user_new():  # type: ignore[no-untyped-def]
-    form = UserCreateForm()
-    form.partner_id.choices = _partner_choices()
-    if form.validate_on_submit():
-        start_write()
-        partner = db.session.get(Partner, form.partner_id.data) if form.partner_id.data else None
-        try:
-            user = add_user(
-                db.session,
-                acting_user(),
-                form.email.data,
-                Role(form.role.data),
-                partner,
-                form.password.data,
-            )
-        except FormProblem as problem:
-            db.session.rollback()
-            show_problem(form, problem)
-        else:
-            db.session.commit()
-            flash(f"User {user.email} created.", "success")
-            return redirect(url_for("admin.users"))
-    form.password.data = ""
-    status = 400 if form.is_submitted() else 200
-    return render_template("admin/user_form.html", form=form, user=None), status
-
-
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*ADMINS, writes=True)
 def user_edit(user_id: int):  # type: ignore[no-untyped-def]
     user = get_or_404(User, user_id)
     form = UserEditForm(
@@ -68,8 +39,6 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
     )
     form.partner_id.choices = _partner_choices()
     if form.validate_on_submit():
-        start_write()
-        user = get_or_404(User, user_id)
         partner = db.session.get(Partner, form.partner_id.data) if form.partner_id.data else None
         try:
             update_user(
@@ -79,15 +48,14 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
                 Role(form.role.data),
                 partner,
                 form.active.data,
-                form.new_password.data or None,
             )
         except FormProblem as problem:
-            db.session.rollback()
             show_problem(form, problem)
         else:
-            db.session.commit()
             flash(f"User {user.email} saved.", "success")
             return redirect(url_for("admin.users"))
-    form.new_password.data = ""
     status = 400 if form.is_submitted() else 200
-    return render_template("admin/user_form.html", form=form, user=user), status
+    return (
+        render_template("admin/user_form.html", form=form, user=user, reset_form=ButtonForm()),
+        status,
+    )

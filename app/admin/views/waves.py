@@ -1,14 +1,27 @@
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from app import audit
 from app.admin import bp
-from app.admin.forms import WaveForm
+from app.admin.forms import WaveEditForm, WaveForm
 from app.admin.services import FormProblem
-from app.admin.services.waves import create_wave, latest_wave, set_wave_open, today_utc, wave_rows
-from app.admin.views.common import OpenCloseForm, acting_user, open_or_close, show_problem
-from app.auth.access import STAFF, roles_required, start_write
+from app.admin.services.waves import (
+    create_wave,
+    latest_wave,
+    set_wave_open,
+    today_utc,
+    update_wave,
+    wave_rows,
+)
+from app.admin.views.common import (
+    OpenCloseForm,
+    acting_user,
+    get_or_404,
+    open_or_close,
+    show_problem,
+)
+from app.auth.access import STAFF, roles_required
 from app.extensions import db
 from app.models import Wave
 
@@ -30,12 +43,11 @@ def waves():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/waves/new", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def wave_new():  # type: ignore[no-untyped-def]
     form = WaveForm()
     last = latest_wave(db.session)
     if form.validate_on_submit():
-        start_write()
         try:
             wave = create_wave(
                 db.session,
@@ -45,7 +57,6 @@ def wave_new():  # type: ignore[no-untyped-def]
                 copy_links_from=last if form.copy_links.data else None,
             )
         except FormProblem as problem:
-            db.session.rollback()
             show_problem(form, problem)
         else:
             audit.record(
@@ -58,7 +69,6 @@ def wave_new():  # type: ignore[no-untyped-def]
                     "copied_from": last.name if form.copy_links.data and last else None,
                 },
             )
-            db.session.commit()
             flash(f"Wave “{wave.name}” created.", "success")
             return redirect(url_for("admin.links", wave=wave.id))
     status = 400 if form.is_submitted() else 200
@@ -66,8 +76,29 @@ def wave_new():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/waves/<int:wave_id>/state")
-@roles_required(*STAFF)
+@roles_required(*STAFF, writes=True)
 def wave_state(wave_id: int):  # type: ignore[no-untyped-def]
     wave, is_open = open_or_close(Wave, wave_id, set_wave_open, "wave")
     flash(f"Wave “{wave.name}” is now {wave.state(today_utc())}.", "success")
     return redirect(url_for("admin.waves"))
+
+
+@bp.route("/waves/<int:wave_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF, writes=True)
+def wave_edit(wave_id: int):  # type: ignore[no-untyped-def]
+    wave = get_or_404(Wave, wave_id)
+    form = WaveEditForm(obj=None if request.method == "POST" else wave)
+    if form.validate_on_submit():
+        try:
+            changes = update_wave(
+                db.session, wave, form.name.data, form.opens_on.data, form.closes_on.data
+            )
+        except FormProblem as problem:
+            show_problem(form, problem)
+        else:
+            if changes:
+                audit.record(db.session, acting_user(), "wave_update", f"wave:{wave.id}", changes)
+            flash(f"Wave “{wave.name}” saved." if changes else "Nothing was changed.", "success")
+            return redirect(url_for("admin.waves"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/wave_edit.html", form=form, wave=wave), status

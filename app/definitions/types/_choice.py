@@ -82,7 +82,7 @@ class _ChoiceBase(QuestionType):
         return text, []
 
     def _demo_other(self, demo: DemoAnswers, chosen: list[str]) -> str | None:
-        return demo.short_text() if OTHER in chosen else None
+        return demo.short_text("other") if OTHER in chosen else None
 
     def _rows(self, chosen: list[str], other: str | None) -> list[AnswerRow]:
         return [

@@ -7,7 +7,7 @@ import typing as t
 from pydantic import Field
 
 from app.definitions.schema import QuestionBase, Text
-from app.definitions.types.base import DemoAnswers, FieldError, FormData, QuestionType, first
+from app.definitions.types.base import FieldError, FormData, QuestionType, first
 
 
 class TextModel(QuestionBase):
@@ -18,7 +18,6 @@ class TextModel(QuestionBase):
 class _TextType(QuestionType):
     summary_kind = "text"
     default_max_length: t.ClassVar[int]
-    demo_share: t.ClassVar[float]  # how often a demo respondent writes something
     definition: TextModel
 
     @property
@@ -39,12 +38,6 @@ class _TextType(QuestionType):
             return None, [FieldError(self.item, "too_long", {"max": self.max_length})]
         return raw, []
 
-    def demo_value(self, demo: DemoAnswers) -> t.Any:
-        # Most people leave free text empty; what is written fits the box.
-        if demo.rng.random() >= self.demo_share:
-            return None
-        return self.demo_text(demo)[: self.max_length]
-
-    def demo_text(self, demo: DemoAnswers) -> str:
-        """What a demo respondent writes when they write something."""
-        raise NotImplementedError
+    def fitted(self, text: str | None) -> str | None:
+        """``text`` cut to what the box takes (demo answers must be valid answers)."""
+        return None if text is None else text[: self.max_length]

@@ -12,6 +12,7 @@ and what a made-up demo answer looks like. Adding a type is adding one module he
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import random
 import re
 import typing as t
@@ -65,24 +66,32 @@ class OptionLabel(t.NamedTuple):
 
 
 class DemoAnswers(t.Protocol):
-    """What a type draws on to make up a plausible answer for demonstration data."""
+    """One made-up respondent, as a type sees them when it makes up their answer
+    (``app.demo.answers.Profile``): how their group tends to answer, in their language."""
 
     rng: random.Random
+    today: dt.date
 
-    def leaning(self, item_id: str) -> float:
-        """How favourably this audience leans on ``item_id`` this wave, from 0 to 1."""
+    def scale(self, question: QuestionType, item_id: str) -> str:
+        """A code of ``item_id``'s scale (``question.scoring``), drawn as this
+        respondent's group tends to answer it."""
         ...
 
-    def scored(self, question: QuestionType, item_id: str) -> str:
-        """A code of ``item_id``'s scale, drawn with the audience's leaning."""
+    def yes(self, item_id: str) -> bool:
+        """Whether this respondent says yes to ``item_id``."""
         ...
 
-    def short_text(self) -> str:
-        """A few words, as typed into a one-line box, in the respondent's language."""
+    def choice_weights(self, item_id: str, codes: list[str]) -> list[float]:
+        """How often this respondent's group picks each of ``codes`` (relative)."""
         ...
 
-    def comment(self) -> str:
-        """A sentence or two, as written into a comment box."""
+    def short_text(self, kind: str) -> str:
+        """A word or phrase in the respondent's language: a ``short`` answer, or an
+        ``other`` option described."""
+        ...
+
+    def comment(self, item_id: str) -> str | None:
+        """What the respondent writes in ``item_id``'s comment box (None: nothing)."""
         ...
 
 
@@ -144,6 +153,9 @@ class QuestionType:
     # respondent), "numeric" (a mean), "text" (comments) or "none".
     summary_kind: t.ClassVar[str] = "none"
     answerable: t.ClassVar[bool] = True
+    # Demo respondents skip some optional questions; False where ``demo_value`` itself
+    # leaves the answer blank as often as people do (comment boxes).
+    demo_skippable: t.ClassVar[bool] = True
 
     def __init__(self, definition: QuestionBase, survey: SurveyDefinition | None = None):
         self.definition = definition
@@ -255,7 +267,8 @@ class QuestionType:
 
     # --- demonstration data -----------------------------------------------------------
     def demo_value(self, demo: DemoAnswers) -> t.Any:
-        """A made-up answer as ``parse`` would return it (None: left unanswered)."""
+        """The answer made-up respondent ``demo`` gives, as ``parse`` would return it
+        (None: left unanswered). Types that take no answer give none."""
         return None
 
     def condition_values(self, value: t.Any) -> dict[str, t.Any]:

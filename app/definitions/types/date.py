@@ -44,7 +44,7 @@ class Date(QuestionType):
     def demo_value(self, demo: DemoAnswers) -> t.Any:
         # A day in the last year or so, kept within the question's bounds.
         d = self.definition
-        value = dt.date.today() - dt.timedelta(days=demo.rng.randint(10, 400))
+        value = demo.today - dt.timedelta(days=demo.rng.randint(10, 400))
         if d.max is not None and value > d.max:
             value = d.max
         if d.min is not None and value < d.min:

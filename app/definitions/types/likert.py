@@ -32,4 +32,4 @@ class Likert(_ScaleType):
         return scoring_from_scale(self._scale(), self.definition.reverse)
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
-        return demo.scored(self, self.item)
+        return demo.scale(self, self.item)

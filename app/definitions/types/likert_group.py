@@ -88,4 +88,4 @@ class LikertGroup(_ScaleType):
         return scoring_from_scale(self._scale(), bool(row and row.reverse))
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
-        return {r.item: demo.scored(self, r.item) for r in self.definition.rows}
+        return {r.item: demo.scale(self, r.item) for r in self.definition.rows}

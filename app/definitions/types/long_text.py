@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing as t
+
 from app.definitions.types._text import TextModel, _TextType
 from app.definitions.types.base import DemoAnswers, register
 
@@ -11,7 +13,7 @@ class LongText(_TextType):
     name = "long_text"
     model = TextModel
     default_max_length = 4000
-    demo_share = 0.3
+    demo_skippable = False  # how often people write is the comment's own business
 
-    def demo_text(self, demo: DemoAnswers) -> str:
-        return demo.comment()
+    def demo_value(self, demo: DemoAnswers) -> t.Any:
+        return self.fitted(demo.comment(self.item))

@@ -56,8 +56,14 @@ class MultipleChoice(_ChoiceBase):
         return {} if value is None else {self.item: list(value["choices"])}
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
+        # Each option at most half the time, the group's favourite most often.
         codes = self.codes()
-        chosen = [c for c in codes if demo.rng.random() < 0.35] or [codes[0]]
-        if self.definition.max_choices:
-            chosen = chosen[: self.definition.max_choices]
+        weights = demo.choice_weights(self.item, codes)
+        top = max(weights)
+        chosen = [
+            code
+            for code, weight in zip(codes, weights, strict=True)
+            if demo.rng.random() < 0.5 * weight / top
+        ]
+        chosen = (chosen or [codes[0]])[: self.definition.max_choices or None]
         return {"choices": chosen, "other": self._demo_other(demo, chosen)}

@@ -82,4 +82,4 @@ class Rating(QuestionType):
         )
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
-        return int(demo.scored(self, self.item))
+        return int(demo.scale(self, self.item))

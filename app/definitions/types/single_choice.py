@@ -41,7 +41,6 @@ class SingleChoice(_ChoiceBase):
         return {} if value is None else {self.item: value["choice"]}
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
-        # Earlier options more often, as in real answers.
         codes = self.codes()
-        choice = codes[min(int(demo.rng.random() ** 1.6 * len(codes)), len(codes) - 1)]
-        return {"choice": choice, "other": self._demo_other(demo, [choice])}
+        chosen = demo.rng.choices(codes, weights=demo.choice_weights(self.item, codes))
+        return {"choice": chosen[0], "other": self._demo_other(demo, chosen)}

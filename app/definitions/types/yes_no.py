@@ -60,4 +60,4 @@ class YesNo(QuestionType):
         return [] if value is None else [AnswerRow(self.item, choice=value)]
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
-        return YES if demo.rng.random() < demo.leaning(self.item) else NO
+        return YES if demo.yes(self.item) else NO
