@@ -82,7 +82,8 @@ def survey_download_yaml(survey_id: int, number: int):  # type: ignore[no-untype
 
 
 @bp.route("/surveys/<int:survey_id>/versions/<int:number>/preview", methods=["GET", "POST"])
-@roles_required(*STAFF)
+# A post that stores nothing: the pattern's write commits no change.
+@roles_required(*STAFF, writes=True)
 def survey_preview(survey_id: int, number: int):  # type: ignore[no-untyped-def]
     """The version page by page as a respondent sees it, in a phone-width frame. Next
     and Back check answers and follow display conditions as the survey does; the last
@@ -190,7 +191,8 @@ def _uploaded_text(form: SurveyUploadForm) -> tuple[str, str] | None:
 
 
 @bp.route("/surveys/upload", methods=["GET", "POST"])
-@roles_required(*STAFF)
+# A post that stores nothing: the pattern's write commits no change.
+@roles_required(*STAFF, writes=True)
 def survey_upload():  # type: ignore[no-untyped-def]
     """Check an upload and show what publishing it would do; nothing is stored."""
     form = SurveyUploadForm()
@@ -216,7 +218,8 @@ def survey_upload():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/surveys/upload/preview")
-@roles_required(*STAFF)
+# A post that stores nothing: the pattern's write commits no change.
+@roles_required(*STAFF, writes=True)
 def survey_upload_preview():  # type: ignore[no-untyped-def]
     """Preview a checked upload page by page (the definition travels in the form)."""
     form = SurveyPublishForm()
