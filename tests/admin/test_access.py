@@ -191,6 +191,10 @@ def test_a_route_added_without_roles_is_refused_to_everyone(app, world):  # type
         "/admin/partners/999999",
         "/admin/partners/999999/edit",
         "/admin/?wave=999999",
+        "/admin/?wave=99999999999",
+        "/admin/partners/99999999999",
+        "/admin/surveys/999999",
+        "/admin/surveys/99999999999",
     ],
 )
 def test_unknown_ids_are_a_404_not_an_error(app, world, url):  # type: ignore[no-untyped-def]

@@ -135,6 +135,9 @@ def test_refused_partner_forms_say_why_and_keep_the_input(app, client_as, world,
 
 
 def test_editing_a_partner_records_what_changed(app, client_as, world):  # type: ignore[no-untyped-def]
+    with database(app) as session:
+        session.get(Partner, world.partner_a).share_results = False
+        session.commit()
     client = client_as(world.coordinator)
     url = f"/admin/partners/{world.partner_a}/edit"
     page = client.get(url)
@@ -370,6 +373,7 @@ def test_the_waves_page_states_each_waves_state_truthfully(app, client_as, world
                 closes_on=TODAY + dt.timedelta(days=120),
             )
         )
+        session.get(Wave, world.previous).is_open = False
         session.add(Wave(name="Stopped early", opens_on=TODAY, closes_on=TODAY, is_open=False))
         session.add(
             Wave(
@@ -394,7 +398,7 @@ def test_the_waves_page_states_each_waves_state_truthfully(app, client_as, world
         current = session.get(Wave, world.current).name
         previous = session.get(Wave, world.previous).name
     assert state_of(current) == "Open"
-    assert state_of(previous) == "Switched off"  # the demo's earlier wave was stopped
+    assert state_of(previous) == "Switched off"
     # The dashboard still follows the wave open today, not the newest one.
     dashboard = client.get("/admin/").text
     assert f'<h2 id="wave-heading">{current}</h2>' in dashboard
@@ -404,7 +408,10 @@ def test_the_waves_page_states_each_waves_state_truthfully(app, client_as, world
 def test_the_dashboard_picker_shows_any_wave(app, client_as, world):  # type: ignore[no-untyped-def]
     client = client_as(world.coordinator)
     with database(app) as session:
-        previous = session.get(Wave, world.previous).name
+        wave = session.get(Wave, world.previous)
+        wave.is_open = False
+        previous = wave.name
+        session.commit()
     page = client.get(f"/admin/?wave={world.previous}").text
     assert f'<h2 id="wave-heading">{previous}</h2>' in page
     assert "Switched off: its links take no answers" in page

@@ -41,7 +41,12 @@ def _get_routes(app):  # type: ignore[no-untyped-def]
 
 
 def test_every_page_has_the_headers_and_no_inline_script_or_style(app, world):  # type: ignore[no-untyped-def]
-    values = argument_values(world)
+    from app.preview import preview_token
+
+    values = {
+        **argument_values(world),
+        "token": preview_token(app.config["SECRET_KEY"], world.current),
+    }
     admin = app.test_client()
     as_user(admin, app, world.admin)
     anonymous = app.test_client()

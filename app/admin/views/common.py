@@ -18,7 +18,14 @@ from app.models import User
 M = t.TypeVar("M")
 
 
+# Primary keys are 32-bit integers; a larger id in a URL names nothing (and PostgreSQL
+# would refuse to compare it with an integer column).
+MAX_ID = 2**31 - 1
+
+
 def get_or_404(model: type[M], ident: int) -> M:
+    if not 0 < ident <= MAX_ID:
+        abort(404)
     found = db.session.get(model, ident)
     if found is None:
         abort(404)

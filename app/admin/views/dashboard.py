@@ -22,7 +22,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     waves = all_waves(db.session)
     picked = request.args.get("wave", "")
     if picked:
-        if not picked.isdecimal() or len(picked) > 18:
+        if not picked.isascii() or not picked.isdecimal() or len(picked) > 10:
             abort(404)
         wave = get_or_404(Wave, int(picked))
     else:

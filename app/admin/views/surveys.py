@@ -81,9 +81,8 @@ def survey_download_yaml(survey_id: int, number: int):  # type: ignore[no-untype
     return response
 
 
-# The preview posts each page back to itself and stores nothing; it is declared a write
-# all the same, like every POST, so that it could not write by accident outside one.
 @bp.route("/surveys/<int:survey_id>/versions/<int:number>/preview", methods=["GET", "POST"])
+# A post that stores nothing: the pattern's write commits no change.
 @roles_required(*STAFF, writes=True)
 def survey_preview(survey_id: int, number: int):  # type: ignore[no-untyped-def]
     """The version page by page as a respondent sees it, in a phone-width frame. Next
@@ -191,8 +190,8 @@ def _uploaded_text(form: SurveyUploadForm) -> tuple[str, str] | None:
     return None
 
 
-# Checking an upload stores nothing until Publish; declared writes like every POST.
 @bp.route("/surveys/upload", methods=["GET", "POST"])
+# A post that stores nothing: the pattern's write commits no change.
 @roles_required(*STAFF, writes=True)
 def survey_upload():  # type: ignore[no-untyped-def]
     """Check an upload and show what publishing it would do; nothing is stored."""
@@ -219,6 +218,7 @@ def survey_upload():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/surveys/upload/preview")
+# A post that stores nothing: the pattern's write commits no change.
 @roles_required(*STAFF, writes=True)
 def survey_upload_preview():  # type: ignore[no-untyped-def]
     """Preview a checked upload page by page (the definition travels in the form)."""
