@@ -23,7 +23,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_up(url: str, timeout: float = 30.0, path: str = "/healthz") -> None:
+def wait_until_up(url: str, timeout: float = 90.0, path: str = "/healthz") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
