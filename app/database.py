@@ -1,4 +1,7 @@
-"""Connection settings that must hold on every connection, and the one commit point."""
+"""Connection settings that must hold on every connection, and the two places that
+commit: ``transaction()`` for the ORM session (the workspace's write pattern in
+``app.auth.access`` and the commands) and ``write_transaction()`` for the survey
+path's own connection."""
 
 from __future__ import annotations
 
