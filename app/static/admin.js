@@ -4,18 +4,8 @@
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
-  // Copy buttons stay hidden without script: the field itself can still be selected.
-  document.querySelectorAll("[data-copy]").forEach(function (button) {
-    var field = document.getElementById(button.getAttribute("data-copy"));
-    if (!field || !navigator.clipboard) { return; }
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      navigator.clipboard.writeText(field.value).then(function () {
-        button.textContent = "Copied";
-      }, function () {
-        field.select();
-      });
-  // Copy a link's address: the button appears only where the script runs.
+  // Copy a link's address (from a text field or from the page's text): the button
+  // appears only where the script runs; without it the address can still be selected.
   var copyStatus = document.getElementById("copy-status");
   function copied(button, message, done) {
     if (copyStatus) { copyStatus.textContent = message; }
@@ -31,8 +21,10 @@
     if (!source) { return; }
     button.hidden = false;
     button.addEventListener("click", function () {
-      var text = source.textContent.trim();
+      var isField = source.value !== undefined;
+      var text = (isField ? source.value : source.textContent).trim();
       var selectIt = function () {
+        if (isField) { source.select(); return window.getSelection(); }
         var range = document.createRange();
         range.selectNodeContents(source);
         var selection = window.getSelection();
