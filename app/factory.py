@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import contextvars
 import os
 import threading
 import typing as t
@@ -26,7 +28,8 @@ class FeedbackApp(Flask):
     this service does not configure) that Flask would run through ``asgiref`` on every
     request: a new thread and event loop each time, most of a millisecond. A sync
     worker runs one request at a time per thread, so each thread keeps one loop, closed
-    when the thread ends; a thread that already runs a loop gets Flask's conversion.
+    when the thread ends; a thread that already runs a loop hands the coroutine to a
+    short-lived thread.
     """
 
     def async_to_sync(
@@ -38,7 +41,13 @@ class FeedbackApp(Flask):
             except RuntimeError:
                 pass
             else:
-                return super(FeedbackApp, self).async_to_sync(func)(*args, **kwargs)
+                # This thread already runs a loop (a test driving a browser through
+                # Playwright's sync API, say), where asgiref refuses to convert: run
+                # the coroutine on a short-lived thread and loop of its own.
+                # (with this thread's context: the application context goes along).
+                context = contextvars.copy_context()
+                with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+                    return pool.submit(context.run, asyncio.run, func(*args, **kwargs)).result()
             own = getattr(_threads, "own", None)
             if own is None:
                 own = _threads.own = _ThreadLoop()
