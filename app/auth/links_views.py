@@ -164,6 +164,7 @@ FORGOT_ANSWER = (
 @rate_limited(
     "RESET_RATE_LIMIT",
     "Too many password reset requests from here. Please wait a few minutes and try again.",
+    across_workers=True,
 )
 @writes
 def forgot_password():  # type: ignore[no-untyped-def]
