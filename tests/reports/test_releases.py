@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from app.links import create_link
+from app.admin.services.links import create_link
 from app.models import Response
 from reports import ReportError, build_report, render_csv
 from reports.releases import ReleaseRefused, make_release, pending_changes

@@ -16,7 +16,6 @@ from sqlalchemy import orm
 
 from app.respond.offline import RecordRefused, backup_records, check_record, read_record
 from app.respond.service import find_link, record_once
-from reports.releases import latest_release
 
 # What a coordinator's upload may hold (a few KB an interview).
 MAX_RECORDS = 2000
@@ -55,6 +54,10 @@ def import_backup(session: orm.Session, data: bytes, now: dt.datetime) -> Import
             if record_once(connection, submission):
                 result.stored += 1
                 result.wave_ids.add(link.wave_id)
+                # Here, not at the top: importing any admin service must leave the
+                # report stack unloaded on the respondent path.
+                from reports.releases import latest_release
+
                 if latest_release(session, link.wave_id) is not None:
                     result.released_wave_ids.add(link.wave_id)
             else:
