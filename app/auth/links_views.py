@@ -44,19 +44,21 @@ def _look_up(kind: AccountLinkKind, token: str) -> AccountLink:
     return account_links.find_link(db.session, kind, token, lock=False)
 
 
-def _write(
-    form: t.Any, work: t.Callable[[], User | None]
+def _use_link(
+    form: t.Any, complete: t.Callable[[], User]
 ) -> tuple[User | None, LinkRefused | None]:
-    """Run ``work`` in the view's one write (``@writes``): a refusal is put on ``form``
-    (FormProblem) or returned (LinkRefused); either way the page answers 400 or above,
-    so the write is rolled back."""
+    """Use a link in the view's one write (``@writes``): ``complete`` makes or changes the
+    account, which is then signed in. A refusal is put on ``form`` (FormProblem) or
+    returned (LinkRefused); either way the page answers 400 or above, so the write is
+    rolled back."""
     try:
-        user = work()
+        user = complete()
     except FormProblem as problem:
         show_problem(form, problem)
         return None, None
     except LinkRefused as error:
         return None, error
+    _sign_in_as(user)
     return user, None
 
 
@@ -70,15 +72,12 @@ def setup(token: str):  # type: ignore[no-untyped-def]
     except LinkRefused as error:
         return refused_page(error)
     if form.validate_on_submit():
-
-        def work() -> User:
-            user = account_links.complete_setup(
+        user, error = _use_link(
+            form,
+            lambda: account_links.complete_setup(
                 db.session, token, form.email.data, form.password.data, form.confirm.data
-            )
-            _sign_in_as(user)
-            return user
-
-        user, error = _write(form, work)
+            ),
+        )
         if error is not None:
             return refused_page(error)
         if user is not None:
@@ -107,15 +106,12 @@ def invitation(token: str):  # type: ignore[no-untyped-def]
         "expires_at": link.expires_at,
     }
     if form.validate_on_submit():
-
-        def work() -> User:
-            user = account_links.accept_invitation(
+        user, error = _use_link(
+            form,
+            lambda: account_links.accept_invitation(
                 db.session, token, form.password.data, form.confirm.data
-            )
-            _sign_in_as(user)
-            return user
-
-        user, error = _write(form, work)
+            ),
+        )
         if error is not None:
             return refused_page(error)
         if user is not None:
@@ -136,15 +132,12 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
         return refused_page(error)
     email = link.user.email if link.user else ""
     if form.validate_on_submit():
-
-        def work() -> User:
-            user = account_links.complete_reset(
+        user, error = _use_link(
+            form,
+            lambda: account_links.complete_reset(
                 db.session, token, form.password.data, form.confirm.data
-            )
-            _sign_in_as(user)
-            return user
-
-        user, error = _write(form, work)
+            ),
+        )
         if error is not None:
             return refused_page(error)
         if user is not None:

@@ -19,7 +19,7 @@ import typing as t
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.admin.services.links import create_link
+from app.admin.services.links import create_link, find_duplicate
 from app.definitions.sync import definition_of, latest_version
 from app.models import Audience, Channel, Link, Partner, PartnerCategory, Response, Survey, Wave
 
@@ -139,15 +139,7 @@ def _link(
     partner: Partner | None,
     channel: Channel,
 ) -> Link:
-    existing = session.scalar(
-        sa.select(Link).where(
-            Link.survey_id == survey.id,
-            Link.wave_id == wave.id,
-            Link.audience == audience,
-            Link.channel == channel,
-            Link.partner_id == partner.id if partner else Link.partner_id.is_(None),
-        )
-    )
+    existing = find_duplicate(session, survey, wave, audience, partner, channel)
     if existing is not None:
         return existing
     link = create_link(session, survey, wave, audience, partner, channel, None)
