@@ -17,9 +17,25 @@ from app.models.people import (
 )
 from app.models.reporting import CommentRedaction, Release, ReportFile
 from app.models.response import Answer, Response, answer_facts
+from app.models.review import (
+    ACTION_STATUS_LABELS,
+    ActionItem,
+    ActionNote,
+    ActionStatus,
+    FindingKind,
+    ResultsPage,
+    Review,
+)
 from app.models.survey import Survey, SurveyVersion
 
 __all__ = [
+    "ACTION_STATUS_LABELS",
+    "ActionItem",
+    "ActionNote",
+    "ActionStatus",
+    "FindingKind",
+    "ResultsPage",
+    "Review",
     "AGREEMENT_LABELS",
     "CATEGORY_LABELS",
     "AccountLink",

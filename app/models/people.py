@@ -125,6 +125,9 @@ class User(Base):
     # The id a signed-in session carries instead of the primary key. Replaced at sign-out,
     # deactivation and password change, so copies of an old session cookie stop working.
     session_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # Emails a week before an action this user's partner (or the school team) owns is
+    # due, and when it becomes overdue; the user can turn them off.
+    action_reminders: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     partner: Mapped[Partner | None] = orm.relationship()
 
