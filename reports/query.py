@@ -187,11 +187,26 @@ def response_tally(session: orm.Session, wave_id: int) -> Tally:
             _audience(link.channel),
             link.expected_n,
         )
-    # One pass over the responses, read from the covering ix_response_report.
+    if not tally.links:
+        return tally
+    # One pass over the wave's part of the covering ix_response_report, grouped in the
+    # index's order once survey and wave are fixed: no sort and no temporary B-tree.
+    # Grouping by link alone would make the database scan every wave and sort.
+    in_order = (
+        Response.survey_id,
+        Response.audience,
+        Response.partner_id,
+        Response.link_id,
+        Response.survey_version_id,
+    )
     for row in session.execute(
         sa.select(Response.survey_id, Response.link_id, Response.survey_version_id, sa.func.count())
-        .where(Response.wave_id == wave_id, Response.deleted_at.is_(None))
-        .group_by(Response.survey_id, Response.link_id, Response.survey_version_id)
+        .where(
+            Response.survey_id.in_(sorted({f.survey_id for f in tally.links.values()})),
+            Response.wave_id == wave_id,
+            Response.deleted_at.is_(None),
+        )
+        .group_by(*in_order)
     ):
         survey_id, link_id, version_id, n = row
         tally.responses[link_id] = tally.responses.get(link_id, 0) + n
