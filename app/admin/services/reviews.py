@@ -248,7 +248,7 @@ def agenda_from_report(
             continue
         seen.add(element.number)
         text = (
-            f"Element {element.number}, “{element.title}”: {name} "
+            f"“{element.title}”: {name} "
             f"{_pct(side.percent_good.number())} good progress or better "
             f"(n = {side.n.number():.0f})."
         )
