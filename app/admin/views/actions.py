@@ -55,7 +55,7 @@ class MultiCheckboxField(SelectMultipleField):
 def _optional_int(value: object) -> int | None:
     if value in (None, "", "None"):
         return None
-    return int(value)  # type: ignore[arg-type]
+    return int(str(value))
 
 
 class ActionForm(FlaskForm):
