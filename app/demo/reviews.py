@@ -78,7 +78,7 @@ ACTIONS = (
         "Al personal de las organizaciones los pasos les parecen claros; a las familias no. "
         "Haremos una reunión por la tarde y un dibujo impreso de los pasos, desde la primera "
         "llamada hasta la primera cita.",
-        0,
+        1,  # the family resource centre
         5,
         ActionStatus.IN_PROGRESS,
         (
@@ -108,7 +108,7 @@ ACTIONS = (
         "Capacitar al personal sobre el trauma en el salón de clases",
         "A two-session workshop for teachers, run by a partner's clinicians.",
         "Un taller de dos sesiones para los maestros, con especialistas de una organización.",
-        1,
+        3,  # the counselling provider
         -60,
         ActionStatus.DROPPED,
         ((20, "Two dates offered; too few teachers free on either."),),
@@ -124,7 +124,7 @@ ACTIONS = (
         "they already are.",
         "Una consejera en el club una tarde por semana, para que los estudiantes pidan ayuda "
         "donde ya están.",
-        1,
+        2,  # the after-school club
         30,
         ActionStatus.IN_PROGRESS,
         ((45, "Room agreed with the club; first afternoons running since last month."),),
@@ -197,7 +197,11 @@ def add_past_review(
             title_es=spec.title_es,
             description=spec.description,
             description_es=spec.description_es,
-            owner_partner_id=sharing[spec.owner].id if spec.owner is not None else None,
+            owner_partner_id=(
+                sharing[spec.owner % len(sharing)].id
+                if spec.owner is not None and sharing
+                else None
+            ),
             due_on=today + dt.timedelta(days=spec.due_in),
             status=spec.status,
             dropped_reason=spec.dropped_reason,

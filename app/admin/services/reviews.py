@@ -384,7 +384,7 @@ def agenda_pdf(
     def line(text: str, size: float = 10, bold: bool = False, colour: tuple = (0, 0, 0)) -> None:  # type: ignore[type-arg]
         pdf.set_font(UNICODE_FONT, "B" if bold else "", size)
         pdf.set_text_color(*colour)
-        pdf.multi_cell(0, size * 0.5, plain(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, size * 0.5, plain(text), align="L", new_x="LMARGIN", new_y="NEXT")
 
     line(title, 16, True, BLUE)
     agenda = review.agenda or {}
