@@ -52,6 +52,15 @@ ACTIONS = (
     "survey_sync_force",
     "interviews_import",
     "interview_note_code",
+    # Review meetings and action items
+    "review_create",
+    "review_update",
+    "review_agenda",
+    "action_create",
+    "action_update",
+    "action_progress",
+    "action_reminder",
+    "action_reminders_setting",
 )
 
 

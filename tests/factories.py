@@ -30,13 +30,17 @@ from app.admin.services.links import create_link
 from app.definitions import AnswerRow, SurveyDefinition, load_file, load_text
 from app.definitions.sync import definition_of, latest_version, store_definition
 from app.models import (
+    ActionItem,
+    ActionStatus,
     Answer,
     Audience,
     Channel,
+    FindingKind,
     Link,
     Partner,
     PartnerCategory,
     Response,
+    Review,
     Survey,
     SurveyVersion,
     Wave,
@@ -193,4 +197,63 @@ def response(
         for row in answer_rows(definition_of(found), answers)
     )
     session.flush()
+    return made
+
+
+# Reviews and actions --------------------------------------------------------------------
+
+
+def review(
+    session: orm.Session,
+    wave: Wave,
+    held_on: dt.date | None = None,
+    roles: Sequence[str] = ("leadership", "families"),
+    partners: Sequence[Partner] = (),
+) -> Review:
+    """A review meeting of ``wave`` through the workspace's service (no agenda yet)."""
+    from app.admin.services.reviews import ReviewDetails, create_review
+
+    details = ReviewDetails(
+        held_on=held_on or dt.date.today(),
+        roles=tuple(roles),
+        partner_ids=tuple(p.id for p in partners),
+    )
+    return create_review(session, wave, details, None)
+
+
+def action(
+    session: orm.Session,
+    wave: Wave,
+    title: str = "Send the referral guide home",
+    *,
+    owner: Partner | None = None,
+    due_on: dt.date | None = None,
+    status: ActionStatus = ActionStatus.PLANNED,
+    dropped_reason: str = "",
+    review: Review | None = None,
+    finding_kind: FindingKind = FindingKind.NONE,
+    item_id: str = "",
+    audiences: Sequence[str] = (),
+    element: int | None = None,
+) -> ActionItem:
+    """An action through the workspace's service, then moved to ``status``."""
+    from app.admin.services.actions import ActionDetails, create_action, record_progress
+
+    made = create_action(
+        session,
+        ActionDetails(
+            wave_id=wave.id,
+            title=title,
+            owner_partner_id=owner.id if owner else None,
+            due_on=due_on,
+            review_id=review.id if review else None,
+            finding_kind=finding_kind,
+            item_id=item_id,
+            audiences=tuple(audiences),
+            element=element,
+        ),
+        None,
+    )
+    if status is not ActionStatus.PLANNED:
+        record_progress(session, made, status, dropped_reason, "", None)
     return made

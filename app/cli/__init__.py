@@ -11,7 +11,7 @@ from flask import Flask
 from flask.cli import ScriptInfo
 from sqlalchemy.exc import OperationalError
 
-from app.cli import backup, data, report, surveys, users
+from app.cli import actions, backup, data, report, surveys, users
 from app.database import describe_connection_error
 
 
@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(data.setup)
     app.cli.add_command(backup.backup)
     app.cli.add_command(report.report)
+    app.cli.add_command(actions.actions)
     for command in app.cli.commands.values():
         _one_line_database_errors(command)
 

@@ -60,6 +60,7 @@ def _load_demo(n_responses: int, seed: int) -> None:
                 seed=seed,
                 progress=bar.update,
                 release_min_n=current_app.config["MIN_CELL_SIZE"],
+                report_settings=current_app.config,
             )
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
@@ -69,6 +70,8 @@ def _load_demo(n_responses: int, seed: int) -> None:
     )
     if summary.released:
         click.echo(summary.released)
+    if summary.review:
+        click.echo(summary.review)
 
 
 @click.command("setup")

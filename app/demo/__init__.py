@@ -19,8 +19,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+import typing as t
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -50,6 +51,7 @@ class DemoSummary:
     responses: int
     answers: int
     released: str | None = None  # what happened to the closed wave's release
+    review: str | None = None  # the closed wave's past review and its actions
 
 
 def _window(wave: Wave, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -77,9 +79,12 @@ def generate(
     chunk: int = 2000,
     *,
     release_min_n: int | None = None,
+    report_settings: Mapping[str, t.Any] | None = None,
     now: dt.datetime | None = None,
 ) -> DemoSummary:
     """Create partners, waves and links if missing, then ``n_responses`` responses.
+    With ``report_settings`` (the app's config) as well as ``release_min_n``, the
+    released wave gets a past review, its agenda made from the packet, and its actions.
     Only flushes; the caller commits."""
     now = now or dt.datetime.now(dt.UTC)
     today = today or now.date()
@@ -149,7 +154,12 @@ def generate(
     released = None
     if release_min_n is not None:
         released = release_closed_wave(session, previous, release_min_n, today)
-    return DemoSummary(len(partners), 2, len(planned), n_responses, total_answers, released)
+    review = None
+    if release_min_n is not None and report_settings is not None:
+        from app.demo.reviews import add_past_review
+
+        review = add_past_review(session, previous, partners, report_settings, today)
+    return DemoSummary(len(partners), 2, len(planned), n_responses, total_answers, released, review)
 
 
 def release_closed_wave(session: orm.Session, wave: Wave, min_n: int, today: dt.date) -> str:

@@ -12,8 +12,9 @@ import pytest
 from flask import Blueprint
 
 from app.auth.access import PUBLIC_BLUEPRINTS, PUBLIC_ENDPOINTS, is_public
-from app.models import Role
-from tests.admin.conftest import WORLD_INVITATION, as_user
+from app.models import Partner, Role, Wave
+from tests import factories
+from tests.admin.conftest import WORLD_INVITATION, as_user, database
 
 # Expected access per endpoint; every other non-public endpoint is for staff
 # (admin and coordinator) only.
@@ -25,6 +26,9 @@ EVERYONE_SIGNED_IN = {
     "admin.report_section",
     "admin.report_download",
     "admin.report_stylesheet",
+    # Partner users get their own partner's actions (test_actions.py checks the list).
+    "admin.actions",
+    "admin.account_reminders",
 }
 PARTNER_ONLY = {"admin.partner_home"}
 ADMIN_ONLY = {
@@ -35,7 +39,7 @@ ADMIN_ONLY = {
 }
 # Open to every signed-in role, but a partner user only for their own partner: the
 # matrix asks for partner B's, which partner A may not open.
-OWN_PARTNER = {"admin.partner"}
+OWN_PARTNER = {"admin.partner", "admin.action", "admin.action_progress"}
 
 ROLES = ["anonymous", "partner_a", "partner_b", "coordinator", "admin"]
 
@@ -68,6 +72,18 @@ def argument_values(world) -> dict[str, object]:  # type: ignore[no-untyped-def]
     }
 
 
+@pytest.fixture
+def loop_values(app, world) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """A review of the current wave and an action partner B owns (for partner A, someone
+    else's)."""
+    with database(app) as session:
+        wave = session.get(Wave, world.current)
+        review = factories.review(session, wave)
+        action = factories.action(session, wave, owner=session.get(Partner, world.partner_b))
+        session.commit()
+        return {"review_id": review.id, "action_id": action.id}
+
+
 def allowed_roles(endpoint: str) -> set[str]:
     if endpoint in OWN_PARTNER:
         return {"partner_b", "coordinator", "admin"}
@@ -94,14 +110,14 @@ def build(rule, values: dict[str, object]) -> str:  # type: ignore[no-untyped-de
     return rule.build({a: values[a] for a in rule.arguments}, append_unknown=False)[1]
 
 
-def test_every_route_requires_sign_in_and_the_right_role(app, world):  # type: ignore[no-untyped-def]
+def test_every_route_requires_sign_in_and_the_right_role(app, world, loop_values):  # type: ignore[no-untyped-def]
     users = {
         "partner_a": world.partner_a_user,
         "partner_b": world.partner_b_user,
         "coordinator": world.coordinator,
         "admin": world.admin,
     }
-    values = argument_values(world)
+    values = {**argument_values(world), **loop_values}
     checked = 0
     for rule, method in protected_routes(app):
         url = build(rule, values)
@@ -195,6 +211,15 @@ def test_a_route_added_without_roles_is_refused_to_everyone(app, world):  # type
         "/admin/partners/99999999999",
         "/admin/surveys/999999",
         "/admin/surveys/99999999999",
+        "/admin/actions/999999",
+        "/admin/actions/999999/edit",
+        "/admin/actions/99999999999",
+        "/admin/actions?wave=99999999999",
+        "/admin/reviews/999999",
+        "/admin/reviews/999999/print",
+        "/admin/reviews/999999/agenda.pdf",
+        "/admin/reviews?wave=999999",
+        "/admin/reviews/new?wave=999999",
     ],
 )
 def test_unknown_ids_are_a_404_not_an_error(app, world, url):  # type: ignore[no-untyped-def]

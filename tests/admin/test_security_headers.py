@@ -9,8 +9,12 @@ from flask import Blueprint
 
 from app.auth.access import STAFF, roles_required
 from app.security import CONTENT_SECURITY_POLICY
+from tests.admin import test_access
 from tests.admin.conftest import as_user
 from tests.admin.test_access import argument_values, build
+
+# A review and an action, for the pages that show one.
+loop_values = test_access.loop_values
 
 EXPECTED_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -40,11 +44,12 @@ def _get_routes(app):  # type: ignore[no-untyped-def]
             yield rule
 
 
-def test_every_page_has_the_headers_and_no_inline_script_or_style(app, world):  # type: ignore[no-untyped-def]
+def test_every_page_has_the_headers_and_no_inline_script_or_style(app, world, loop_values):  # type: ignore[no-untyped-def]
     from app.preview import preview_token
 
     values = {
         **argument_values(world),
+        **loop_values,
         "token": preview_token(app.config["SECRET_KEY"], world.current),
     }
     admin = app.test_client()

@@ -4,6 +4,7 @@ can be left out."""
 
 from app.admin import bp
 from app.admin.views import (  # noqa: F401
+    actions,
     audit_log,
     comments,
     dashboard,
@@ -15,6 +16,7 @@ from app.admin.views import (  # noqa: F401
     releases,
     reporting,
     responses,
+    reviews,
     surveys,
     users,
     waves,

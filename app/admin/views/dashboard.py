@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, render_template, request
 
 from app.admin import bp
+from app.admin.services.actions import overdue_count
 from app.admin.services.partners import renewals_due
 from app.admin.services.surveys import survey_titles
 from app.admin.services.tracking import day_chart, link_progress, responses_per_week, shown_total
@@ -41,6 +42,7 @@ def dashboard():  # type: ignore[no-untyped-def]
         chart=day_chart(weeks) if weeks else None,
         total=shown_total(db.session, wave, min_n) if wave else 0,
         renewals=renewals_due(db.session, today),
+        overdue_actions=overdue_count(db.session, today),
         min_n=min_n,
     )
 

@@ -1,0 +1,498 @@
+"""Action items: what a review decided to do, who owns it (the school team or one
+partner), when it is due, how far it has got (status and dated progress notes), and
+the reminders its owners get by email.
+
+A finding an action answers is referenced by what stays stable across survey versions:
+an item id (with the audiences it is about; exactly two for a perception gap), a Nine
+Elements element number, or an interview theme code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import typing as t
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from app.admin.services import FormProblem
+from app.models import (
+    ActionItem,
+    ActionNote,
+    ActionStatus,
+    Audience,
+    FindingKind,
+    Partner,
+    Review,
+    Role,
+    User,
+    Wave,
+)
+
+OPEN_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
+REMIND_DAYS_BEFORE = 7
+ELEMENTS = range(1, 10)
+ITEM_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,120}$")
+THEME_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,80}$")
+FINDING_LABELS = {
+    FindingKind.NONE: "None: an action of its own",
+    FindingKind.ITEM: "A survey item",
+    FindingKind.GAP: "A perception gap between two audiences",
+    FindingKind.ELEMENT: "One of the Nine Elements",
+    FindingKind.THEME: "An interview theme",
+}
+SCHOOL_TEAM = "School team"
+
+
+def today_utc() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def owner_name(action: ActionItem) -> str:
+    return action.owner_partner.name if action.owner_partner else SCHOOL_TEAM
+
+
+def finding_text(action: ActionItem) -> str:
+    """The finding an action answers, in a few words ("" for an action of its own)."""
+    audiences = " and ".join(a.capitalize() for a in action.audience_list())
+    if action.finding_kind is FindingKind.ITEM:
+        return f"Item {action.item_id}" + (f" ({audiences})" if audiences else "")
+    if action.finding_kind is FindingKind.GAP:
+        return f"Gap on item {action.item_id} between {audiences}"
+    if action.finding_kind is FindingKind.ELEMENT:
+        return f"Element {action.element} of the Nine Elements"
+    if action.finding_kind is FindingKind.THEME:
+        return f"Interview theme {action.theme_code}"
+    return ""
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionDetails:
+    """Everything a coordinator sets on an action, as typed in the form."""
+
+    wave_id: int
+    title: str
+    title_es: str = ""
+    description: str = ""
+    description_es: str = ""
+    owner_partner_id: int | None = None
+    due_on: dt.date | None = None
+    finding_kind: FindingKind = FindingKind.NONE
+    item_id: str = ""
+    audiences: tuple[str, ...] = ()
+    element: int | None = None
+    theme_code: str = ""
+    review_id: int | None = None
+
+    def cleaned(self) -> ActionDetails:
+        """The details tidied, with every rule that needs no database checked."""
+        title, title_es = " ".join(self.title.split()), " ".join(self.title_es.split())
+        if not title:
+            raise FormProblem("title", "Give the action a short title.")
+        for field, text in (("title", title), ("title_es", title_es)):
+            if len(text) > 200:
+                raise FormProblem(field, "Keep the title to 200 characters.")
+        description, description_es = self.description.strip(), self.description_es.strip()
+        for field, text in (("description", description), ("description_es", description_es)):
+            if len(text) > 5000:
+                raise FormProblem(field, "Keep the description to 5,000 characters.")
+        known = {a.value for a in Audience}
+        audiences = tuple(dict.fromkeys(a.strip().lower() for a in self.audiences if a.strip()))
+        if any(a not in known for a in audiences):
+            raise FormProblem("audiences", "Choose audiences from the list.")
+        item_id, theme = self.item_id.strip(), self.theme_code.strip()
+        kind = self.finding_kind
+        element = self.element
+        if kind in (FindingKind.ITEM, FindingKind.GAP):
+            if not item_id:
+                raise FormProblem("item_id", "Give the id of the survey item, e.g. comm.updates.")
+            if not ITEM_ID.match(item_id):
+                raise FormProblem(
+                    "item_id", "An item id has letters, digits, dots, dashes and underscores."
+                )
+            if kind is FindingKind.GAP and len(audiences) != 2:
+                raise FormProblem("audiences", "A perception gap is between exactly two audiences.")
+        else:
+            item_id, audiences = "", ()
+        if kind is FindingKind.ELEMENT:
+            if element not in ELEMENTS:
+                raise FormProblem("element", "Choose an element from 1 to 9.")
+        else:
+            element = None
+        if kind is FindingKind.THEME:
+            if not theme or not THEME_CODE.match(theme):
+                raise FormProblem("theme_code", "Give the theme's code from the codebook.")
+        else:
+            theme = ""
+        return dataclasses.replace(
+            self,
+            title=title,
+            title_es=title_es,
+            description=description,
+            description_es=description_es,
+            item_id=item_id,
+            audiences=audiences,
+            element=element,
+            theme_code=theme,
+        )
+
+
+def _check_references(session: orm.Session, details: ActionDetails) -> None:
+    if session.get(Wave, details.wave_id) is None:
+        raise FormProblem("wave_id", "Choose a wave.")
+    if details.owner_partner_id is not None:
+        owner = session.get(Partner, details.owner_partner_id)
+        if owner is None:
+            raise FormProblem("owner", "Choose the school team or a partner from the list.")
+    if details.review_id is not None:
+        review = session.get(Review, details.review_id)
+        if review is None or review.wave_id != details.wave_id:
+            raise FormProblem("review_id", "Choose a review of the same wave, or none.")
+
+
+def _set_fields(action: ActionItem, details: ActionDetails) -> dict[str, list[t.Any]]:
+    values: dict[str, t.Any] = {
+        "wave_id": details.wave_id,
+        "review_id": details.review_id,
+        "title": details.title,
+        "title_es": details.title_es,
+        "description": details.description,
+        "description_es": details.description_es,
+        "owner_partner_id": details.owner_partner_id,
+        "due_on": details.due_on,
+        "finding_kind": details.finding_kind,
+        "item_id": details.item_id or None,
+        "audiences": ",".join(details.audiences),
+        "element": details.element,
+        "theme_code": details.theme_code or None,
+    }
+    changes: dict[str, list[t.Any]] = {}
+    for name, new in values.items():
+        old = getattr(action, name)
+        if old != new:
+            free_text = name in ("description", "description_es")
+            changes[name] = [None, None] if free_text else [_plain(old), _plain(new)]
+            setattr(action, name, new)
+    if "due_on" in changes:
+        # A new due date earns new reminders.
+        action.reminded_due_at = None
+        action.reminded_overdue_at = None
+    return changes
+
+
+def _plain(value: t.Any) -> t.Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, FindingKind | ActionStatus):
+        return value.value
+    return value
+
+
+def create_action(session: orm.Session, details: ActionDetails, user: User | None) -> ActionItem:
+    """Add an action (planned). Only flushes; FormProblem before writing."""
+    details = details.cleaned()
+    _check_references(session, details)
+    action = ActionItem(
+        title=details.title, wave_id=details.wave_id, created_by_id=user.id if user else None
+    )
+    _set_fields(action, details)
+    action.status = ActionStatus.PLANNED
+    session.add(action)
+    session.flush()
+    return action
+
+
+def update_action(
+    session: orm.Session, action: ActionItem, details: ActionDetails
+) -> dict[str, list[t.Any]]:
+    """Change what an action is; returns {field: [old, new]}. Only flushes."""
+    details = details.cleaned()
+    _check_references(session, details)
+    changes = _set_fields(action, details)
+    session.flush()
+    return changes
+
+
+def record_progress(
+    session: orm.Session,
+    action: ActionItem,
+    status: ActionStatus,
+    dropped_reason: str,
+    note: str,
+    user: User | None,
+    now: dt.datetime | None = None,
+) -> dict[str, t.Any]:
+    """Set an action's status (dropped needs a reason) and add a dated progress note
+    (optional). Returns what changed; FormProblem before writing."""
+    reason = dropped_reason.strip()
+    text = note.strip()
+    if status is ActionStatus.DROPPED and not reason:
+        raise FormProblem("dropped_reason", "Say why the action is dropped.")
+    if len(reason) > 2000:
+        raise FormProblem("dropped_reason", "Keep the reason to 2,000 characters.")
+    if len(text) > 5000:
+        raise FormProblem("note", "Keep the note to 5,000 characters.")
+    if status is not ActionStatus.DROPPED:
+        reason = ""
+    changes: dict[str, t.Any] = {}
+    if action.status is not status:
+        changes["status"] = [action.status.value, status.value]
+        action.status = status
+    if action.dropped_reason != reason:
+        changes["dropped_reason"] = reason
+        action.dropped_reason = reason
+    if text:
+        session.add(
+            ActionNote(
+                action=action,
+                text=text,
+                author_id=user.id if user else None,
+                written_at=now or dt.datetime.now(dt.UTC),
+            )
+        )
+        changes["note"] = True
+    session.flush()
+    return changes
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionFilter:
+    """The list's filters: wave id, owner ("school", a partner id or "" for all),
+    status code ("" for all, "open" for planned or in progress), overdue only."""
+
+    wave_id: int | None = None
+    owner: str = ""
+    status: str = ""
+    overdue: bool = False
+
+
+def _overdue(today: dt.date) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        ActionItem.due_on.is_not(None),
+        ActionItem.due_on < today,
+        ActionItem.status.in_(OPEN_STATUSES),
+    )
+
+
+def list_actions(
+    session: orm.Session,
+    filters: ActionFilter,
+    *,
+    partner_id: int | None = None,
+    today: dt.date | None = None,
+) -> list[ActionItem]:
+    """Actions matching ``filters``, soonest due first. With ``partner_id`` (a partner
+    user) only that partner's own actions, whatever the filters say."""
+    today = today or today_utc()
+    query = (
+        sa.select(ActionItem)
+        .options(orm.joinedload(ActionItem.owner_partner), orm.joinedload(ActionItem.wave))
+        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+    )
+    if partner_id is not None:
+        query = query.where(ActionItem.owner_partner_id == partner_id)
+    if filters.wave_id is not None:
+        query = query.where(ActionItem.wave_id == filters.wave_id)
+    if filters.owner == "school":
+        query = query.where(ActionItem.owner_partner_id.is_(None))
+    elif filters.owner.isdecimal():
+        query = query.where(ActionItem.owner_partner_id == int(filters.owner))
+    if filters.status == "open":
+        query = query.where(ActionItem.status.in_(OPEN_STATUSES))
+    elif filters.status in {s.value for s in ActionStatus}:
+        query = query.where(ActionItem.status == ActionStatus(filters.status))
+    if filters.overdue:
+        query = query.where(_overdue(today))
+    return list(session.scalars(query).unique())
+
+
+def overdue_count(
+    session: orm.Session, today: dt.date | None = None, partner_id: int | None = None
+) -> int:
+    """How many actions are past their due date and neither done nor dropped."""
+    query = sa.select(sa.func.count()).select_from(ActionItem).where(_overdue(today or today_utc()))
+    if partner_id is not None:
+        query = query.where(ActionItem.owner_partner_id == partner_id)
+    return session.scalar(query) or 0
+
+
+def open_actions_before(session: orm.Session, review: Review) -> list[ActionItem]:
+    """Actions still planned or in progress that earlier reviews (or waves) decided:
+    what a review's agenda brings back to the table."""
+    return list(
+        session.scalars(
+            sa.select(ActionItem)
+            .join(Wave, Wave.id == ActionItem.wave_id)
+            .options(orm.joinedload(ActionItem.owner_partner))
+            .where(
+                ActionItem.status.in_(OPEN_STATUSES),
+                sa.or_(ActionItem.review_id.is_(None), ActionItem.review_id != review.id),
+                Wave.opens_on <= review.wave.opens_on,
+            )
+            .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        ).unique()
+    )
+
+
+# Reminders ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Reminder:
+    """One message to one person about one action."""
+
+    action_id: int
+    kind: str  # "due" (within a week) or "overdue"
+    email: str
+    subject: str
+    body: str
+
+
+@dataclasses.dataclass
+class ReminderRun:
+    sent: int = 0
+    failed: int = 0
+    actions: int = 0
+    skipped_opted_out: int = 0
+
+
+def recipients(session: orm.Session, action: ActionItem) -> tuple[list[User], int]:
+    """Who owns an action: the partner's active users for a partner's action, the active
+    coordinators for the school team's. Returns those who want reminders and how many
+    turned them off."""
+    query = sa.select(User).where(User.active.is_(True)).order_by(User.email)
+    if action.owner_partner_id is not None:
+        query = query.where(User.role == Role.PARTNER, User.partner_id == action.owner_partner_id)
+    else:
+        query = query.where(User.role == Role.COORDINATOR)
+    owners = list(session.scalars(query))
+    wanted = [u for u in owners if u.action_reminders]
+    return wanted, len(owners) - len(wanted)
+
+
+def reminder_message(
+    action: ActionItem, kind: str, today: dt.date, action_url: str, account_url: str
+) -> tuple[str, str]:
+    """The subject and body of a reminder."""
+    assert action.due_on is not None
+    if kind == "overdue":
+        days = (today - action.due_on).days
+        subject = f"Overdue: {action.title}"
+        when = (
+            f"was due on {action.due_on.isoformat()} ({days} day{'' if days == 1 else 's'} ago) "
+            "and is not marked done or dropped yet."
+        )
+    else:
+        days = (action.due_on - today).days
+        subject = f"Due in {days} day{'' if days == 1 else 's'}: {action.title}"
+        if days == 0:
+            subject = f"Due today: {action.title}"
+        when = f"is due on {action.due_on.isoformat()}."
+    body = "\n".join(
+        [
+            "Hello,",
+            "",
+            f"The action “{action.title}”, owned by {owner_name(action)}, {when}",
+            f"Status: {action.status.label}.",
+            "",
+            "Record its progress or change its status here:",
+            action_url,
+            "",
+            "You get these reminders because you are one of the action's owners. To turn "
+            "them off, untick “Email me about actions” on your account page:",
+            account_url,
+        ]
+    )
+    return subject, body
+
+
+def due_reminders(
+    session: orm.Session,
+    today: dt.date,
+    action_url: Callable[[ActionItem], str],
+    account_url: str,
+) -> tuple[list[tuple[ActionItem, str, list[Reminder]]], int]:
+    """The reminders owed today: for each open action with a due date, "due" when it
+    falls within a week and none was sent, "overdue" once it has passed and none was
+    sent (an action already overdue gets the overdue one only). Returns (action, kind,
+    messages) and how many owners were left out because they turned reminders off."""
+    soon = today + dt.timedelta(days=REMIND_DAYS_BEFORE)
+    actions = session.scalars(
+        sa.select(ActionItem)
+        .options(orm.joinedload(ActionItem.owner_partner))
+        .where(
+            ActionItem.status.in_(OPEN_STATUSES),
+            ActionItem.due_on.is_not(None),
+            sa.or_(
+                sa.and_(ActionItem.due_on < today, ActionItem.reminded_overdue_at.is_(None)),
+                sa.and_(
+                    ActionItem.due_on >= today,
+                    ActionItem.due_on <= soon,
+                    ActionItem.reminded_due_at.is_(None),
+                ),
+            ),
+        )
+        .order_by(ActionItem.due_on, ActionItem.id)
+    ).unique()
+    owed = []
+    opted_out = 0
+    for action in actions:
+        assert action.due_on is not None
+        kind = "overdue" if action.due_on < today else "due"
+        people, left_out = recipients(session, action)
+        opted_out += left_out
+        subject, body = reminder_message(action, kind, today, action_url(action), account_url)
+        owed.append(
+            (action, kind, [Reminder(action.id, kind, u.email, subject, body) for u in people])
+        )
+    return owed, opted_out
+
+
+def send_reminders(
+    session: orm.Session,
+    today: dt.date,
+    send: Callable[[str, str, str], bool],
+    action_url: Callable[[ActionItem], str],
+    account_url: str,
+    now: dt.datetime | None = None,
+) -> ReminderRun:
+    """Send today's reminders and mark each action reminded (due or overdue) so it is
+    sent once. An action whose every message failed stays unmarked, to be tried again
+    on the next run. Each reminded action is audited. Only flushes."""
+    from app import audit
+
+    now = now or dt.datetime.now(dt.UTC)
+    run = ReminderRun()
+    owed, run.skipped_opted_out = due_reminders(session, today, action_url, account_url)
+    for action, kind, messages in owed:
+        delivered = sum(1 for m in messages if send(m.email, m.subject, m.body))
+        run.sent += delivered
+        run.failed += len(messages) - delivered
+        if messages and not delivered:
+            continue
+        if kind == "overdue":
+            action.reminded_overdue_at = now
+        else:
+            action.reminded_due_at = now
+        run.actions += 1
+        audit.record(
+            session,
+            None,
+            "action_reminder",
+            f"action:{action.id}",
+            {"kind": kind, "sent": delivered, "owner": owner_name(action)},
+        )
+    session.flush()
+    return run
+
+
+def set_reminders(session: orm.Session, user: User, wanted: bool) -> bool:
+    """Turn a user's action reminders on or off; True if it changed. Only flushes."""
+    if user.action_reminders is wanted:
+        return False
+    user.action_reminders = wanted
+    session.flush()
+    return True

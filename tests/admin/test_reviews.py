@@ -1,0 +1,218 @@
+"""Review meetings: the demo's past review and its actions, agendas made from the packet
+(only figures it shows, the previous review's open actions, renewals), edited before the
+meeting and printed as HTML and a one- or two-page PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import sqlalchemy as sa
+
+from app.admin.services.actions import OPEN_STATUSES
+from app.admin.services.reviews import generate_agenda
+from app.models import (
+    ActionItem,
+    ActionStatus,
+    AgreementKind,
+    Answer,
+    AuditEvent,
+    FindingKind,
+    Partner,
+    Review,
+    Wave,
+)
+from tests import factories
+from tests.admin.conftest import as_user, csrf_token, database, post_form
+
+N_SHOWN = re.compile(r"n = (\d+)")
+
+
+def figures_shown(agenda: dict) -> list[int]:  # type: ignore[type-arg]
+    return [
+        int(n)
+        for section in agenda["sections"]
+        for item in section["items"]
+        for n in N_SHOWN.findall(item["text"])
+    ]
+
+
+def items_of(agenda: dict, key: str) -> list[dict]:  # type: ignore[type-arg]
+    return next(s for s in agenda["sections"] if s["key"] == key)["items"]
+
+
+def test_the_demo_has_a_past_review_and_the_next_agenda_brings_its_open_actions(
+    app, runner, session
+):  # type: ignore[no-untyped-def]
+    assert runner.invoke(args=["surveys", "sync"]).exit_code == 0
+    result = runner.invoke(args=["demo", "--responses", "1500", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "has a past review with 6 actions" in result.output
+    previous, current = session.scalars(sa.select(Wave).order_by(Wave.opens_on))
+    (review,) = session.scalars(sa.select(Review))
+    assert review.wave_id == previous.id and review.held_on > previous.closes_on
+    today = dt.date.today()
+    assert review.held_on < today and review.agenda_made_at is not None
+
+    # The agenda: the released packet's questions, gaps and weakest elements, with
+    # no group under the threshold.
+    agenda = review.agenda
+    assert agenda["figures"] == "released"
+    assert len(items_of(agenda, "questions")) >= 3
+    gaps = items_of(agenda, "gaps")
+    assert {"kind": "gap", "item_id": "comm.referral_process_clear"}.items() <= gaps[0][
+        "finding"
+    ].items()
+    assert sorted(gaps[0]["finding"]["audiences"]) == ["family", "partner"]
+    elements = items_of(agenda, "elements")
+    assert elements and all(1 <= e["finding"]["element"] <= 9 for e in elements)
+    assert items_of(agenda, "changes") == []  # the first wave: nothing to compare with
+    min_cell = app.config["MIN_CELL_SIZE"]
+    assert figures_shown(agenda) and min(figures_shown(agenda)) >= min_cell
+
+    # Its actions: every status, a dropped one with its reason, one overdue, one of a
+    # partner that shares results, an item the current wave asks, an element, a gap.
+    actions = list(session.scalars(sa.select(ActionItem).order_by(ActionItem.id)))
+    assert 5 <= len(actions) <= 7
+    assert {a.status for a in actions} == set(ActionStatus)
+    assert all(a.dropped_reason for a in actions if a.status is ActionStatus.DROPPED)
+    assert sum(a.is_overdue(today) for a in actions) == 1
+    assert any(a.owner_partner and a.owner_partner.share_results for a in actions)
+    kinds = {a.finding_kind for a in actions}
+    assert {FindingKind.ITEM, FindingKind.GAP, FindingKind.ELEMENT} <= kinds
+    asked_now = set(
+        session.scalars(sa.select(Answer.item_id).where(Answer.wave_id == current.id).distinct())
+    )
+    assert any(a.item_id in asked_now for a in actions if a.finding_kind is FindingKind.ITEM)
+    assert all(a.title_es and a.description_es and a.title_es != a.title for a in actions)
+    assert all(a.notes for a in actions)
+    assert all(
+        n.written_at.replace(tzinfo=None) < dt.datetime.now() for a in actions for n in a.notes
+    )
+
+    # The next review: live figures with changes since the last wave, and the open
+    # actions of the one before (not the done or dropped ones).
+    following = factories.review(session, current)
+    generate_agenda(session, following, app.config)
+    agenda = following.agenda
+    assert agenda["figures"] == "live"
+    assert items_of(agenda, "changes")
+    open_ids = {i["finding"]["action_id"] for i in items_of(agenda, "open_actions")}
+    assert open_ids == {a.id for a in actions if a.status in OPEN_STATUSES}
+    assert min(figures_shown(agenda)) >= min_cell
+
+
+def test_coordinator_runs_a_review_from_agenda_to_print(app, world):  # type: ignore[no-untyped-def]
+    with database(app) as session:
+        partner = session.get(Partner, world.partner_a)
+        partner.agreement_kind = AgreementKind.MOU
+        partner.agreement_renews_on = dt.date.today() + dt.timedelta(days=20)
+        session.commit()
+    client = app.test_client()
+    as_user(client, app, world.coordinator)
+    new = f"/admin/reviews/new?wave={world.current}"
+    refused = post_form(client, new, new, {"held_on": "next tuesday", "notes": "Kept notes"})
+    assert refused.status_code == 400 and "Not a valid date value" in refused.text
+    assert "Kept notes" in refused.text
+    made = post_form(
+        client,
+        new,
+        new,
+        {
+            "held_on": dt.date.today().isoformat(),
+            "roles": ["leadership", "families"],
+            "partner_ids": [str(world.partner_a)],
+            "notes": "Met in the library.",
+        },
+    )
+    assert made.status_code == 302
+    page = made.headers["Location"]
+    review_id = int(page.rsplit("/", 1)[1])
+    shown = client.get(page).text
+    assert "School leadership, Families, " + world.partner_a_name in shown
+    assert "Generate the agenda from the packet" in shown
+
+    generated = post_form(client, page, f"{page}/agenda/generate", {})
+    assert generated.status_code == 302
+    with database(app) as session:
+        review = session.get(Review, review_id)
+        agenda = review.agenda
+        assert agenda["figures"] == "live"
+        renewals = items_of(agenda, "renewals")
+        assert any(world.partner_a_name in i["text"] for i in renewals)
+        shown_n = figures_shown(agenda)
+        assert not shown_n or min(shown_n) >= app.config["MIN_CELL_SIZE"]
+        assert session.scalar(
+            sa.select(AuditEvent).where(
+                AuditEvent.action == "review_agenda", AuditEvent.target == f"review:{review_id}"
+            )
+        )
+    shown = client.get(page).text
+    assert "Regenerate from the packet" in shown
+    first_question = (
+        items_of(agenda, "questions")[0]["text"] if items_of(agenda, "questions") else None
+    )
+
+    # Edit: change the renewal line, empty the first question, add an item.
+    edit = f"{page}/agenda"
+    form = client.get(edit).text
+    data = {"item-renewals-0": "Renew the MOU with the clinic", "added": "Spring fair dates"}
+    if first_question:
+        data["item-questions-0"] = ""
+    saved = client.post(edit, data={**data, "csrf_token": csrf_token(form)})
+    assert saved.status_code == 302
+    with database(app) as session:
+        agenda = session.get(Review, review_id).agenda
+        assert items_of(agenda, "renewals")[0]["text"] == "Renew the MOU with the clinic"
+        assert items_of(agenda, "other")[0]["text"] == "Spring fair dates"
+        if first_question:
+            assert first_question not in [i["text"] for i in items_of(agenda, "questions")]
+    too_long = client.post(
+        edit, data={"added": "x" * 2001, "csrf_token": csrf_token(client.get(edit).text)}
+    )
+    assert too_long.status_code == 400 and "x" * 2001 in too_long.text
+
+    printed = client.get(f"{page}/print")
+    assert printed.status_code == 200 and "Renew the MOU with the clinic" in printed.text
+    pdf = client.get(f"{page}/agenda.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf.data))
+    assert 1 <= pages <= 2
+
+    # An agenda item's finding opens the action form filled in.
+    with database(app) as session:
+        agenda = session.get(Review, review_id).agenda
+    finding = next(
+        (i["finding"] for s in agenda["sections"] for i in s["items"] if i["finding"]), None
+    )
+    if finding is not None and finding["kind"] == "gap":
+        form = client.get(
+            f"/admin/actions/new?review={review_id}&kind=gap&item={finding['item_id']}"
+            f"&audiences={','.join(finding['audiences'])}"
+        ).text
+        assert f'value="{finding["item_id"]}"' in form
+    form = client.get(f"/admin/actions/new?review={review_id}").text
+    assert (
+        f'<option selected value="{review_id}"' in form or f'value="{review_id}" selected' in form
+    )
+
+
+def test_regenerating_replaces_the_agenda_and_a_review_without_one_says_so(app, world):  # type: ignore[no-untyped-def]
+    with database(app) as session:
+        review = factories.review(session, session.get(Wave, world.previous))
+        session.commit()
+        review_id = review.id
+    client = app.test_client()
+    as_user(client, app, world.coordinator)
+    page = f"/admin/reviews/{review_id}"
+    assert client.get(f"{page}/agenda").status_code == 302  # nothing to edit yet
+    assert "not been generated" in client.get(f"{page}/print").text
+    post_form(client, page, f"{page}/agenda/generate", {})
+    edit = f"{page}/agenda"
+    client.post(edit, data={"added": "Mine", "csrf_token": csrf_token(client.get(edit).text)})
+    post_form(client, page, f"{page}/agenda/generate", {})
+    with database(app) as session:
+        agenda = session.get(Review, review_id).agenda
+        assert items_of(agenda, "other") == []
+    listed = client.get(f"/admin/reviews?wave={world.previous}").text
+    assert "1 review</caption>" in listed
