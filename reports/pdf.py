@@ -109,11 +109,11 @@ class Tags:
         from fpdf.structure_tree import StructElem
 
         holder = parent if parent is not None else self.tree.doc_struct_elem
-        found = StructElem(
+        elem = StructElem(
             struct_type=f"/{kind}", parent=holder, kids=[], page_number=self.pdf.page, alt=alt
         )
-        holder.k.append(found)
-        return found
+        holder.k.append(elem)
+        return elem
 
     @contextlib.contextmanager
     def marked(self, element: StructElem) -> Iterator[None]:

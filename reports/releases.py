@@ -40,12 +40,12 @@ def latest_release(session: orm.Session, wave_id: int) -> Release | None:
 
 def releases_of(session: orm.Session, wave_ids: list[int]) -> dict[int, Release]:
     """The latest release of each wave that has one."""
-    found: dict[int, Release] = {}
+    latest: dict[int, Release] = {}
     for release in session.scalars(
         sa.select(Release).where(Release.wave_id.in_(wave_ids)).order_by(Release.number)
     ):
-        found[release.wave_id] = release
-    return found
+        latest[release.wave_id] = release
+    return latest
 
 
 def _members(session: orm.Session, wave_id: int) -> Members:

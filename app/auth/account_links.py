@@ -142,7 +142,7 @@ def _any_user(session: orm.Session) -> bool:
 def _revoke_pending(session: orm.Session, *conditions: sa.ColumnElement[bool]) -> list[int]:
     """Revoke every pending link matching ``conditions``; their ids."""
     now = utcnow()
-    found = list(
+    pending = list(
         session.scalars(
             sa.select(AccountLink).where(
                 AccountLink.used_at.is_(None),
@@ -152,10 +152,10 @@ def _revoke_pending(session: orm.Session, *conditions: sa.ColumnElement[bool]) -
             )
         )
     )
-    for link in found:
+    for link in pending:
         link.revoked_at = now
     session.flush()
-    return [link.id for link in found]
+    return [link.id for link in pending]
 
 
 def check_new_password(password: str, confirm: str | None, email: str) -> None:

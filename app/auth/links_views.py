@@ -165,12 +165,12 @@ def forgot_password():  # type: ignore[no-untyped-def]
     about the same time: the message is sent after the response has gone."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        found = account_links.request_reset(db.session, form.email.data)
+        reset = account_links.request_reset(db.session, form.email.data)
         response = current_app.make_response(
             render_template("auth/forgot_sent.html", answer=FORGOT_ANSWER, mail=mail_configured())
         )
-        if found is not None:
-            user, token = found
+        if reset is not None:
+            user, token = reset
             address, url = user.email, public_url("auth.reset_password", token=token)
             app = current_app._get_current_object()  # type: ignore[attr-defined]
 

@@ -111,13 +111,16 @@ def definition_files(directory: str | Path) -> list[Path]:
 
 
 def check_definition(
-    data: t.Any, path: str, locator: Locator | None = None, found: list[Problem] | None = None
+    data: t.Any,
+    path: str,
+    locator: Locator | None = None,
+    source_problems: list[Problem] | None = None,
 ) -> SurveyDefinition:
     """Every check, on plain data from any source; raise DefinitionError listing the
-    problems (with those the source ``found`` itself), each on the line ``locator``
+    problems (with those the source ``source_problems`` itself), each on the line ``locator``
     names (line 1 without one)."""
     reporter = Reporter(path, locator)
-    reporter.problems.extend(found or [])
+    reporter.problems.extend(source_problems or [])
     _plain_data(reporter, data)
     reporter.raise_if_any()
     return _check(data, reporter)

@@ -65,12 +65,12 @@ class SurveyDefinition:
     @functools.cached_property
     def question_by_item(self) -> dict[str, QuestionType]:
         """Every stored item id (group rows included) -> the question that asks it."""
-        found: dict[str, QuestionType] = {}
+        by_item: dict[str, QuestionType] = {}
         for question in self.questions():
-            found[question.item] = question
+            by_item[question.item] = question
             for item_id in question.item_ids():
-                found[item_id] = question
-        return found
+                by_item[item_id] = question
+        return by_item
 
     @functools.cached_property
     def field_owner(self) -> dict[str, QuestionType]:

@@ -85,11 +85,13 @@ def _checks(question: QuestionType, interview: bool) -> dict[str, t.Any]:
 def _messages(question: QuestionType, checks: Mapping[str, t.Any]) -> dict[str, dict[str, str]]:
     """Field -> error code -> message, in the current language, for every error the
     offline page can find in this question."""
-    found: dict[str, dict[str, str]] = {}
+    messages: dict[str, dict[str, str]] = {}
     name = question.name
 
     def add(field: str, code: str, **params: t.Any) -> None:
-        found.setdefault(field, {})[code] = error_message(FieldError(field, code, params), question)
+        messages.setdefault(field, {})[code] = error_message(
+            FieldError(field, code, params), question
+        )
 
     for field in checks.get("rows") or [question.item]:
         add(field, "required")
@@ -111,7 +113,7 @@ def _messages(question: QuestionType, checks: Mapping[str, t.Any]) -> dict[str, 
         high = dt.date.fromisoformat(checks["max"]) if checks.get("max") else None
         add(question.item, "not_a_date")
         add(question.item, "date_out_of_range", min=low, max=high)
-    return found
+    return messages
 
 
 def _views(
@@ -134,9 +136,9 @@ def _field_places(view: QuestionView) -> dict[str, t.Any]:
     """Where a question's parts are on the page: its block, and for each field the
     error message's id, what the error summary links to and names it by."""
     places: dict[str, t.Any] = {"block": view.id(view.item, "q"), "fields": {}}
-    for name in view.q.field_names():
-        row = view.q.row_text(name)
-        label = view.t(row) if row is not None else lead(view.text)
+    for name in view.question.field_names():
+        row = view.question.row_text(name)
+        label = view.translate(row) if row is not None else lead(view.text)
         places["fields"][name] = {
             "error": view.error_id(name),
             "target": view.field_id(name),

@@ -159,22 +159,22 @@ def stored_version(connection: sa.Connection, version_id: int) -> VersionFacts |
     """A stored survey version with its checked definition, read and checked once per
     process."""
     kept = _VERSIONS.setdefault(connection.engine, {})
-    found = kept.get(version_id)
-    if found is None:
+    facts = kept.get(version_id)
+    if facts is None:
         row = connection.execute(_VERSION_BY_ID, {"id": version_id}).first()
         if row is None:
             return None
         definition = build(row.definition)
         if len(kept) >= _VERSIONS_KEPT:
             kept.clear()
-        found = kept[version_id] = VersionFacts(row.id, row.survey_id, definition)
-    return found
+        facts = kept[version_id] = VersionFacts(row.id, row.survey_id, definition)
+    return facts
 
 
 def current_version(connection: sa.Connection, survey_id: int) -> VersionFacts | None:
     """The latest stored version of a survey: the one new visitors are shown."""
-    found = connection.execute(_LATEST_VERSION_ID, {"survey_id": survey_id}).scalar()
-    return None if found is None else stored_version(connection, found)
+    version_id = connection.execute(_LATEST_VERSION_ID, {"survey_id": survey_id}).scalar()
+    return None if version_id is None else stored_version(connection, version_id)
 
 
 def version_for(

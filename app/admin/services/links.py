@@ -90,15 +90,15 @@ def all_links(session: orm.Session) -> list[Link]:
 
 def survey_choices(session: orm.Session) -> list[tuple[Survey, str, list[str]]]:
     """(survey, title, audiences) for every stored survey, from its latest version."""
-    found = []
+    choices = []
     for survey in session.scalars(sa.select(Survey).order_by(Survey.slug)):
         version = latest_version(session, survey.id)
         if version is None:
             continue
         definition = definition_of(version)
         title = definition.text(definition.header.title, definition.languages[0])
-        found.append((survey, title, list(definition.header.audiences)))
-    return found
+        choices.append((survey, title, list(definition.header.audiences)))
+    return choices
 
 
 def find_duplicate(

@@ -26,10 +26,10 @@ MAX_ID = 2**31 - 1
 def get_or_404(model: type[M], ident: int) -> M:
     if not 0 < ident <= MAX_ID:
         abort(404)
-    found = db.session.get(model, ident)
-    if found is None:
+    row = db.session.get(model, ident)
+    if row is None:
         abort(404)
-    return found
+    return row
 
 
 def acting_user() -> User:

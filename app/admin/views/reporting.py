@@ -222,16 +222,18 @@ def report_download(fmt: str):  # type: ignore[no-untyped-def]
         abort(404, NO_WAVES)
     if scope is None:
         return _page(user, form), 400
-    found = FORMATS[fmt]
+    report_format = FORMATS[fmt]
     try:
-        data, _hit = cached(db.session, db.engine, scope, fmt, current_app.config, found.render)
+        data, _hit = cached(
+            db.session, db.engine, scope, fmt, current_app.config, report_format.render
+        )
     except ReportError as exc:
         _refused(exc, user)
     except (ReportTimeout, ReportTooSlow):
         abort(503, TOO_SLOW.format(limit=current_app.config["REPORT_TIME_LIMIT"]))
     filename = download_name(scope, fmt, dt.datetime.now(dt.UTC).date())
     _audit("report_download", scope, fmt)
-    response = Response(data, content_type=found.media_type)
+    response = Response(data, content_type=report_format.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -170,10 +170,10 @@ class QuestionType:
 
     def texts(self) -> list[tuple[str, t.Any]]:
         """(field path, Text) of every human-readable string, for translation checks."""
-        found = [("text", self.definition.text)]
+        texts = [("text", self.definition.text)]
         if self.definition.help is not None:
-            found.append(("help", self.definition.help))
-        return found
+            texts.append(("help", self.definition.help))
+        return texts
 
     def row_text(self, item_id: str) -> Text | None:
         """The words that ask ``item_id`` when they are not the question's own (a row
