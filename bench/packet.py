@@ -96,7 +96,9 @@ def _warm(url: str) -> dict[str, float]:
 
         from app.models import Wave
 
-        name = db.session.scalar(sa.select(Wave.name).order_by(Wave.opens_on.desc()).limit(1))
+        name = db.session.scalars(
+            sa.select(Wave.name).order_by(Wave.opens_on.desc()).limit(1)
+        ).one()
         for fmt in ("csv", "html", "pdf"):
             render(build_report(db.session, None, name), fmt)  # imports, font caches
         for fmt in ("csv", "html", "pdf"):

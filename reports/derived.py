@@ -108,7 +108,7 @@ def mirrored_items(groups: Sequence[Group], scope_items: set[str]) -> list[Mirro
             low = min(shown, key=lambda v: v.percent_favourable.number())
             gap = Cell(round(high.percent_favourable.number() - low.percent_favourable.number(), 1))
         mirrored.append(MirroredItem(item_id, pairs[0][1].label, values, gap, high, low))
-    mirrored.sort(key=lambda m: (-(m.gap.value if m.gap.shown else -1), m.item_id))
+    mirrored.sort(key=lambda m: (-(m.gap.number() if m.gap.shown else -1), m.item_id))
     return mirrored
 
 

@@ -176,7 +176,8 @@ class Packet:
         from fpdf.enums import TextMode
 
         self.fill, self.fill_stroke = TextMode.FILL, TextMode.FILL_STROKE
-        self.widths = {
+        # Glyph widths: by character for the core font, by code point for DejaVu Sans.
+        self.widths: dict[bool, t.Mapping[t.Any, float]] = {
             False: pdf.fonts[self.family.lower()].cw,
             True: pdf.fonts[self.family.lower() + ("" if self.unicode else "B")].cw,
         }
@@ -286,7 +287,7 @@ class Packet:
         value: str,
         size: float = 9.5,
         bold: bool = False,
-        colour=(0, 0, 0),
+        colour: tuple[int, int, int] = (0, 0, 0),
         indent: float = 0.0,
         kind: str = "P",
         parent: StructElem | None = None,

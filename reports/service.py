@@ -26,7 +26,17 @@ from sqlalchemy import orm
 from app.definitions.sync import definition_of, latest_version
 from app.models import Partner, Survey, SurveyVersion, Wave
 from reports import derived, highlights, query, suppress
-from reports.model import Group, Interviews, PartnerResults, Report, audience_rank
+from reports.model import (
+    Cell,
+    ElementScore,
+    Group,
+    Interviews,
+    MirroredItem,
+    PartnerResults,
+    Report,
+    Status,
+    audience_rank,
+)
 from reports.query import Tally
 from reports.summaries import GroupBuilder, Instrument, audiences_of, item_kinds, item_specs
 
@@ -365,7 +375,9 @@ def _history(session: orm.Session, run: Build, sections: Sequence[Group]) -> Non
         derived.attach_trends(section, previous, current, run.wave.name)
 
 
-def _beyond_scope(run: Build, sections: Sequence[Group]) -> tuple[list, list]:  # type: ignore[type-arg]
+def _beyond_scope(
+    run: Build, sections: Sequence[Group]
+) -> tuple[list[MirroredItem], list[ElementScore]]:
     """Step 4: perception gaps (every instrument asking the scope's items) and the Nine
     Elements (every instrument asking them), in the same scope."""
     now = run.builder(run.wave.id, run.view)
@@ -432,8 +444,7 @@ def _interviews(sections: Sequence[Group]) -> Interviews | None:
     return Interviews(count, notes)
 
 
-def _total(cells: Sequence) -> object:  # type: ignore[type-arg]
-    from reports.model import Cell, Status
+def _total(cells: Sequence[Cell]) -> Cell:
 
     if all(c.shown for c in cells):
         return Cell(sum(c.number() for c in cells))

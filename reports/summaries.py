@@ -86,9 +86,9 @@ def item_specs(instruments: Iterable[Instrument]) -> dict[tuple[int, str], ItemS
                 parents = _parents(definition, page.show_if, question.definition.show_if)
                 for item_id in question.item_ids():
                     codes = tuple(c for c, _label in option_labels(definition, question))
-                    scored = ()
-                    if kind == "scored":
-                        scoring = question.scoring(item_id)
+                    scored: tuple[str, ...] = ()
+                    scoring = question.scoring(item_id) if kind == "scored" else None
+                    if scoring is not None:
                         scored = tuple(o.value for o in scoring.options if not o.excluded)
                     specs[(instrument.survey_id, item_id)] = ItemSpec(
                         instrument.survey_id, item_id, kind, codes, scored, parents
@@ -222,7 +222,7 @@ class GroupBuilder:
             if channel is ALL:
                 label = f"All channels, {through}"
             elif self.view is not None:
-                label = CHANNEL_LABELS.get(channel, channel)
+                label = CHANNEL_LABELS.get(channel, str(channel))
             else:
                 label = f"{CHANNEL_LABELS.get(channel, channel)}, {through}"
             cell = Cell.decided(n, status)

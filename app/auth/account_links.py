@@ -337,7 +337,7 @@ def request_reset(session: orm.Session, email: str) -> tuple[User, str] | None:
     user = session.scalar(sa.select(User).where(User.email == email, User.active.is_(True)))
     if user is None:
         return None
-    recent = session.scalar(
+    recent = session.scalars(
         sa.select(sa.func.count())
         .select_from(AccountLink)
         .where(
@@ -346,7 +346,7 @@ def request_reset(session: orm.Session, email: str) -> tuple[User, str] | None:
             AccountLink.created_by_id.is_(None),
             AccountLink.created_at > utcnow() - dt.timedelta(hours=1),
         )
-    )
+    ).one()
     if recent >= EMAILED_RESETS_PER_HOUR:
         return None
     link, token = _issue(session, AccountLinkKind.RESET, EMAILED_RESET_VALID, user=user)

@@ -69,8 +69,8 @@ def setup(token: str):  # type: ignore[no-untyped-def]
     form = SetupForm()
     try:
         _look_up(AccountLinkKind.SETUP, token)
-    except LinkRefused as error:
-        return refused_page(error)
+    except LinkRefused as refused:
+        return refused_page(refused)
     if form.validate_on_submit():
         user, error = _use_link(
             form,
@@ -97,8 +97,8 @@ def invitation(token: str):  # type: ignore[no-untyped-def]
     form = SetPasswordForm()
     try:
         link = _look_up(AccountLinkKind.INVITATION, token)
-    except LinkRefused as error:
-        return refused_page(error)
+    except LinkRefused as refused:
+        return refused_page(refused)
     details = {
         "email": link.email,
         "role": account_links.ROLE_LABELS[link.role] if link.role else "",
@@ -128,8 +128,8 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
     form = SetPasswordForm()
     try:
         link = _look_up(AccountLinkKind.RESET, token)
-    except LinkRefused as error:
-        return refused_page(error)
+    except LinkRefused as refused:
+        return refused_page(refused)
     email = link.user.email if link.user else ""
     if form.validate_on_submit():
         user, error = _use_link(

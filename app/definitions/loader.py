@@ -313,7 +313,7 @@ def _check_names(
     qloc: Loc = question.loc  # type: ignore[attr-defined]
     line = reporter.locator.line(qloc)
     # (name, the item whose extra field it is, or None for an item id)
-    names = [(i, None) for i in ids]
+    names: list[tuple[str, str | None]] = [(i, None) for i in ids]
     names += [(f, question.item) for f in question.field_names() if f not in ids]
     for name, field_of in names:
         if name in FORM_CONTROL_NAMES:

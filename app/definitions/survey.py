@@ -108,7 +108,8 @@ def evaluate(condition: Condition | None, answers: dict[str, t.Any]) -> bool:
         return any(evaluate(c, answers) for c in condition.any_)
     if condition.not_ is not None:
         return not evaluate(condition.not_, answers)
-    value = answers.get(condition.question)
+    # Without all/any/not a condition names its question (Condition checks it).
+    value = answers.get(condition.question) if condition.question is not None else None
     if condition.answered is not None:
         return (value not in (None, "", [])) == condition.answered
     chosen = [str(v) for v in value] if isinstance(value, list) else [_as_text(value)]

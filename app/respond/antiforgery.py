@@ -32,6 +32,8 @@ def _mac_key(app: Flask) -> bytes:
     key = app.extensions.get("survey_form_mac_key")
     if key is None:
         secret = app.secret_key
+        if secret is None:
+            raise RuntimeError("survey forms are signed with SECRET_KEY, which is not set")
         if isinstance(secret, str):
             secret = secret.encode()
         key = app.extensions["survey_form_mac_key"] = hmac.digest(

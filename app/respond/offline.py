@@ -31,6 +31,8 @@ from app.definitions.survey import SurveyDefinition
 from app.definitions.types import FieldError, QuestionType
 from app.definitions.types._choice import OTHER, OTHER_TEXT_MAX
 from app.definitions.types.consent import CONSENT_REQUIRED
+from app.definitions.types.likert_group import LikertGroupModel
+from app.definitions.types.number import NumberModel
 from app.i18n import use_language
 from app.respond.flow import Answers, QuestionState, condition_json
 from app.respond.messages import error_message
@@ -61,7 +63,7 @@ def _checks(question: QuestionType, interview: bool) -> dict[str, t.Any]:
     checks: dict[str, t.Any] = {"type": question.name, "fields": question.field_names()}
     if not question.answerable:
         return checks
-    if question.name == "likert_group":
+    if question.name == "likert_group" and isinstance(d, LikertGroupModel):
         checks["rows"] = [row.item for row in d.rows]
     checks["required"] = bool(getattr(d, "required", False))
     checks["consent"] = interview and question.name == "consent"
@@ -72,9 +74,10 @@ def _checks(question: QuestionType, interview: bool) -> dict[str, t.Any]:
         checks["other_field"] = f"{question.item}.other"
         checks["other_max"] = OTHER_TEXT_MAX
         checks["other_code"] = OTHER
-    if getattr(d, "max_choices", None) is not None:
-        checks["max_choices"] = d.max_choices
-    if question.name == "number":
+    max_choices = getattr(d, "max_choices", None)
+    if max_choices is not None:
+        checks["max_choices"] = max_choices
+    if question.name == "number" and isinstance(d, NumberModel):
         checks.update(min=d.min, max=d.max, integer=d.integer)
     if question.name == "date":
         low, high = getattr(d, "min", None), getattr(d, "max", None)

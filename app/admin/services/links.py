@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app.admin.services import FormProblem
+from app.definitions.schema import AudienceName
 from app.definitions.sync import definition_of, latest_version
 from app.models import Audience, Channel, Link, Partner, Response, Survey, Wave
 
@@ -88,7 +89,7 @@ def all_links(session: orm.Session) -> list[Link]:
     return list(session.scalars(links_query()))
 
 
-def survey_choices(session: orm.Session) -> list[tuple[Survey, str, list[str]]]:
+def survey_choices(session: orm.Session) -> list[tuple[Survey, str, list[AudienceName]]]:
     """(survey, title, audiences) for every stored survey, from its latest version."""
     choices = []
     for survey in session.scalars(sa.select(Survey).order_by(Survey.slug)):

@@ -15,7 +15,13 @@ from app.auth.access import undo_write
 from app.extensions import db
 from app.models import User
 
-M = t.TypeVar("M")
+
+class _Row(t.Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+M = t.TypeVar("M", bound=_Row)
 
 
 # Primary keys are 32-bit integers; a larger id in a URL names nothing (and PostgreSQL

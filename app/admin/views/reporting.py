@@ -31,7 +31,7 @@ from app.admin.services.reporting import (
     web_report,
 )
 from app.admin.services.waves import all_waves
-from app.admin.views.common import acting_user
+from app.admin.views.common import acting_user, get_or_404
 from app.auth.access import EVERYONE, roles_required, writing
 from app.extensions import db
 from app.models import Partner, Role, User, Wave
@@ -70,7 +70,7 @@ def _scope(form: ReportForm, user: User) -> ReportScope:
         partner = user.partner
     else:
         partner = db.session.get(Partner, form.partner.data) if form.partner.data else None
-    wave = db.session.get(Wave, form.wave.data)
+    wave = get_or_404(Wave, form.wave.data)
     requested = None if user.role is Role.PARTNER else (form.figures.data or None)
     figures = figures_for(db.session, user, wave, requested)
     return ReportScope(wave, form.survey.data or None, partner, figures)

@@ -165,8 +165,9 @@ UPLOAD_FIELDS = ("definition_text", "filename")
 def _uploaded_text(form: SurveyUploadForm) -> tuple[str, str] | None:
     """(text, file name) from the file or the pasted text; errors go on the form."""
     upload = form.definition_file.data
-    if upload is not None and getattr(upload, "filename", ""):
-        name = PurePosixPath(upload.filename.replace("\\", "/")).name[:120] or "upload.yaml"
+    filename = getattr(upload, "filename", None) if upload is not None else None
+    if filename:
+        name = PurePosixPath(filename.replace("\\", "/")).name[:120] or "upload.yaml"
         if not name.lower().endswith(ALLOWED_SUFFIXES):
             form.definition_file.errors = [
                 "Upload a survey definition in YAML (a .yaml or .yml file)."
