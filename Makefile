@@ -46,9 +46,11 @@ test: install-dev
 soak: install-dev
 	SOAK=1 $(BIN)/python -m pytest tests/reliability tests/reports/test_privacy_oracle.py -m "slow or not slow" $(PYTEST_ARGS)
 
+# mypy reads its files and settings from pyproject.toml ([tool.mypy]).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -151,8 +151,8 @@ def shared_file(app: Flask) -> Path:
         and not database.startswith("file:")
         and url.query.get("mode") != "memory"
     ):
-        found = Path(database)
-        return found.with_name(f"{found.stem}-ratelimits.db")
+        path = Path(database)
+        return path.with_name(f"{path.stem}-ratelimits.db")
     return Path(app.instance_path) / "ratelimits.db"
 
 
@@ -173,10 +173,10 @@ class RateLimits:
         self._parsed: dict[str, limits.RateLimitItem] = {}
 
     def parse(self, rate: str) -> limits.RateLimitItem:
-        found = self._parsed.get(rate)
-        if found is None:
-            found = self._parsed[rate] = limits.parse(rate)
-        return found
+        parsed = self._parsed.get(rate)
+        if parsed is None:
+            parsed = self._parsed[rate] = limits.parse(rate)
+        return parsed
 
     def check(
         self,

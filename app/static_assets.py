@@ -46,7 +46,9 @@ def init_app(app: Flask) -> None:
     def _cache_and_compress(response: Response) -> Response:
         if request.endpoint == "static" and response.status_code == 200:
             wanted = request.args.get("v")
-            if wanted and wanted == static_version(app, request.view_args.get("filename", "")):
+            if wanted and wanted == static_version(
+                app, (request.view_args or {}).get("filename", "")
+            ):
                 response.cache_control.public = True
                 response.cache_control.max_age = YEAR
                 response.cache_control.immutable = True

@@ -48,6 +48,8 @@ class Client:
 
     def __init__(self, base_url: str):
         parsed = urllib.parse.urlsplit(base_url)
+        if parsed.hostname is None:
+            raise ValueError(f"no host in {base_url!r}")
         self.host, self.port = parsed.hostname, parsed.port
         self.cookies: dict[str, str] = {}
 

@@ -63,7 +63,7 @@ def measure(db_path: str, kind: str, traced: bool) -> dict[str, float]:
 
     app = _app(db_path)
     with app.app_context():
-        survey = db.session.scalar(sa.select(Survey).where(Survey.slug == SURVEY))
+        survey = db.session.scalars(sa.select(Survey).where(Survey.slug == SURVEY)).one()
         if traced:
             tracemalloc.start()
         start = time.perf_counter()

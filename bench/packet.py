@@ -90,25 +90,27 @@ def _warm(url: str) -> dict[str, float]:
     from reports import build_report, render
 
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url})
-    found: dict[str, float] = {}
+    seconds: dict[str, float] = {}
     with app.app_context():
         import sqlalchemy as sa
 
         from app.models import Wave
 
-        name = db.session.scalar(sa.select(Wave.name).order_by(Wave.opens_on.desc()).limit(1))
+        name = db.session.scalars(
+            sa.select(Wave.name).order_by(Wave.opens_on.desc()).limit(1)
+        ).one()
         for fmt in ("csv", "html", "pdf"):
             render(build_report(db.session, None, name), fmt)  # imports, font caches
         for fmt in ("csv", "html", "pdf"):
             started = time.process_time()
             render(build_report(db.session, None, name), fmt)
-            found[fmt] = time.process_time() - started
+            seconds[fmt] = time.process_time() - started
         started = time.process_time()
         build_report(db.session, None, name)
-        found["build"] = time.process_time() - started
+        seconds["build"] = time.process_time() - started
         for engine in db.engines.values():
             engine.dispose()
-    return found
+    return seconds
 
 
 def measure(responses: int, rounds: int) -> Iterator[str]:

@@ -31,11 +31,13 @@ def pdf_facts(data: bytes) -> dict[str, int]:
     import pypdf
 
     reader = pypdf.PdfReader(io.BytesIO(data))
-    top = [
-        (entry.title, reader.get_destination_page_number(entry) + 1)
-        for entry in reader.outline
-        if not isinstance(entry, list)
-    ]
+    top = []
+    for entry in reader.outline:
+        if isinstance(entry, list):
+            continue  # the packet's outline has no nested entries that matter here
+        page = reader.get_destination_page_number(entry)
+        if entry.title is not None and page is not None:
+            top.append((entry.title, page + 1))
     ends = [p for title, p in top if title.startswith(("Appendix", "How figures"))]
     appendix = ends[0] if ends else len(reader.pages) + 1
     summary = next(p for title, p in top if title.startswith("Summary"))
@@ -84,7 +86,9 @@ def _packets(seed: int, folder: Path) -> Iterator[str]:
         sync_directory(db.session, app.config["SURVEYS_DIR"])
         generate(db.session, RESPONSES, seed=seed, release_min_n=app.config["MIN_CELL_SIZE"])
         db.session.commit()
-        wave = db.session.scalar(sa.select(Wave.name).order_by(Wave.opens_on.desc()).limit(1))
+        wave = db.session.scalars(
+            sa.select(Wave.name).order_by(Wave.opens_on.desc()).limit(1)
+        ).one()
         yield f"seed {seed}, {RESPONSES:,} responses, wave '{wave}':"
         yield "  " + _line(
             "whole school", pdf_facts(render(build_report(db.session, None, wave), "pdf"))

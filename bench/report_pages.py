@@ -77,6 +77,8 @@ def run() -> list[str]:
             cookie["_fresh"] = True
         with app.app_context():
             wave = default_wave(db.session)
+            if wave is None:
+                raise RuntimeError("the demo data made no wave")
             wave_id, wave_name = wave.id, wave.name
 
         def direct(fmt: str) -> None:

@@ -85,10 +85,13 @@ def populate(session: orm.Session, n_responses: int, seed: int = 1) -> None:
     from app.definitions import load_text
     from app.definitions.sync import store_definition
     from app.models import Answer, Survey, SurveyVersion, Wave
+    from app.models.base import table_of
 
     store_definition(session, load_text(SURVEY, "bench.yaml"), "bench.yaml")
-    survey = session.scalar(sa.select(Survey).where(Survey.slug == "bench-survey"))
-    version = session.scalar(sa.select(SurveyVersion).where(SurveyVersion.survey_id == survey.id))
+    survey = session.scalars(sa.select(Survey).where(Survey.slug == "bench-survey")).one()
+    version = session.scalars(
+        sa.select(SurveyVersion).where(SurveyVersion.survey_id == survey.id)
+    ).one()
     waves = [
         Wave(name=PREVIOUS, opens_on=dt.date(2026, 3, 1), closes_on=dt.date(2026, 4, 1)),
         Wave(name=CURRENT, opens_on=dt.date(2026, 10, 1), closes_on=dt.date(2026, 11, 1)),
@@ -111,17 +114,17 @@ def populate(session: orm.Session, n_responses: int, seed: int = 1) -> None:
     weights /= weights.sum(axis=1, keepdims=True)
     conn = session.connection()
     postgres = conn.dialect.name == "postgresql"
-    submitted = dt.datetime(2026, 10, 2, tzinfo=dt.UTC)
+    submitted: dt.datetime | str = dt.datetime(2026, 10, 2, tzinfo=dt.UTC)
     if not postgres:  # as SQLAlchemy stores them on SQLite: naive UTC text
-        submitted = submitted.replace(tzinfo=None).isoformat(" ")
+        submitted = dt.datetime(2026, 10, 2).isoformat(" ")
     conn.exec_driver_sql("CREATE TEMPORARY TABLE bench_pick (response_id INTEGER, picks TEXT)")
     response_id = 0
     for wave_id, count in ((waves[0].id, n_responses // 10), (waves[1].id, n_responses)):
         family = (rng.random(count) < 0.8).tolist()
         # One character per item: its code, "d" for "don't know".
         digits = np.stack([rng.choice(len(CODES), count, p=weights[k]) for k in range(ITEMS)], 1)
-        picks = np.frombuffer("".join(c[0] for c in CODES).encode(), np.uint8)[digits]
-        picks = picks.view(f"S{ITEMS}").ravel().astype(str).tolist()
+        letters = np.frombuffer("".join(c[0] for c in CODES).encode(), np.uint8)[digits]
+        picks = letters.view(f"S{ITEMS}").ravel().astype(str).tolist()
         first = response_id + 1
         response_id += count
         responses = []
@@ -150,7 +153,7 @@ def populate(session: orm.Session, n_responses: int, seed: int = 1) -> None:
             list(zip(range(first, response_id + 1), picks, strict=True)),
         )
 
-    table = Answer.__table__
+    table = table_of(Answer)
     indexes = list(table.indexes)
     foreign_keys = list(table.foreign_key_constraints) if postgres else []
     for index in indexes:
@@ -207,6 +210,7 @@ RESPONSE_COLUMNS = (
 def _insert(conn: sa.Connection, table: str, columns: tuple[str, ...], rows: list) -> None:
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
+        assert raw is not None, "a checked-out connection has its driver's connection"
         with raw.cursor() as cursor:
             with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
@@ -237,14 +241,16 @@ def _best_in_turns(*funcs: t.Callable[[], t.Any], repeat: int = 7) -> list[float
     return best
 
 
-def bare_group_by(session: orm.Session) -> list:
+def bare_group_by(session: orm.Session) -> t.Sequence[sa.Row[*tuple[t.Any, ...]]]:
     """The baseline: one GROUP BY over the answers table, no filter, no join."""
     return session.execute(
         sa.text("SELECT item_id, choice, COUNT(*) FROM answer GROUP BY item_id, choice")
     ).all()
 
 
-def joined_group_by(session: orm.Session, wave_ids: list[int]) -> list:
+def joined_group_by(
+    session: orm.Session, wave_ids: list[int]
+) -> t.Sequence[sa.Row[*tuple[t.Any, ...]]]:
     """A second baseline: the same answers grouped per audience for the report's waves,
     which is the least any per-audience report must ask the database."""
     from app.models import Answer, Response

@@ -98,7 +98,7 @@ def _prepare(database_url: str, tmp: Path) -> str:
             closes_on=today + dt.timedelta(days=30),
         )
         db.session.add(wave)
-        survey = db.session.scalar(sa.select(Survey).where(Survey.slug == "bench-twenty"))
+        survey = db.session.scalars(sa.select(Survey).where(Survey.slug == "bench-twenty")).one()
         token = create_link(db.session, survey, wave, Audience.FAMILY).token
         db.session.commit()
         db.engine.dispose()
@@ -202,7 +202,7 @@ def _measure(database_url: str, label: str, tmp: Path) -> list[str]:
 def _count_responses(database_url: str) -> int:
     engine = sa.create_engine(database_url)
     with engine.connect() as conn:
-        n = conn.execute(sa.text("SELECT count(*) FROM response")).scalar()
+        n = conn.execute(sa.text("SELECT count(*) FROM response")).scalar_one()
     engine.dispose()
     return n
 

@@ -47,7 +47,7 @@ BOOT_SECONDS = float(os.environ.get("BENCH_BOOT_SECONDS", "240"))
 
 def _serves_its_own_code(tree: Path) -> None:
     """The base tree's ``app`` is the one imported from it (not an installed copy)."""
-    found = subprocess.run(
+    imported_from = subprocess.run(
         [sys.executable, "-c", "import app; print(app.__file__)"],
         cwd=tree,
         env={**os.environ, "PYTHONPATH": str(tree)},
@@ -55,8 +55,8 @@ def _serves_its_own_code(tree: Path) -> None:
         text=True,
         check=True,
     ).stdout.strip()
-    if not Path(found).resolve().is_relative_to(tree.resolve()):
-        raise RuntimeError(f"{tree} imports app from {found}, not its own")
+    if not Path(imported_from).resolve().is_relative_to(tree.resolve()):
+        raise RuntimeError(f"{tree} imports app from {imported_from}, not its own")
 
 
 @contextlib.contextmanager
@@ -148,15 +148,15 @@ def run(base_tree: str | None = None) -> Iterator[str]:
             return
         databases = {side: _pg_database(f"_{side}") for side in ("base", "new")}
         try:
-            if any(found is None for found in databases.values()):
+            if any(database is None for database in databases.values()):
                 yield "[postgresql] skipped: no server"
                 return
-            urls = {side: found[0] for side, found in databases.items() if found}
+            urls = {side: database[0] for side, database in databases.items() if database}
             yield from _measure(tree, urls, "postgresql", tmp)
         finally:
-            for found in databases.values():
-                if found:
-                    found[1]()
+            for database in databases.values():
+                if database:
+                    database[1]()
 
 
 if __name__ == "__main__":

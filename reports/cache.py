@@ -40,6 +40,7 @@ from app.models import (
     ThemeTag,
     Wave,
 )
+from app.models.base import table_of
 
 POLL_SECONDS = 0.1
 
@@ -55,7 +56,7 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def _rows(session: orm.Session, query: sa.Select[t.Any]) -> list[list[t.Any]]:
+def _rows(session: orm.Session, query: sa.Select[*tuple[t.Any, ...]]) -> list[list[t.Any]]:
     return [[str(v) for v in row] for row in session.execute(query)]
 
 
@@ -193,11 +194,10 @@ def _claim(engine: sa.Engine, key: str, scope: str, media_type: str, stale: bool
             "media_type": media_type,
             "claimed_at": dt.datetime.now(dt.UTC),
         }
-        table = ReportFile.__table__
-        if conn.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        table = table_of(ReportFile)
+        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
         inserted = conn.execute(
             insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
         ).first()

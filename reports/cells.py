@@ -116,10 +116,10 @@ class CellDecisions(Decisions):
         self, survey_id: int, audience: str, item_id: str
     ) -> dict[tuple[View, str], Status]:
         key = (survey_id, audience, item_id)
-        found = self._cells.get(key)
-        if found is None:
-            found = self._cells[key] = self._decide_item(survey_id, audience, item_id)
-        return found
+        cells = self._cells.get(key)
+        if cells is None:
+            cells = self._cells[key] = self._decide_item(survey_id, audience, item_id)
+        return cells
 
     def _decide_item(
         self, survey_id: int, audience: str, item_id: str
@@ -266,13 +266,13 @@ def _small_counts(
     finest groups - a scope's (the whole, one partner) and every group no scope shows
     (the links without a partner, or two partners together, which the whole minus a
     third would give). Smallest groups first."""
-    found = []
+    small_groups = []
     for size in range(1, len(atoms) + 1):
         for group in itertools.combinations(atoms, size):
             for column in columns:
                 if 0 < sum(counts[(a, column)] for a in group) < min_n:
-                    found.append((group, column))
-    return found
+                    small_groups.append((group, column))
+    return small_groups
 
 
 def _cell_order(cell: tuple[t.Any, str]) -> tuple[int, int, str]:

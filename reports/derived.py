@@ -79,7 +79,7 @@ def mirrored_items(groups: Sequence[Group], scope_items: set[str]) -> list[Mirro
         for item in group.items():
             if item.kind == "scored" and item.item_id in scope_items:
                 by_item.setdefault(item.item_id, []).append((group, item))
-    found = []
+    mirrored = []
     for item_id, pairs in by_item.items():
         # Audiences of one instrument (the self-assessment's school team and partners)
         # are compared in the Nine Elements instead.
@@ -107,9 +107,9 @@ def mirrored_items(groups: Sequence[Group], scope_items: set[str]) -> list[Mirro
             high = max(shown, key=lambda v: v.percent_favourable.number())
             low = min(shown, key=lambda v: v.percent_favourable.number())
             gap = Cell(round(high.percent_favourable.number() - low.percent_favourable.number(), 1))
-        found.append(MirroredItem(item_id, pairs[0][1].label, values, gap, high, low))
-    found.sort(key=lambda m: (-(m.gap.value if m.gap.shown else -1), m.item_id))
-    return found
+        mirrored.append(MirroredItem(item_id, pairs[0][1].label, values, gap, high, low))
+    mirrored.sort(key=lambda m: (-(m.gap.number() if m.gap.shown else -1), m.item_id))
+    return mirrored
 
 
 def element_number(item_id: str) -> int | None:
@@ -143,7 +143,7 @@ def nine_elements(groups: Sequence[Group], titles: Mapping[int, str]) -> list[El
             if number is not None and item.kind == "scored":
                 statements.setdefault((number, group.audience), []).append((group, item))
     numbers = sorted({number for number, _side in statements})
-    found = []
+    scores = []
     for number in numbers:
         items = sorted(
             {
@@ -160,8 +160,8 @@ def nine_elements(groups: Sequence[Group], titles: Mapping[int, str]) -> list[El
         else:
             gap = Cell.hidden(status) if status is Status.DERIVED else Cell()
         title = titles.get(number, f"Element {number}")
-        found.append(ElementScore(number, title, items, school, partners, gap))
-    return found
+        scores.append(ElementScore(number, title, items, school, partners, gap))
+    return scores
 
 
 def _side(statements: Sequence[tuple[Group, ItemSummary]]) -> ElementSide:

@@ -245,18 +245,18 @@ def _top_themes(report: Report) -> list[tuple[str, str, str]]:
     shown (at most five questions)."""
     if report.interviews is None:
         return []
-    found = []
+    themes = []
     for q in report.interviews.themes:
         top = q.top if q.notes.shown else None
         if top is not None:
-            found.append(
+            themes.append(
                 (
                     top.label + ": ",
                     q.question,
                     f"{top.count.number():,.0f} of {q.notes.number():,.0f} coded notes",
                 )
             )
-    return found[:5]
+    return themes[:5]
 
 
 def _responses_table(report: Report, parts: bool) -> Table:
@@ -330,7 +330,7 @@ def _who_answered(report: Report) -> Section:
 def scale_blocks(questions: Sequence[Question]) -> list[tuple[str, list[ItemSummary]]]:
     """Consecutive scored questions on one scale, as (title, statements) chart blocks
     of at most BLOCK_ROWS, reverse-worded statements in blocks of their own."""
-    found: list[tuple[str, list[ItemSummary]]] = []
+    blocks: list[tuple[str, list[ItemSummary]]] = []
     run: list[Question] = []
 
     def flush() -> None:
@@ -343,7 +343,7 @@ def scale_blocks(questions: Sequence[Question]) -> list[tuple[str, list[ItemSumm
             chosen = [i for i in items if i.reverse == reverse]
             for start in range(0, len(chosen), BLOCK_ROWS):
                 part = chosen[start : start + BLOCK_ROWS]
-                found.append((title + (" - reverse-worded statements" if reverse else ""), part))
+                blocks.append((title + (" - reverse-worded statements" if reverse else ""), part))
         run.clear()
 
     for question in questions:
@@ -354,11 +354,11 @@ def scale_blocks(questions: Sequence[Question]) -> list[tuple[str, list[ItemSumm
         elif question.kind != "text":
             flush()
     flush()
-    return found
+    return blocks
 
 
 def _instrument_sections(report: Report) -> list[Section]:
-    found = []
+    sections = []
     previous_slug = None
     for group in report.sections:
         if group.interview or group.responses.no_data:
@@ -371,8 +371,8 @@ def _instrument_sections(report: Report) -> list[Section]:
         )
         previous_slug = group.survey_slug
         section.blocks = list(group_blocks(report, group))
-        found.append(section)
-    return found
+        sections.append(section)
+    return sections
 
 
 def group_blocks(report: Report, group: Group) -> Iterator[Block]:
@@ -813,7 +813,7 @@ def _appendix(report: Report) -> list[Section]:
         blocks = list(_distribution_tables(report, group))
         if blocks:
             tables += [Heading(group.title, 3), *blocks]
-    found = (
+    sections = (
         [Section("appendix-tables", "Appendix A: full distributions", tables, appendix=True)]
         if tables
         else []
@@ -828,8 +828,10 @@ def _appendix(report: Report) -> list[Section]:
             if rest > 0:
                 more.append(Paragraph(f"{rest} more in the spreadsheet (XLSX or CSV).", "note"))
     if more:
-        found.append(Section("appendix-comments", "Appendix B: more comments", more, appendix=True))
-    return found
+        sections.append(
+            Section("appendix-comments", "Appendix B: more comments", more, appendix=True)
+        )
+    return sections
 
 
 def _distribution_tables(report: Report, group: Group) -> Iterator[Block]:

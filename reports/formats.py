@@ -47,11 +47,11 @@ def render(report: Report, fmt: str) -> bytes:
     """``report`` in one of :data:`FORMATS`, as bytes."""
     from reports.service import ReportError
 
-    found = FORMATS.get(fmt)
-    if found is None:
+    chosen = FORMATS.get(fmt)
+    if chosen is None:
         names = ", ".join(f"'{name}'" for name in FORMATS)
         raise ReportError(f"unknown format '{fmt}'; formats: {names}")
-    return found.render(report)
+    return chosen.render(report)
 
 
 __all__ = ["FORMATS", "Format", "render"]

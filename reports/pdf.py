@@ -109,11 +109,11 @@ class Tags:
         from fpdf.structure_tree import StructElem
 
         holder = parent if parent is not None else self.tree.doc_struct_elem
-        found = StructElem(
+        elem = StructElem(
             struct_type=f"/{kind}", parent=holder, kids=[], page_number=self.pdf.page, alt=alt
         )
-        holder.k.append(found)
-        return found
+        holder.k.append(elem)
+        return elem
 
     @contextlib.contextmanager
     def marked(self, element: StructElem) -> Iterator[None]:
@@ -176,7 +176,8 @@ class Packet:
         from fpdf.enums import TextMode
 
         self.fill, self.fill_stroke = TextMode.FILL, TextMode.FILL_STROKE
-        self.widths = {
+        # Glyph widths: by character for the core font, by code point for DejaVu Sans.
+        self.widths: dict[bool, t.Mapping[t.Any, float]] = {
             False: pdf.fonts[self.family.lower()].cw,
             True: pdf.fonts[self.family.lower() + ("" if self.unicode else "B")].cw,
         }
@@ -286,7 +287,7 @@ class Packet:
         value: str,
         size: float = 9.5,
         bold: bool = False,
-        colour=(0, 0, 0),
+        colour: tuple[int, int, int] = (0, 0, 0),
         indent: float = 0.0,
         kind: str = "P",
         parent: StructElem | None = None,

@@ -137,9 +137,9 @@ class LiveAnswers:
 
     def rows(
         self,
-        query: sa.Select[t.Any],
+        query: sa.Select[*tuple[t.Any, ...]],
         keys: int,
-        parts: Sequence[tuple[tuple[t.Any, ...], sa.Select[t.Any]]] = (),
+        parts: Sequence[tuple[tuple[t.Any, ...], sa.Select[*tuple[t.Any, ...]]]] = (),
     ) -> dict[tuple[t.Any, ...], list[t.Any]]:
         """``{first `keys` columns: the other columns}`` over the answers of live
         responses. ``query`` selects all answers in scope grouped by its first ``keys``

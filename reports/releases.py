@@ -40,12 +40,12 @@ def latest_release(session: orm.Session, wave_id: int) -> Release | None:
 
 def releases_of(session: orm.Session, wave_ids: list[int]) -> dict[int, Release]:
     """The latest release of each wave that has one."""
-    found: dict[int, Release] = {}
+    latest: dict[int, Release] = {}
     for release in session.scalars(
         sa.select(Release).where(Release.wave_id.in_(wave_ids)).order_by(Release.number)
     ):
-        found[release.wave_id] = release
-    return found
+        latest[release.wave_id] = release
+    return latest
 
 
 def _members(session: orm.Session, wave_id: int) -> Members:
@@ -61,7 +61,7 @@ def _members(session: orm.Session, wave_id: int) -> Members:
     return members
 
 
-def changes_since(before: Members, now: Members) -> dict[tuple[int, str, int | None], int]:
+def changes_since(before: Members, now: Members) -> dict[tuple[int, str, t.Any], int]:
     """Responses added or deleted per group and per whole group (partner ``"all"``)."""
     changed: dict[tuple[int, str, t.Any], int] = {}
     for key in set(before) | set(now):
@@ -92,11 +92,11 @@ def changes_by_channel(
             .join(Link, Link.id == Response.link_id)
             .where(Response.id.in_(chunk[start : start + 500]))
         ):
-            audience = getattr(audience, "value", str(audience))
-            channel = getattr(channel, "value", str(channel))
-            for node in ((partner_id, channel), (partner_id, channel, link_id)):
-                key = (survey_id, audience, node)
-                changed[key] = changed.get(key, 0) + 1
+            audience_code = getattr(audience, "value", str(audience))
+            channel_code = getattr(channel, "value", str(channel))
+            for node in ((partner_id, channel_code), (partner_id, channel_code, link_id)):
+                node_key = (survey_id, audience_code, node)
+                changed[node_key] = changed.get(node_key, 0) + 1
     return changed
 
 

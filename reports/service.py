@@ -26,7 +26,17 @@ from sqlalchemy import orm
 from app.definitions.sync import definition_of, latest_version
 from app.models import Partner, Survey, SurveyVersion, Wave
 from reports import derived, highlights, query, suppress
-from reports.model import Group, Interviews, PartnerResults, Report, audience_rank
+from reports.model import (
+    Cell,
+    ElementScore,
+    Group,
+    Interviews,
+    MirroredItem,
+    PartnerResults,
+    Report,
+    Status,
+    audience_rank,
+)
 from reports.query import Tally
 from reports.summaries import GroupBuilder, Instrument, audiences_of, item_kinds, item_specs
 
@@ -96,29 +106,31 @@ def resolve(
 
 def instruments(session: orm.Session) -> dict[int, Instrument]:
     """Every stored survey with its latest definition (labels, order, scoring)."""
-    found: dict[int, Instrument] = {}
+    by_id: dict[int, Instrument] = {}
     for survey in session.scalars(sa.select(Survey).order_by(Survey.slug)):
         version = latest_version(session, survey.id)
         if version is not None:
-            found[survey.id] = Instrument(survey.id, survey.slug, definition_of(version))
-    return found
+            by_id[survey.id] = Instrument(survey.id, survey.slug, definition_of(version))
+    return by_id
 
 
-def live_tally(session: orm.Session, wave_id: int, found: Mapping[int, Instrument]) -> Tally:
+def live_tally(
+    session: orm.Session, wave_id: int, instruments_by_id: Mapping[int, Instrument]
+) -> Tally:
     """The wave's counts as the database holds them now."""
-    return query.fetch(session, wave_id, item_kinds(found.values()), COMMENT_LIMIT)
+    return query.fetch(session, wave_id, item_kinds(instruments_by_id.values()), COMMENT_LIMIT)
 
 
 def _tallies(
     session: orm.Session,
     waves: Sequence[Wave],
-    found: Mapping[int, Instrument],
+    instruments_by_id: Mapping[int, Instrument],
     figures: str,
 ) -> dict[int, Tally]:
     """A tally per wave: live, or each wave's latest release (waves never released are
     left out: partners get no comparison with them), labelled with its release."""
     if figures == "live":
-        return {w.id: live_tally(session, w.id, found) for w in waves}
+        return {w.id: live_tally(session, w.id, instruments_by_id) for w in waves}
     from reports.releases import releases_of
 
     released = releases_of(session, [w.id for w in waves])
@@ -141,7 +153,12 @@ def _version_items(
 ) -> dict[tuple[int, int], set[str]]:
     """Item ids of the versions answered per (wave, survey): a wave only compares with
     another on items present in both."""
-    ids = {v for tally in tallies.values() for found in tally.versions.values() for v in found}
+    ids = {
+        v
+        for tally in tallies.values()
+        for version_ids in tally.versions.values()
+        for v in version_ids
+    }
     if not ids:
         return {}
     rows = {
@@ -164,7 +181,7 @@ class Build:
 
     asked: Request
     earlier: list[Wave]
-    found: dict[int, Instrument]
+    instruments_by_id: dict[int, Instrument]
     tallies: dict[int, Tally]
     decisions: dict[int, suppress.Decisions]
     partners: dict[int, Partner]
@@ -179,7 +196,11 @@ class Build:
 
     @property
     def scope(self) -> list[Instrument]:
-        return [self.found[s.id] for s in self.asked.surveys if s.id in self.found]
+        return [
+            self.instruments_by_id[s.id]
+            for s in self.asked.surveys
+            if s.id in self.instruments_by_id
+        ]
 
     def builder(self, wave_id: int, view: int | None) -> GroupBuilder:
         names = {pid: p.name for pid, p in self.partners.items()}
@@ -304,13 +325,13 @@ def _tally(
             .limit(TREND_WAVES - 1)
         )
     )[::-1]
-    found = instruments(session)
-    tallies = _tallies(session, [*earlier, wave], found, figures)
-    specs = item_specs(found.values())
+    instruments_by_id = instruments(session)
+    tallies = _tallies(session, [*earlier, wave], instruments_by_id, figures)
+    specs = item_specs(instruments_by_id.values())
     return Build(
         asked=asked,
         earlier=[w for w in earlier if w.id in tallies],
-        found=found,
+        instruments_by_id=instruments_by_id,
         tallies=tallies,
         decisions={
             wid: suppress.decide(tally, specs, min_cell, comment_min, mode)
@@ -346,26 +367,32 @@ def _history(session: orm.Session, run: Build, sections: Sequence[Group]) -> Non
         for w in run.earlier:
             group = None
             if (section.survey_id, section.audience) in run.tallies[w.id].groups():
-                group = history[w.id].build(run.found[section.survey_id], section.audience)
+                group = history[w.id].build(
+                    run.instruments_by_id[section.survey_id], section.audience
+                )
             previous.append((w.name, group, version_items.get((w.id, section.survey_id), set())))
         current = version_items.get((run.wave.id, section.survey_id), set())
         derived.attach_trends(section, previous, current, run.wave.name)
 
 
-def _beyond_scope(run: Build, sections: Sequence[Group]) -> tuple[list, list]:  # type: ignore[type-arg]
+def _beyond_scope(
+    run: Build, sections: Sequence[Group]
+) -> tuple[list[MirroredItem], list[ElementScore]]:
     """Step 4: perception gaps (every instrument asking the scope's items) and the Nine
     Elements (every instrument asking them), in the same scope."""
     now = run.builder(run.wave.id, run.view)
     by_key = {(s.survey_id, s.audience): s for s in sections}
     others = [
-        by_key.get((sid, audience)) or now.build(run.found[sid], audience)
+        by_key.get((sid, audience)) or now.build(run.instruments_by_id[sid], audience)
         for sid, audience in sorted(run.tallies[run.wave.id].groups())
-        if sid in run.found
+        if sid in run.instruments_by_id
     ]
     scope_scored = {item.item_id for s in sections for item in s.items() if item.kind == "scored"}
     mirrored = derived.mirrored_items(others, scope_scored)
     asking = [g for g in others if any(derived.element_number(i.item_id) for i in g.items())]
-    elements = derived.nine_elements(asking, derived.element_titles(list(run.found.values())))
+    elements = derived.nine_elements(
+        asking, derived.element_titles(list(run.instruments_by_id.values()))
+    )
     in_scope = any(derived.element_number(i.item_id) for s in sections for i in s.items())
     return mirrored, elements if in_scope or run.asked.packet else []
 
@@ -388,9 +415,9 @@ def _partner_results(run: Build) -> tuple[list[PartnerResults], int]:
             continue
         theirs = run.builder(run.wave.id, pid)
         groups = [
-            theirs.build(run.found[sid], audience)
+            theirs.build(run.instruments_by_id[sid], audience)
             for sid, audience in sorted(groups_of[pid])
-            if sid in run.found and sid in scope_ids
+            if sid in run.instruments_by_id and sid in scope_ids
         ]
         results.append(PartnerResults(run.partners[pid].name, groups))
     return results, pooled
@@ -417,8 +444,7 @@ def _interviews(sections: Sequence[Group]) -> Interviews | None:
     return Interviews(count, notes)
 
 
-def _total(cells: Sequence) -> object:  # type: ignore[type-arg]
-    from reports.model import Cell, Status
+def _total(cells: Sequence[Cell]) -> Cell:
 
     if all(c.shown for c in cells):
         return Cell(sum(c.number() for c in cells))

@@ -62,15 +62,15 @@ def text_of(definition: SurveyDefinition, value: t.Any) -> str:
 
 
 def item_kinds(instruments: Iterable[Instrument]) -> ItemKinds:
-    found: dict[str, set[str]] = {k: set() for k in ("choice", "multiple", "numeric", "text")}
+    ids_by_kind: dict[str, set[str]] = {k: set() for k in ("choice", "multiple", "numeric", "text")}
     for instrument in instruments:
         for question in instrument.definition.questions():
             kind = question.report_kind
             if kind in ("scored", "choice", "multiple"):
-                found["choice"].update(question.item_ids())
-            if kind in found:
-                found[kind].update(question.item_ids())
-    return ItemKinds(**{k: frozenset(v) for k, v in found.items()})
+                ids_by_kind["choice"].update(question.item_ids())
+            if kind in ids_by_kind:
+                ids_by_kind[kind].update(question.item_ids())
+    return ItemKinds(**{k: frozenset(v) for k, v in ids_by_kind.items()})
 
 
 def item_specs(instruments: Iterable[Instrument]) -> dict[tuple[int, str], ItemSpec]:
@@ -86,9 +86,9 @@ def item_specs(instruments: Iterable[Instrument]) -> dict[tuple[int, str], ItemS
                 parents = _parents(definition, page.show_if, question.definition.show_if)
                 for item_id in question.item_ids():
                     codes = tuple(c for c, _label in option_labels(definition, question))
-                    scored = ()
-                    if kind == "scored":
-                        scoring = question.scoring(item_id)
+                    scored: tuple[str, ...] = ()
+                    scoring = question.scoring(item_id) if kind == "scored" else None
+                    if scoring is not None:
                         scored = tuple(o.value for o in scoring.options if not o.excluded)
                     specs[(instrument.survey_id, item_id)] = ItemSpec(
                         instrument.survey_id, item_id, kind, codes, scored, parents
@@ -98,15 +98,15 @@ def item_specs(instruments: Iterable[Instrument]) -> dict[tuple[int, str], ItemS
 
 def _parents(definition: SurveyDefinition, *conditions: t.Any) -> tuple[str, ...]:
     """Stored item ids whose answers a question's display conditions read."""
-    found: list[str] = []
+    parents: list[str] = []
     for condition in conditions:
         if condition is None:
             continue
         for ref in condition.referenced_items():
             question = definition.question_by_item.get(ref)
             ids = question.item_ids() if question is not None else [ref]
-            found += [i for i in (ids if ref not in ids else [ref]) if i not in found]
-    return tuple(found)
+            parents += [i for i in (ids if ref not in ids else [ref]) if i not in parents]
+    return tuple(parents)
 
 
 def option_labels(definition: SurveyDefinition, question: QuestionType) -> list[tuple[str, str]]:
@@ -178,7 +178,7 @@ class GroupBuilder:
                 if kind == "none":
                     continue
                 items = [
-                    self._item(sid, audience, definition, question, kind, item_id)
+                    self._item_summary(sid, audience, definition, question, kind, item_id)
                     for item_id in question.item_ids()
                 ]
                 group.questions.append(
@@ -205,7 +205,7 @@ class GroupBuilder:
         for partner, channel in nodes:
             if channel is not ALL:
                 channels.setdefault(partner, []).append(channel)
-        found = []
+        counts = []
         for partner, channel in nodes:
             single = len(channels.get(partner, [])) == 1
             if channel is ALL and (single or self.view is not None):
@@ -222,11 +222,11 @@ class GroupBuilder:
             if channel is ALL:
                 label = f"All channels, {through}"
             elif self.view is not None:
-                label = CHANNEL_LABELS.get(channel, channel)
+                label = CHANNEL_LABELS.get(channel, str(channel))
             else:
                 label = f"{CHANNEL_LABELS.get(channel, channel)}, {through}"
             cell = Cell.decided(n, status)
-            found.append(
+            counts.append(
                 ResponseCount(
                     label=label,
                     partner=name,
@@ -236,10 +236,10 @@ class GroupBuilder:
                     rate=_rate(cell, expected),
                 )
             )
-        found.sort(key=lambda p: (p.partner != NO_PARTNER_NAME, p.partner or "", p.channel or ""))
-        return found
+        counts.sort(key=lambda p: (p.partner != NO_PARTNER_NAME, p.partner or "", p.channel or ""))
+        return counts
 
-    def _item(
+    def _item_summary(
         self,
         survey_id: int,
         audience: str,

@@ -145,9 +145,9 @@ class Decisions:
 
     def _item_decisions(self, survey_id: int, audience: str, item_id: str) -> dict[View, Status]:
         key = (survey_id, audience, item_id)
-        found = self._items.get(key)
-        if found is not None:
-            return found
+        cached = self._items.get(key)
+        if cached is not None:
+            return cached
         spec = self.specs.get((survey_id, item_id))
         if spec is None or key in self._deciding:
             # Not asked in the definitions the report reads, or a condition that refers
@@ -204,10 +204,10 @@ class Decisions:
 
     def _tree(self, survey_id: int, audience: str) -> dict[Node, tuple[Status, int, int | None]]:
         key = (survey_id, audience)
-        found = self._trees.get(key)
-        if found is None:
-            found = self._trees[key] = self._decide_tree(survey_id, audience)
-        return found
+        tree = self._trees.get(key)
+        if tree is None:
+            tree = self._trees[key] = self._decide_tree(survey_id, audience)
+        return tree
 
     def _decide_tree(
         self, survey_id: int, audience: str

@@ -313,8 +313,8 @@ def csv_text(report: Report) -> str:
         writer.writerow([neutralise(v) for v in row])
     writer.writerow([])
     writer.writerow(COLUMNS)
-    for row in figure_rows(report):
-        writer.writerow([neutralise(_blank(row.get(c))) for c in COLUMNS])
+    for figure in figure_rows(report):
+        writer.writerow([neutralise(_blank(figure.get(c))) for c in COLUMNS])
     return out.getvalue()
 
 
@@ -450,8 +450,8 @@ def xlsx_bytes(report: Report) -> bytes:
     about = workbook.create_sheet("About")
     about.column_dimensions["A"].width = 24
     about.column_dimensions["B"].width = 90
-    for row in _about(report):
-        about.append([_xlsx_value(about, v) for v in row])
+    for about_row in _about(report):
+        about.append([_xlsx_value(about, v) for v in about_row])
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     for title, tables, columns in SHEETS:

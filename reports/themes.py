@@ -67,7 +67,7 @@ def community_research(
     session: orm.Session, wave_id: int, survey_ids: list[int], comment_min: int
 ) -> list[ThemeQuestion]:
     """Theme tables for every interview survey among ``survey_ids`` with a codebook."""
-    found: list[ThemeQuestion] = []
+    tables: list[ThemeQuestion] = []
     for survey_id in survey_ids:
         version = latest_version(session, survey_id)
         if version is None:
@@ -83,7 +83,7 @@ def community_research(
             if question.summary_kind != "text" or not question.answerable:
                 continue
             mine = [n for n in notes if n.item_id == question.item]
-            found.append(
+            tables.append(
                 _question(
                     definition.id,
                     question.item,
@@ -94,7 +94,7 @@ def community_research(
                     comment_min,
                 )
             )
-    return found
+    return tables
 
 
 @dataclasses.dataclass(frozen=True)

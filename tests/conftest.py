@@ -39,10 +39,10 @@ def _per_worker_database(url: str | None, worker: str | None) -> str | None:
     admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            found = conn.execute(
+            exists = conn.execute(
                 sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
             ).scalar()
-            if not found:
+            if not exists:
                 conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     finally:
         admin.dispose()

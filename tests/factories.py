@@ -131,9 +131,9 @@ def answer_rows(definition: SurveyDefinition, answers: Answers) -> list[AnswerRo
 
 
 def _version(session: orm.Session, survey_id: int, version: SurveyVersion | None):  # type: ignore[no-untyped-def]
-    found = version or latest_version(session, survey_id)
-    assert found is not None, "store the survey first"
-    return found
+    chosen = version or latest_version(session, survey_id)
+    assert chosen is not None, "store the survey first"
+    return chosen
 
 
 def submit(
@@ -149,18 +149,18 @@ def submit(
     """Store a response as a family's final post does (``record_once``, in the session's
     transaction). A ``submission_uuid`` already stored adds nothing and returns the
     response stored first."""
-    found = _version(session, link.survey_id, version)
+    survey_version = _version(session, link.survey_id, version)
     session.flush()
     submission_uuid = submission_uuid or uuid.uuid4()
     record_once(
         session.connection(),
         Submission(
             link=link,
-            version=found,
+            version=survey_version,
             submission_uuid=submission_uuid,
             language=language,
             started_at=started_at,
-            rows=answer_rows(definition_of(found), answers),
+            rows=answer_rows(definition_of(survey_version), answers),
         ),
     )
     return session.scalars(
@@ -180,11 +180,11 @@ def response(
 ) -> Response:
     """A response written through the ORM, its answers carrying the link's facts as
     every writer's do; for a chosen submission time or a soft-deleted response."""
-    found = _version(session, link.survey_id, version)
+    survey_version = _version(session, link.survey_id, version)
     made = Response(
         submission_uuid=uuid.uuid4(),
         link_id=link.id,
-        survey_version_id=found.id,
+        survey_version_id=survey_version.id,
         language=language,
         submitted_at=submitted_at or dt.datetime.now(dt.UTC),
         deleted_at=deleted_at,
@@ -194,7 +194,7 @@ def response(
     session.flush()
     session.add_all(
         Answer(response_id=made.id, **answer_facts(made), **row._asdict())
-        for row in answer_rows(definition_of(found), answers)
+        for row in answer_rows(definition_of(survey_version), answers)
     )
     session.flush()
     return made

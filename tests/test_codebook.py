@@ -44,25 +44,25 @@ def test_the_interview_survey_declares_its_themes_in_both_languages():
 
 
 def test_a_theme_listed_twice_names_its_line():
-    (found,) = problems("  - code: Cost\n    label: {en: Money, es: Dinero}\n")
-    assert found == "s.yaml:9: codebook: theme 'Cost' is listed twice"
+    (problem,) = problems("  - code: Cost\n    label: {en: Money, es: Dinero}\n")
+    assert problem == "s.yaml:9: codebook: theme 'Cost' is listed twice"
 
 
 def test_a_theme_label_needs_every_language():
-    (found,) = problems("  - code: transport\n    label: {en: Transport}\n")
-    assert found.startswith("s.yaml:10:") and "missing 'es' translation" in found
+    (problem,) = problems("  - code: transport\n    label: {en: Transport}\n")
+    assert problem.startswith("s.yaml:10:") and "missing 'es' translation" in problem
 
 
 def test_a_theme_code_is_a_code():
-    (found,) = problems("  - code: two words\n    label: {en: A, es: B}\n")
-    assert found.startswith("s.yaml:9:") and "codebook" in found
+    (problem,) = problems("  - code: two words\n    label: {en: A, es: B}\n")
+    assert problem.startswith("s.yaml:9:") and "codebook" in problem
 
 
 def test_a_codebook_is_for_interview_surveys_only():
     header = INTERVIEW_HEADER.replace("mode: interview\n", "").replace(
         "audiences: [student]", "audiences: [family]"
     )
-    found = problems("", header)
+    reported = problems("", header)
     assert any(
-        "a codebook is for interview surveys" in p and p.startswith("s.yaml:6:") for p in found
+        "a codebook is for interview surveys" in p and p.startswith("s.yaml:6:") for p in reported
     )

@@ -60,25 +60,25 @@ def test_example_definition_loads_with_every_question_type():
 
 
 def test_yaml_syntax_error_names_the_line():
-    found = problems("- item: a\n  type: yes_no\n  text: {en: A, es: [B\n")
-    assert len(found) == 1
-    assert found[0].startswith("s.yaml:")
-    assert "YAML syntax error" in found[0]
+    reported = problems("- item: a\n  type: yes_no\n  text: {en: A, es: [B\n")
+    assert len(reported) == 1
+    assert reported[0].startswith("s.yaml:")
+    assert "YAML syntax error" in reported[0]
 
 
 def test_unknown_question_type():
-    (found,) = problems("- item: a\n  type: slider\n  text: {en: A, es: B}\n")
-    assert found.startswith("s.yaml:16:")
-    assert "unknown question type 'slider'" in found
+    (problem,) = problems("- item: a\n  type: slider\n  text: {en: A, es: B}\n")
+    assert problem.startswith("s.yaml:16:")
+    assert "unknown question type 'slider'" in problem
 
 
 def test_unknown_scale():
-    (found,) = problems("- item: a\n  type: likert\n  scale: agree7\n  text: {en: A, es: B}\n")
-    assert found == "s.yaml:17: unknown scale 'agree7' (scales: agree)"
+    (problem,) = problems("- item: a\n  type: likert\n  scale: agree7\n  text: {en: A, es: B}\n")
+    assert problem == "s.yaml:17: unknown scale 'agree7' (scales: agree)"
 
 
 def test_duplicate_item_id_points_at_second_use():
-    found = problems(
+    reported = problems(
         """\
         - item: a
           type: yes_no
@@ -88,11 +88,11 @@ def test_duplicate_item_id_points_at_second_use():
           text: {en: A, es: B}
         """
     )
-    assert found == ["s.yaml:18: duplicate item id 'a' (first used on line 15)"]
+    assert reported == ["s.yaml:18: duplicate item id 'a' (first used on line 15)"]
 
 
 def test_duplicate_item_id_inside_likert_group_rows():
-    found = problems(
+    reported = problems(
         """\
         - item: g
           type: likert_group
@@ -103,19 +103,19 @@ def test_duplicate_item_id_inside_likert_group_rows():
             - {item: x, text: {en: A, es: B}}
         """
     )
-    assert any("duplicate item id 'x'" in f for f in found)
+    assert any("duplicate item id 'x'" in f for f in reported)
 
 
 def test_condition_pointing_at_missing_question():
-    (found,) = problems(
+    (problem,) = problems(
         "- item: a\n  type: yes_no\n  text: {en: A, es: B}\n"
         "  show_if: {question: nope, equals: yes}\n"
     )
-    assert found == "s.yaml:18: condition refers to 'nope', which does not exist"
+    assert problem == "s.yaml:18: condition refers to 'nope', which does not exist"
 
 
 def test_condition_pointing_at_later_question():
-    found = problems(
+    reported = problems(
         """\
         - item: a
           type: yes_no
@@ -126,11 +126,11 @@ def test_condition_pointing_at_later_question():
           text: {en: A, es: B}
         """
     )
-    assert found == ["s.yaml:18: condition refers to 'b', which comes later"]
+    assert reported == ["s.yaml:18: condition refers to 'b', which comes later"]
 
 
 def test_condition_value_must_be_an_option():
-    found = problems(
+    reported = problems(
         """\
         - item: a
           type: yes_no
@@ -141,84 +141,86 @@ def test_condition_value_must_be_an_option():
           show_if: {question: a, equals: maybe}
         """
     )
-    assert found == ["s.yaml:21: condition value 'maybe' is not an option of 'a'"]
+    assert reported == ["s.yaml:21: condition value 'maybe' is not an option of 'a'"]
 
 
 def test_condition_needs_exactly_one_test():
-    (found,) = problems(
+    (problem,) = problems(
         "- item: a\n  type: yes_no\n  text: {en: A, es: B}\n"
         "- item: b\n  type: yes_no\n  text: {en: A, es: B}\n"
         "  show_if: {question: a, equals: yes, answered: true}\n"
     )
-    assert "exactly one of equals / one_of / answered" in found
-    assert found.startswith("s.yaml:21:")
+    assert "exactly one of equals / one_of / answered" in problem
+    assert problem.startswith("s.yaml:21:")
 
 
 def test_missing_translation():
-    (found,) = problems("- item: a\n  type: yes_no\n  text: {en: Only English}\n")
-    assert found == "s.yaml:17: pages[0].questions[0].text: missing 'es' translation"
+    (problem,) = problems("- item: a\n  type: yes_no\n  text: {en: Only English}\n")
+    assert problem == "s.yaml:17: pages[0].questions[0].text: missing 'es' translation"
 
 
 def test_translation_in_undeclared_language():
-    (found,) = problems("- item: a\n  type: yes_no\n  text: {en: A, es: B, fr: C}\n")
-    assert "translation in 'fr', which is not in languages" in found
+    (problem,) = problems("- item: a\n  type: yes_no\n  text: {en: A, es: B, fr: C}\n")
+    assert "translation in 'fr', which is not in languages" in problem
 
 
 def test_plain_string_counts_as_first_language_only():
-    (found,) = problems("- item: a\n  type: yes_no\n  text: Only English\n")
-    assert "missing 'es' translation" in found
+    (problem,) = problems("- item: a\n  type: yes_no\n  text: Only English\n")
+    assert "missing 'es' translation" in problem
 
 
 def test_choice_list_without_options():
-    (found,) = problems("- item: a\n  type: single_choice\n  text: {en: A, es: B}\n  options: []\n")
-    assert found.startswith("s.yaml:18:")
-    assert "options" in found and "at least 1" in found
+    (problem,) = problems(
+        "- item: a\n  type: single_choice\n  text: {en: A, es: B}\n  options: []\n"
+    )
+    assert problem.startswith("s.yaml:18:")
+    assert "options" in problem and "at least 1" in problem
 
 
 def test_missing_field_and_unknown_field():
-    found = problems("- item: a\n  type: single_choice\n  text: {en: A, es: B}\n  colour: red\n")
-    assert "s.yaml:15: missing field 'options'" in found
-    assert "s.yaml:18: unknown field 'colour'" in found
+    reported = problems("- item: a\n  type: single_choice\n  text: {en: A, es: B}\n  colour: red\n")
+    assert "s.yaml:15: missing field 'options'" in reported
+    assert "s.yaml:18: unknown field 'colour'" in reported
 
 
 def test_text_that_yaml_reads_as_boolean_is_explained():
-    (found,) = problems(
+    (problem,) = problems(
         "- item: a\n  type: consent\n  text: {en: A, es: B}\n  agree_label: {en: Yes, es: Sí}\n"
     )
-    assert found.startswith("s.yaml:18:")
-    assert "quote text that YAML would read as yes/no" in found
+    assert problem.startswith("s.yaml:18:")
+    assert "quote text that YAML would read as yes/no" in problem
 
 
 def test_key_written_twice():
-    found = problems("- item: a\n  type: yes_no\n  text: {en: A, es: B}\n  item: b\n")
-    assert "s.yaml:18: key 'item' appears twice" in found
+    reported = problems("- item: a\n  type: yes_no\n  text: {en: A, es: B}\n  item: b\n")
+    assert "s.yaml:18: key 'item' appears twice" in reported
 
 
 def test_number_min_above_max():
-    (found,) = problems("- item: a\n  type: number\n  min: 5\n  max: 1\n  text: {en: A, es: B}\n")
-    assert "min is larger than max" in found
+    (problem,) = problems("- item: a\n  type: number\n  min: 5\n  max: 1\n  text: {en: A, es: B}\n")
+    assert "min is larger than max" in problem
 
 
 def test_scale_favourable_must_be_an_option():
     header = HEADER.replace("favourable: [2]", "favourable: [7]")
-    (found,) = problems(
+    (problem,) = problems(
         "- item: a\n  type: likert\n  scale: agree\n  text: {en: A, es: B}\n", header
     )
-    assert found == "s.yaml:11: scale 'agree': favourable option '7' is not one of its options"
+    assert problem == "s.yaml:11: scale 'agree': favourable option '7' is not one of its options"
 
 
 def test_interview_must_start_with_consent():
     header = HEADER.replace("audiences: [family]", "audiences: [student]\nmode: interview")
-    (found,) = problems("- item: a\n  type: long_text\n  text: {en: A, es: B}\n", header)
-    assert "must begin with a consent question" in found
+    (problem,) = problems("- item: a\n  type: long_text\n  text: {en: A, es: B}\n", header)
+    assert "must begin with a consent question" in problem
 
 
 def test_problems_are_all_reported_not_just_the_first():
-    found = problems(
+    reported = problems(
         "- item: a\n  type: slider\n  text: {en: A, es: B}\n"
         "- item: b\n  type: likert\n  scale: nope\n  text: {en: A, es: B}\n"
     )
-    assert len(found) == 2
+    assert len(reported) == 2
 
 
 def test_top_level_must_be_a_mapping():
@@ -371,13 +373,13 @@ def hostile_files(tmp_path):  # type: ignore[no-untyped-def]
 
 
 def _reported(stderr: str) -> dict[str, list[tuple[int, str]]]:
-    found: dict[str, list[tuple[int, str]]] = {}
+    by_file: dict[str, list[tuple[int, str]]] = {}
     for line in stderr.splitlines():
         match = PROBLEM_LINE.match(line)
         if match:
             name = match["path"].rsplit("/", 1)[-1].removesuffix(".yaml")
-            found.setdefault(name, []).append((int(match["line"]), match["message"]))
-    return found
+            by_file.setdefault(name, []).append((int(match["line"]), match["message"]))
+    return by_file
 
 
 def test_surveys_check_answers_every_hostile_file_and_fails(hostile_files, database_url):

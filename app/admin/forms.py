@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -25,15 +27,17 @@ from wtforms.validators import (
 from app.models import AgreementKind, Audience, Channel, PartnerCategory, Role
 
 
-def options(pairs: object) -> list[SelectChoice]:
+def options(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[attr-defined]
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _coerce_optional_int(value: object) -> int | None:
     if value in (None, "", "None"):
         return None
-    return int(value)  # type: ignore[arg-type]
+    if not isinstance(value, (int, str)):
+        raise TypeError(f"not a number: {value!r}")
+    return int(value)
 
 
 class WaveForm(FlaskForm):

@@ -142,7 +142,7 @@ def _any_user(session: orm.Session) -> bool:
 def _revoke_pending(session: orm.Session, *conditions: sa.ColumnElement[bool]) -> list[int]:
     """Revoke every pending link matching ``conditions``; their ids."""
     now = utcnow()
-    found = list(
+    pending = list(
         session.scalars(
             sa.select(AccountLink).where(
                 AccountLink.used_at.is_(None),
@@ -152,10 +152,10 @@ def _revoke_pending(session: orm.Session, *conditions: sa.ColumnElement[bool]) -
             )
         )
     )
-    for link in found:
+    for link in pending:
         link.revoked_at = now
     session.flush()
-    return [link.id for link in found]
+    return [link.id for link in pending]
 
 
 def check_new_password(password: str, confirm: str | None, email: str) -> None:
@@ -337,7 +337,7 @@ def request_reset(session: orm.Session, email: str) -> tuple[User, str] | None:
     user = session.scalar(sa.select(User).where(User.email == email, User.active.is_(True)))
     if user is None:
         return None
-    recent = session.scalar(
+    recent = session.scalars(
         sa.select(sa.func.count())
         .select_from(AccountLink)
         .where(
@@ -346,7 +346,7 @@ def request_reset(session: orm.Session, email: str) -> tuple[User, str] | None:
             AccountLink.created_by_id.is_(None),
             AccountLink.created_at > utcnow() - dt.timedelta(hours=1),
         )
-    )
+    ).one()
     if recent >= EMAILED_RESETS_PER_HOUR:
         return None
     link, token = _issue(session, AccountLinkKind.RESET, EMAILED_RESET_VALID, user=user)

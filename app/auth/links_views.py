@@ -69,8 +69,8 @@ def setup(token: str):  # type: ignore[no-untyped-def]
     form = SetupForm()
     try:
         _look_up(AccountLinkKind.SETUP, token)
-    except LinkRefused as error:
-        return refused_page(error)
+    except LinkRefused as refused:
+        return refused_page(refused)
     if form.validate_on_submit():
         user, error = _use_link(
             form,
@@ -97,8 +97,8 @@ def invitation(token: str):  # type: ignore[no-untyped-def]
     form = SetPasswordForm()
     try:
         link = _look_up(AccountLinkKind.INVITATION, token)
-    except LinkRefused as error:
-        return refused_page(error)
+    except LinkRefused as refused:
+        return refused_page(refused)
     details = {
         "email": link.email,
         "role": account_links.ROLE_LABELS[link.role] if link.role else "",
@@ -128,8 +128,8 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
     form = SetPasswordForm()
     try:
         link = _look_up(AccountLinkKind.RESET, token)
-    except LinkRefused as error:
-        return refused_page(error)
+    except LinkRefused as refused:
+        return refused_page(refused)
     email = link.user.email if link.user else ""
     if form.validate_on_submit():
         user, error = _use_link(
@@ -165,12 +165,12 @@ def forgot_password():  # type: ignore[no-untyped-def]
     about the same time: the message is sent after the response has gone."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        found = account_links.request_reset(db.session, form.email.data)
+        reset = account_links.request_reset(db.session, form.email.data)
         response = current_app.make_response(
             render_template("auth/forgot_sent.html", answer=FORGOT_ANSWER, mail=mail_configured())
         )
-        if found is not None:
-            user, token = found
+        if reset is not None:
+            user, token = reset
             address, url = user.email, public_url("auth.reset_password", token=token)
             app = current_app._get_current_object()  # type: ignore[attr-defined]
 

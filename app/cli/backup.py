@@ -47,10 +47,10 @@ def _counts(connection: sqlite3.Connection | sa.Connection) -> str:
 
 
 def _pg_tool(name: str) -> str:
-    found = shutil.which(name)
-    if not found:
+    path = shutil.which(name)
+    if not path:
         raise click.ClickException(f"{name} is not installed (Debian: postgresql-client)")
-    return found
+    return path
 
 
 @backup.command("create")

@@ -21,10 +21,10 @@ def surveys() -> None:
 
 def _paths(paths: tuple[str, ...]) -> list[Path]:
     if not paths:
-        found = definition_files(current_app.config["SURVEYS_DIR"])
-        if not found:
+        files = definition_files(current_app.config["SURVEYS_DIR"])
+        if not files:
             raise click.ClickException(f"no .yaml files in {current_app.config['SURVEYS_DIR']}")
-        return found
+        return files
     result: list[Path] = []
     for raw in paths:
         path = Path(raw)

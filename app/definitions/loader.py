@@ -111,13 +111,16 @@ def definition_files(directory: str | Path) -> list[Path]:
 
 
 def check_definition(
-    data: t.Any, path: str, locator: Locator | None = None, found: list[Problem] | None = None
+    data: t.Any,
+    path: str,
+    locator: Locator | None = None,
+    source_problems: list[Problem] | None = None,
 ) -> SurveyDefinition:
     """Every check, on plain data from any source; raise DefinitionError listing the
-    problems (with those the source ``found`` itself), each on the line ``locator``
+    problems (with those the source ``source_problems`` itself), each on the line ``locator``
     names (line 1 without one)."""
     reporter = Reporter(path, locator)
-    reporter.problems.extend(found or [])
+    reporter.problems.extend(source_problems or [])
     _plain_data(reporter, data)
     reporter.raise_if_any()
     return _check(data, reporter)
@@ -310,7 +313,7 @@ def _check_names(
     qloc: Loc = question.loc  # type: ignore[attr-defined]
     line = reporter.locator.line(qloc)
     # (name, the item whose extra field it is, or None for an item id)
-    names = [(i, None) for i in ids]
+    names: list[tuple[str, str | None]] = [(i, None) for i in ids]
     names += [(f, question.item) for f in question.field_names() if f not in ids]
     for name, field_of in names:
         if name in FORM_CONTROL_NAMES:

@@ -123,10 +123,10 @@ class Condition(Strict):
         """Every item id this condition reads, in order."""
         if self.question is not None:
             return [self.question]
-        found: list[str] = []
+        referenced: list[str] = []
         for child in (self.all_ or []) + (self.any_ or []) + ([self.not_] if self.not_ else []):
-            found.extend(child.referenced_items())
-        return found
+            referenced.extend(child.referenced_items())
+        return referenced
 
 
 class QuestionBase(Strict):

@@ -65,12 +65,12 @@ class SurveyDefinition:
     @functools.cached_property
     def question_by_item(self) -> dict[str, QuestionType]:
         """Every stored item id (group rows included) -> the question that asks it."""
-        found: dict[str, QuestionType] = {}
+        by_item: dict[str, QuestionType] = {}
         for question in self.questions():
-            found[question.item] = question
+            by_item[question.item] = question
             for item_id in question.item_ids():
-                found[item_id] = question
-        return found
+                by_item[item_id] = question
+        return by_item
 
     @functools.cached_property
     def field_owner(self) -> dict[str, QuestionType]:
@@ -108,7 +108,8 @@ def evaluate(condition: Condition | None, answers: dict[str, t.Any]) -> bool:
         return any(evaluate(c, answers) for c in condition.any_)
     if condition.not_ is not None:
         return not evaluate(condition.not_, answers)
-    value = answers.get(condition.question)
+    # Without all/any/not a condition names its question (Condition checks it).
+    value = answers.get(condition.question) if condition.question is not None else None
     if condition.answered is not None:
         return (value not in (None, "", [])) == condition.answered
     chosen = [str(v) for v in value] if isinstance(value, list) else [_as_text(value)]

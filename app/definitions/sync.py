@@ -109,10 +109,10 @@ def definition_of(version: SurveyVersion) -> SurveyDefinition:
     """The checked definition of a stored version, cached per process: versions never
     change, so (id, hash) identifies one for good. The stored JSON (a deferred column)
     is only read on the first call."""
-    found = _DEFINITIONS.get((version.id, version.sha256))
-    if found is None:
-        found = definition_from_stored(version.id, version.sha256, version.definition)
-    return found
+    definition = _DEFINITIONS.get((version.id, version.sha256))
+    if definition is None:
+        definition = definition_from_stored(version.id, version.sha256, version.definition)
+    return definition
 
 
 def definition_from_stored(
@@ -120,9 +120,9 @@ def definition_from_stored(
 ) -> SurveyDefinition:
     """As ``definition_of``, for a version read as plain columns."""
     key = (version_id, sha256)
-    found = _DEFINITIONS.get(key)
-    if found is None:
+    definition = _DEFINITIONS.get(key)
+    if definition is None:
         if len(_DEFINITIONS) > 512:
             _DEFINITIONS.clear()
-        found = _DEFINITIONS[key] = build(stored)
-    return found
+        definition = _DEFINITIONS[key] = build(stored)
+    return definition

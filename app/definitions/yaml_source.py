@@ -116,7 +116,8 @@ def _scan(text: str, path: str) -> tuple[bool, list[Problem]]:
     open_nodes: list[list[t.Any] | None] = []
     try:
         for event in yaml.parse(text, Loader=_BaseLoader):
-            line = event.start_mark.line + 1
+            # The parser marks every event; the stubs allow events without a mark.
+            line = event.start_mark.line + 1 if event.start_mark is not None else 1
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 problems.append(
                     Problem(
@@ -127,12 +128,13 @@ def _scan(text: str, path: str) -> tuple[bool, list[Problem]]:
                     )
                 )
                 return True, problems
-            if getattr(event, "tag", None) is not None:
+            tag = getattr(event, "tag", None)
+            if tag is not None:
                 problems.append(
                     Problem(
                         path,
                         line,
-                        f"YAML tag '{event.tag}' is not allowed: a definition holds only "
+                        f"YAML tag '{tag}' is not allowed: a definition holds only "
                         "text, numbers, true/false, lists and mappings",
                     )
                 )
@@ -147,7 +149,7 @@ def _scan(text: str, path: str) -> tuple[bool, list[Problem]]:
             if parent is not None:
                 parent[1] = not parent[1]
             if isinstance(event, yaml.ScalarEvent):
-                if is_key:
+                if parent is not None and is_key:
                     if event.value in parent[0]:
                         problems.append(Problem(path, line, f"key '{event.value}' appears twice"))
                     parent[0].add(event.value)

@@ -33,6 +33,7 @@ from app.demo.plan import allocate, ensure_partners, ensure_waves, plan_links, s
 from app.demo.storage import ANSWER_COLUMNS, bulk_insert, reset_sequences
 from app.demo.texts import Writer
 from app.models import Answer, Audience, Response, Survey, Wave
+from app.models.base import table_of
 
 SPANISH_SHARE = {
     Audience.FAMILY: 0.42,
@@ -96,8 +97,9 @@ def generate(
 
     rng = random.Random(seed)
     tendencies, writer = Tendencies(seed), Writer(seed)
-    versions = {s.id: latest_version(session, s.id) for s in session.scalars(sa.select(Survey))}
-    definitions = {sid: definition_of(v) for sid, v in versions.items() if v is not None}
+    latest = {s.id: latest_version(session, s.id) for s in session.scalars(sa.select(Survey))}
+    versions = {sid: v for sid, v in latest.items() if v is not None}
+    definitions = {sid: definition_of(v) for sid, v in versions.items()}
     counts = allocate(planned, n_responses)
     order = [k for k, count in enumerate(counts) for _ in range(count)]
     rng.shuffle(order)  # responses arrive interleaved across links
@@ -143,9 +145,9 @@ def generate(
                 answers.append((*facts, row.item_id, row.choice, row.value_num, row.value_text))
             next_response += 1
         bulk_insert(
-            session, Response.__table__, list(responses[0]), [tuple(r.values()) for r in responses]
+            session, table_of(Response), list(responses[0]), [tuple(r.values()) for r in responses]
         )
-        bulk_insert(session, Answer.__table__, ANSWER_COLUMNS, answers)
+        bulk_insert(session, table_of(Answer), ANSWER_COLUMNS, answers)
         total_answers += len(answers)
         if progress:
             progress(len(responses))

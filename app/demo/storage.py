@@ -30,6 +30,7 @@ def bulk_insert(
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
+        assert raw is not None, "a checked-out connection has its driver's connection"
         with raw.cursor() as cursor:
             with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:

@@ -30,6 +30,15 @@ class Base(orm.DeclarativeBase):
     }
 
 
+def table_of(model: type[Base]) -> sa.Table:
+    """A model's table, typed as the ``Table`` it is (``__table__`` is typed as any
+    ``FromClause``, which core inserts do not take)."""
+    table = model.__table__
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
+
+
 def enum_type(enum_cls: type, length: int) -> sa.Enum:
     """Store an enum's values (lowercase codes), not its member names, as plain text."""
     return sa.Enum(

@@ -134,7 +134,20 @@ class Answer(Base):
         return f"<Answer {self.item_id}={self.choice or self.value_num or self.value_text!r}>"
 
 
-def answer_facts(source: Response | Link) -> dict[str, t.Any]:
+class CarriesFacts(t.Protocol):
+    """What carries the facts an answer copies: a response, a link, a link's row."""
+
+    @property
+    def survey_id(self) -> int: ...
+    @property
+    def wave_id(self) -> int: ...
+    @property
+    def audience(self) -> Audience: ...
+    @property
+    def partner_id(self) -> int | None: ...
+
+
+def answer_facts(source: CarriesFacts) -> dict[str, t.Any]:
     """The columns an answer copies from its response (a response copies the same
     values from its link), as keyword arguments for ``Answer`` or an insert."""
     return {name: getattr(source, name) for name in FACTS}

@@ -29,15 +29,17 @@ _KEY_LENGTH = 22
 
 
 def _mac_key(app: Flask) -> bytes:
-    found = app.extensions.get("survey_form_mac_key")
-    if found is None:
+    key = app.extensions.get("survey_form_mac_key")
+    if key is None:
         secret = app.secret_key
+        if secret is None:
+            raise RuntimeError("survey forms are signed with SECRET_KEY, which is not set")
         if isinstance(secret, str):
             secret = secret.encode()
-        found = app.extensions["survey_form_mac_key"] = hmac.digest(
+        key = app.extensions["survey_form_mac_key"] = hmac.digest(
             secret, b"survey-form-token", hashlib.sha256
         )
-    return found
+    return key
 
 
 def _token_for(key: str) -> str:

@@ -157,6 +157,8 @@ def _drain_body() -> None:
     if length is None or limit is None or not limit < length <= DRAIN_LIMIT:
         return
     stream = request.environ.get("wsgi.input")
+    if stream is None:
+        return
     remaining = length
     try:
         while remaining > 0:

@@ -50,7 +50,10 @@ class Answers:
         self.definition = definition
         self.field_owner: dict[str, QuestionType] = definition.field_owner
         names = list(form.keys())
-        getlist = form.getlist if hasattr(form, "getlist") else form.get
+        # A request's MultiDict, or a plain mapping of lists (tests, the offline sync).
+        getlist: t.Callable[[str], Sequence[str]] = (
+            form.getlist if hasattr(form, "getlist") else form.__getitem__
+        )
         self.raw: dict[str, list[str]] = {
             name: [v for v in getlist(name) if v != ""]
             for name in names
@@ -99,7 +102,8 @@ class Answers:
         """``index`` if it is shown, else the shown page before it (or the first)."""
         if 0 <= index < self.page_count and self.page_shown[index]:
             return index
-        return self.previous_page(index) if self.previous_page(index) is not None else 0
+        previous = self.previous_page(index)
+        return previous if previous is not None else 0
 
     def position(self, index: int) -> tuple[int, int]:
         """(number of this page among shown pages, number of shown pages), from 1."""
@@ -146,7 +150,7 @@ class Answers:
         """(name, value, active) for every answer not shown as an input on this page.
         ``active`` is False for answers to hidden questions, which conditions ignore."""
         on_page = {name for s in rendered for name in s.question.field_names()}
-        carried = []
+        carried: list[tuple[str, str, bool]] = []
         for name, values in self.raw.items():
             if name in on_page:
                 continue

@@ -31,6 +31,8 @@ from app.definitions.survey import SurveyDefinition
 from app.definitions.types import FieldError, QuestionType
 from app.definitions.types._choice import OTHER, OTHER_TEXT_MAX
 from app.definitions.types.consent import CONSENT_REQUIRED
+from app.definitions.types.likert_group import LikertGroupModel
+from app.definitions.types.number import NumberModel
 from app.i18n import use_language
 from app.respond.flow import Answers, QuestionState, condition_json
 from app.respond.messages import error_message
@@ -61,7 +63,7 @@ def _checks(question: QuestionType, interview: bool) -> dict[str, t.Any]:
     checks: dict[str, t.Any] = {"type": question.name, "fields": question.field_names()}
     if not question.answerable:
         return checks
-    if question.name == "likert_group":
+    if question.name == "likert_group" and isinstance(d, LikertGroupModel):
         checks["rows"] = [row.item for row in d.rows]
     checks["required"] = bool(getattr(d, "required", False))
     checks["consent"] = interview and question.name == "consent"
@@ -72,9 +74,10 @@ def _checks(question: QuestionType, interview: bool) -> dict[str, t.Any]:
         checks["other_field"] = f"{question.item}.other"
         checks["other_max"] = OTHER_TEXT_MAX
         checks["other_code"] = OTHER
-    if getattr(d, "max_choices", None) is not None:
-        checks["max_choices"] = d.max_choices
-    if question.name == "number":
+    max_choices = getattr(d, "max_choices", None)
+    if max_choices is not None:
+        checks["max_choices"] = max_choices
+    if question.name == "number" and isinstance(d, NumberModel):
         checks.update(min=d.min, max=d.max, integer=d.integer)
     if question.name == "date":
         low, high = getattr(d, "min", None), getattr(d, "max", None)
@@ -85,11 +88,13 @@ def _checks(question: QuestionType, interview: bool) -> dict[str, t.Any]:
 def _messages(question: QuestionType, checks: Mapping[str, t.Any]) -> dict[str, dict[str, str]]:
     """Field -> error code -> message, in the current language, for every error the
     offline page can find in this question."""
-    found: dict[str, dict[str, str]] = {}
+    messages: dict[str, dict[str, str]] = {}
     name = question.name
 
     def add(field: str, code: str, **params: t.Any) -> None:
-        found.setdefault(field, {})[code] = error_message(FieldError(field, code, params), question)
+        messages.setdefault(field, {})[code] = error_message(
+            FieldError(field, code, params), question
+        )
 
     for field in checks.get("rows") or [question.item]:
         add(field, "required")
@@ -111,7 +116,7 @@ def _messages(question: QuestionType, checks: Mapping[str, t.Any]) -> dict[str, 
         high = dt.date.fromisoformat(checks["max"]) if checks.get("max") else None
         add(question.item, "not_a_date")
         add(question.item, "date_out_of_range", min=low, max=high)
-    return found
+    return messages
 
 
 def _views(
@@ -134,9 +139,9 @@ def _field_places(view: QuestionView) -> dict[str, t.Any]:
     """Where a question's parts are on the page: its block, and for each field the
     error message's id, what the error summary links to and names it by."""
     places: dict[str, t.Any] = {"block": view.id(view.item, "q"), "fields": {}}
-    for name in view.q.field_names():
-        row = view.q.row_text(name)
-        label = view.t(row) if row is not None else lead(view.text)
+    for name in view.question.field_names():
+        row = view.question.row_text(name)
+        label = view.translate(row) if row is not None else lead(view.text)
         places["fields"][name] = {
             "error": view.error_id(name),
             "target": view.field_id(name),

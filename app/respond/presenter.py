@@ -46,43 +46,43 @@ class QuestionView:
     live: bool  # rendered although currently hidden, or may hide: the script decides
 
     @property
-    def q(self) -> t.Any:
+    def question(self) -> t.Any:
         return self.state.question
 
     @property
     def type(self) -> str:
-        return self.q.name
+        return self.question.name
 
     @property
     def item(self) -> str:
-        return self.q.item
+        return self.question.item
 
     @property
-    def d(self) -> t.Any:
-        return self.q.definition
+    def definition(self) -> t.Any:
+        return self.question.definition
 
     @property
     def condition(self) -> dict[str, t.Any] | None:
-        return condition_json(self.d.show_if) if self.live else None
+        return condition_json(self.definition.show_if) if self.live else None
 
     @property
     def initially_hidden(self) -> bool:
         return not self.state.shown
 
-    def t(self, text: t.Any) -> str:
+    def translate(self, text: t.Any) -> str:
         return self.survey.text(text, self.language)
 
     @property
     def text(self) -> str:
-        return self.t(self.d.text)
+        return self.translate(self.definition.text)
 
     @property
     def help(self) -> str:
-        return self.t(self.d.help)
+        return self.translate(self.definition.help)
 
     @property
     def required(self) -> bool:
-        return self.q.is_required()
+        return self.question.is_required()
 
     def id(self, name: str | None = None, *suffix: t.Any) -> str:
         return dom_id(name or self.item, *suffix)
@@ -128,7 +128,7 @@ class QuestionView:
     def choices(self) -> list[tuple[str, str]]:
         """(code, label) of each answer one chooses ("other" last), in the person's
         language."""
-        return answer_labels(self.survey, self.q, self.language)
+        return answer_labels(self.survey, self.question, self.language)
 
     def unless_said(self, hint: str | None) -> str | None:
         """``hint`` (an instruction such as "Choose all that apply."), unless the
@@ -142,9 +142,9 @@ class QuestionView:
         """For a question shown only for some answers on its own page: which ones. The
         page script hides it (it shows and hides the question itself); without the
         script it tells the person when to skip it, since its answer would be dropped."""
-        if not self.live or not self.q.answerable:
+        if not self.live or not self.question.answerable:
             return None
-        return condition_note(self.survey, self.d.show_if, self.language)
+        return condition_note(self.survey, self.definition.show_if, self.language)
 
     @property
     def note_id(self) -> str:
@@ -154,7 +154,7 @@ class QuestionView:
         """The id of form field ``name``'s first input, where the error summary links
         to: its first option when the field is answered by choosing."""
         name = name or self.item
-        return self.id(name, 0) if self.q.chooses(name) else self.id(name)
+        return self.id(name, 0) if self.question.chooses(name) else self.id(name)
 
 
 def answer_labels(
@@ -223,20 +223,20 @@ def question_views(
 
 def error_summary(views: list[QuestionView]) -> list[tuple[str, str]]:
     """(id of the field to jump to, message) for every error on the page, in order."""
-    found = []
+    errors = []
     for view in views:
-        for name in view.q.field_names():
+        for name in view.question.field_names():
             message = view.error(name)
             if message:
-                found.append((view.field_id(name), f"{_short(view, name)} {message}"))
-    return found
+                errors.append((view.field_id(name), f"{_short(view, name)} {message}"))
+    return errors
 
 
 def _short(view: QuestionView, name: str) -> str:
     # The instructions after the question would say again what the message says
     # ("Choose up to 2. Choose at most 2 answers.").
-    row = view.q.row_text(name)
-    return view.t(row) if row is not None else lead(view.text)
+    row = view.question.row_text(name)
+    return view.translate(row) if row is not None else lead(view.text)
 
 
 def with_phone_links(text: str) -> Markup:
@@ -261,11 +261,11 @@ def _words(text: str) -> str:
 
 def language_choices(languages: list[str]) -> list[tuple[str, str]]:
     """(code, the language's own name) for the language switch."""
-    found = []
+    choices = []
     for code in languages:
         try:
             name = Locale.parse(code).get_display_name(code) or code
         except (ValueError, LookupError):
             name = code
-        found.append((code, name[:1].upper() + name[1:]))
-    return found
+        choices.append((code, name[:1].upper() + name[1:]))
+    return choices

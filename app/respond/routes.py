@@ -159,7 +159,7 @@ def thanks(token: str):  # type: ignore[no-untyped-def]
 
 def _end_confirmation(
     link: LinkFacts, definition: SurveyDefinition, answers: Answers, form: dict, index: int
-):  # type: ignore[no-untyped-def]
+) -> tuple[str, int, dict[str, str]]:
     """Asked before an interview is thrown away; "No" posts every answer back."""
     language = form["language"]
     body = render_template(
@@ -209,7 +209,7 @@ def _page(
     show_errors: bool = False,
     fresh: bool = False,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
+) -> tuple[str, int, dict[str, str]]:
     language = form["language"]
     views = question_views(answers, index, language, show_errors)
     page, _questions = definition.pages[index]

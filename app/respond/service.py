@@ -32,6 +32,7 @@ from app.models import (
     answer_facts,
     utcnow,
 )
+from app.models.base import table_of
 from app.models.response import FACTS
 
 # A form shown before the closing date may still be sent for this long after it,
@@ -81,9 +82,9 @@ class VersionFacts:
     definition: SurveyDefinition
 
 
-_link = Link.__table__
-_wave = Wave.__table__
-_version = SurveyVersion.__table__
+_link = table_of(Link)
+_wave = table_of(Wave)
+_version = table_of(SurveyVersion)
 
 _LINK_BY_TOKEN = (
     sa.select(
@@ -159,22 +160,22 @@ def stored_version(connection: sa.Connection, version_id: int) -> VersionFacts |
     """A stored survey version with its checked definition, read and checked once per
     process."""
     kept = _VERSIONS.setdefault(connection.engine, {})
-    found = kept.get(version_id)
-    if found is None:
+    facts = kept.get(version_id)
+    if facts is None:
         row = connection.execute(_VERSION_BY_ID, {"id": version_id}).first()
         if row is None:
             return None
         definition = build(row.definition)
         if len(kept) >= _VERSIONS_KEPT:
             kept.clear()
-        found = kept[version_id] = VersionFacts(row.id, row.survey_id, definition)
-    return found
+        facts = kept[version_id] = VersionFacts(row.id, row.survey_id, definition)
+    return facts
 
 
 def current_version(connection: sa.Connection, survey_id: int) -> VersionFacts | None:
     """The latest stored version of a survey: the one new visitors are shown."""
-    found = connection.execute(_LATEST_VERSION_ID, {"survey_id": survey_id}).scalar()
-    return None if found is None else stored_version(connection, found)
+    version_id = connection.execute(_LATEST_VERSION_ID, {"survey_id": survey_id}).scalar()
+    return None if version_id is None else stored_version(connection, version_id)
 
 
 def version_for(
@@ -219,8 +220,8 @@ class Submission:
     rows: Sequence[AnswerRow]
 
 
-_response = Response.__table__
-_answer = Answer.__table__
+_response = table_of(Response)
+_answer = table_of(Answer)
 # The columns a submission sets; the rest keep their defaults (nothing is deleted yet).
 RESPONSE_FIELDS = (
     "submission_uuid",
@@ -242,10 +243,9 @@ def _response_insert(dialect: str) -> t.Any:
     """INSERT ... ON CONFLICT (submission_uuid) DO NOTHING for the database (SQLite >=
     3.35 and PostgreSQL both have it); it returns the new row's id and facts, or no row
     for a duplicate."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
         insert(_response)
         .values(

@@ -12,17 +12,17 @@ from app.respond import bp
 
 
 def connection() -> sa.Connection:
-    found = g.get("respond_connection")
-    if found is None:
-        found = g.respond_connection = connect_for_lookups(db.engine)
-    return found
+    request_connection = g.get("respond_connection")
+    if request_connection is None:
+        request_connection = g.respond_connection = connect_for_lookups(db.engine)
+    return request_connection
 
 
 def discard() -> None:
     """Close the request's connection without committing; the next use opens another."""
-    found = g.pop("respond_connection", None)
-    if found is not None:
-        found.close()
+    request_connection = g.pop("respond_connection", None)
+    if request_connection is not None:
+        request_connection.close()
 
 
 @bp.teardown_request

@@ -46,7 +46,7 @@ self.addEventListener("install", function (event) {
 function currentCache() {
   return caches.open(PREFIX + "current")
     .then(function (marker) { return marker.match(MARKER); })
-    .then(function (found) { return found ? found.text() : null; });
+    .then(function (response) { return response ? response.text() : null; });
 }
 
 self.addEventListener("activate", function (event) {
@@ -86,8 +86,8 @@ function networkFirst(request) {
     }
     return response;
   }).catch(function (error) {
-    return fromCache(request).then(function (found) {
-      if (found) return found;
+    return fromCache(request).then(function (cached) {
+      if (cached) return cached;
       throw error;
     });
   });
@@ -103,6 +103,6 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(networkFirst(request));
   } else if (url.pathname.indexOf("/static/") === 0 && url.searchParams.has("v")) {
     // Versioned files never change: the kept copy, else the network.
-    event.respondWith(fromCache(request).then(function (found) { return found || fetch(request); }));
+    event.respondWith(fromCache(request).then(function (cached) { return cached || fetch(request); }));
   }
 });

@@ -161,18 +161,18 @@
     return result;
   }
   function shownPages(result) {
-    var found = [];
-    result.pages.forEach(function (shown, i) { if (shown) found.push(i); });
-    return found;
+    var indexes = [];
+    result.pages.forEach(function (shown, i) { if (shown) indexes.push(i); });
+    return indexes;
   }
   function pageErrors(result, index) {
     if (!result.pages[index]) return [];
-    var found = [];
+    var errors = [];
     bundle.pages[index].questions.forEach(function (q) {
       var state = result.questions[q.item];
-      if (state.shown) found = found.concat(state.errors.map(function (e) { return { q: q.item, field: e.field, code: e.code }; }));
+      if (state.shown) errors = errors.concat(state.errors.map(function (e) { return { q: q.item, field: e.field, code: e.code }; }));
     });
-    return found;
+    return errors;
   }
 
   // --- the interview being taken (localStorage) ---------------------------------------
@@ -192,8 +192,8 @@
   }
   function loadDraft() {
     try {
-      var found = JSON.parse(localStorage.getItem(DRAFT) || "null");
-      if (found && found.uuid && found.fields && typeof found.version === "number") return found;
+      var saved = JSON.parse(localStorage.getItem(DRAFT) || "null");
+      if (saved && saved.uuid && saved.fields && typeof saved.version === "number") return saved;
     } catch (e) { /* damaged: start afresh */ }
     return null;
   }
@@ -207,7 +207,7 @@
   function versionOf(taken) {
     if (!taken || taken.version === latest.version) return Promise.resolve(latest);
     return store("versions", "readonly", function (s) { return s.get(token + ":" + taken.version); })
-      .then(function (found) { return found ? found.bundle : null; }, function () { return null; });
+      .then(function (kept) { return kept ? kept.bundle : null; }, function () { return null; });
   }
   function use(data) {
     bundle = data;
@@ -507,12 +507,12 @@
     var prefix = "interview:" + token + ":";
     var marker = app.getAttribute("data-scope") + "/offline-cache-name";
     return caches.open(prefix + "current").then(function (cache) { return cache.match(marker); })
-      .then(function (found) { return found ? found.text() : null; })
+      .then(function (response) { return response ? response.text() : null; })
       .then(function (name) {
         if (!name) return false;
         return caches.open(name).then(function (cache) {
           return Promise.all(bundle.assets.map(function (url) { return cache.match(url); }))
-            .then(function (found) { return found.every(Boolean); });
+            .then(function (copies) { return copies.every(Boolean); });
         });
       });
   }

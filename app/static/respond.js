@@ -71,13 +71,13 @@
     return /^-?\d+([.,]\d+)?$/.test(v) ? String(Number(v.replace(",", "."))) : v;
   }
   function valuesOf(name) {
-    var found = [];
+    var values = [];
     each(named(name), function (el) {
       if (el.hasAttribute("data-inactive") || el.closest(".question[hidden]")) return;
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
-      if (!BLANK.test(el.value)) found.push(norm(el.value));
+      if (!BLANK.test(el.value)) values.push(norm(el.value));
     });
-    return found;
+    return values;
   }
   function holds(c) {
     if (c.all) return c.all.every(holds);
@@ -124,9 +124,9 @@
   function saveSoon() { if (!timer) timer = setTimeout(save, 250); }
 
   function byName(draft) {
-    var found = {};
-    draft.fields.forEach(function (pair) { (found[pair[0]] = found[pair[0]] || []).push(pair[1]); });
-    return found;
+    var fields = {};
+    draft.fields.forEach(function (pair) { (fields[pair[0]] = fields[pair[0]] || []).push(pair[1]); });
+    return fields;
   }
   function hiddenField(name, value) {
     var hidden = document.createElement("input");

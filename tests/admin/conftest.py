@@ -204,9 +204,9 @@ def as_user(client, app, user_id: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def csrf_token(html: str) -> str:
-    found = CSRF.search(html)
-    assert found, "no CSRF token on the page"
-    return found.group(1) or found.group(2)
+    match = CSRF.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
 
 
 def sign_in(client, email: str, password: str = PASSWORD, next_url: str | None = None):  # type: ignore[no-untyped-def]

@@ -40,17 +40,17 @@ def path_of(url: str) -> str:
 
 
 def made_link(html: str) -> str:
-    found = LINK.search(html)
-    assert found, "no link on the page"
-    return found.group(1)
+    match = LINK.search(html)
+    assert match, "no link on the page"
+    return match.group(1)
 
 
 def signed_in_as(client) -> str | None:  # type: ignore[no-untyped-def]
     page = client.get("/account/password")
     if page.status_code != 200:
         return None
-    found = re.search(r'<span class="signed-in-as">([^<]+)</span>', page.text)
-    return found.group(1) if found else None
+    match = re.search(r'<span class="signed-in-as">([^<]+)</span>', page.text)
+    return match.group(1) if match else None
 
 
 # First run ---------------------------------------------------------------------------
@@ -59,9 +59,9 @@ def signed_in_as(client) -> str | None:  # type: ignore[no-untyped-def]
 def setup_link(runner) -> str:  # type: ignore[no-untyped-def]
     result = runner.invoke(args=["setup", "--demo-responses", "0"])
     assert result.exit_code == 0, result.output
-    found = re.search(r"(http://localhost/setup/\S+)", result.output)
-    assert found, result.output
-    return path_of(found.group(1))
+    match = re.search(r"(http://localhost/setup/\S+)", result.output)
+    assert match, result.output
+    return path_of(match.group(1))
 
 
 def test_first_run_link_creates_the_first_admin_once_and_is_audited(app, runner):  # type: ignore[no-untyped-def]

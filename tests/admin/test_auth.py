@@ -39,9 +39,9 @@ def test_coordinator_signs_in_lands_on_the_dashboard_and_is_audited(app, client,
 
 
 def _message(html: str) -> str:
-    found = re.search(r'<div class="error-summary" role="alert"><p>(.*?)</p>', html)
-    assert found, "no failure message"
-    return found.group(1)
+    match = re.search(r'<div class="error-summary" role="alert"><p>(.*?)</p>', html)
+    assert match, "no failure message"
+    return match.group(1)
 
 
 def test_unknown_email_wrong_password_and_inactive_account_get_the_same_message(app, world):  # type: ignore[no-untyped-def]

@@ -187,9 +187,9 @@ def test_a_theme_dropped_from_the_codebook_stays_on_the_notes_it_tagged(client, 
         session.flush()
         session.add(ThemeTag(answer_id=answer_id, theme="housing"))
         session.commit()
-        found = note(session, answer)
-        assert ("housing", "housing (no longer in the codebook)") in found.themes
-        assert found.chosen == {"housing"}
+        shown = note(session, answer)
+        assert ("housing", "housing (no longer in the codebook)") in shown.themes
+        assert shown.chosen == {"housing"}
     as_user(client, app, world.coordinator)
     kept = code(client, world.current, answer_id, ["housing", "cost"])
     assert kept.status_code == 303

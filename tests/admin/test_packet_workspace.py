@@ -24,9 +24,9 @@ def client_as(app, world):  # type: ignore[no-untyped-def]
 
 def events(app, action: str) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
     with database(app) as session:
-        found = list(session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
+        matching = list(session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
         session.expunge_all()
-        return found
+        return matching
 
 
 def test_a_build_past_the_time_limit_ends_with_a_clear_page(world, make_app, monkeypatch):  # type: ignore[no-untyped-def]

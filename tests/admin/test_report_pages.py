@@ -53,7 +53,7 @@ def small_family_group(app, world, released) -> int:  # type: ignore[no-untyped-
     """How many families answered through partner A's links in the released wave: fewer
     than the minimum cell size, so every partner-A family figure must be hidden."""
     with database(app) as session:
-        found = session.scalar(
+        families = session.scalar(
             sa.select(sa.func.count())
             .select_from(Response)
             .join(Survey)
@@ -64,8 +64,8 @@ def small_family_group(app, world, released) -> int:  # type: ignore[no-untyped-
                 Response.deleted_at.is_(None),
             )
         )
-    assert 0 < found < app.config["MIN_CELL_SIZE"], "the fixture no longer has a small group"
-    return found
+    assert 0 < families < app.config["MIN_CELL_SIZE"], "the fixture no longer has a small group"
+    return families
 
 
 def report_events(app) -> list[AuditEvent]:  # type: ignore[no-untyped-def]

@@ -42,12 +42,12 @@ def test_the_one_to_five_rating_fits_one_row_at_320_px(drive, family_link, local
             "last": names[-1],
         }
 
-    found = drive(steps)
-    assert found["options"] == 5 and found["rows"] == 1
-    assert found["narrowest"] >= 44
+    measured = drive(steps)
+    assert measured["options"] == 5 and measured["rows"] == 1
+    assert measured["narrowest"] >= 44
     if lang == "es":
         # The words for the two ends sit under the row, and stay in the labels' names.
-        assert found["ends"] == ["Nada útil", "Muy útil"]
-        assert (found["first"], found["last"]) == ("1 – Nada útil", "5 – Muy útil")
+        assert measured["ends"] == ["Nada útil", "Muy útil"]
+        assert (measured["first"], measured["last"]) == ("1 – Nada útil", "5 – Muy útil")
     else:
-        assert found["ends"] == ["Not helpful", "Very helpful"]
+        assert measured["ends"] == ["Not helpful", "Very helpful"]

@@ -201,7 +201,7 @@ def test_likert_group_is_a_table_when_wide_and_stacks_on_phones(drive, example_l
     token = example_link.token
 
     def steps(b):  # type: ignore[no-untyped-def]
-        found = {}
+        layouts = {}
         for name, viewport in (("wide", WIDE), ("phone", PHONE)):
             page = b.open(f"/s/{token}?lang=en", viewport=viewport, locale="en-US")
             page.get_by_label("Yes", exact=True).check()
@@ -210,17 +210,17 @@ def test_likert_group_is_a_table_when_wide_and_stacks_on_phones(drive, example_l
             tops = [
                 round(box["y"]) for box in (o.bounding_box() for o in row.locator(".option").all())
             ]
-            found[name] = {
+            layouts[name] = {
                 "one_line": len(set(tops)) == 1,
                 # Visually hidden labels (still read out) are clipped to 1 px.
                 "labels_shown": row.locator(".option-label").first.bounding_box()["width"] > 1,
                 "head_shown": page.locator(".likert-head").is_visible(),
             }
-        return found
+        return layouts
 
-    found = drive(steps)
-    assert found["wide"] == {"one_line": True, "labels_shown": False, "head_shown": True}
-    assert found["phone"] == {"one_line": False, "labels_shown": True, "head_shown": False}
+    layouts = drive(steps)
+    assert layouts["wide"] == {"one_line": True, "labels_shown": False, "head_shown": True}
+    assert layouts["phone"] == {"one_line": False, "labels_shown": True, "head_shown": False}
 
 
 def test_tap_targets_are_at_least_44_px(drive, example_link):
@@ -291,13 +291,13 @@ def test_every_respondent_page_passes_axe_and_fits_320_px(
         problems: dict[str, list[str]] = {}
 
         def check(name, page):  # type: ignore[no-untyped-def]
-            found = axe_violations(page)
+            seen = axe_violations(page)
             if not fits_width(page):
-                found.append("wider than the window")
+                seen.append("wider than the window")
             if page.outside_requests:
-                found.append(f"third-party requests: {page.outside_requests}")
-            if found:
-                problems[name] = found
+                seen.append(f"third-party requests: {page.outside_requests}")
+            if seen:
+                problems[name] = seen
 
         for viewport in (NARROW, PHONE):
             w = viewport["width"]

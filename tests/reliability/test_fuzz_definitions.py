@@ -96,9 +96,9 @@ def test_removing_any_key_is_loaded_or_rejected_cleanly(path):
 def _refused(text: str) -> list[str]:
     with pytest.raises(DefinitionError) as info:
         load_text(text, "fuzz.yaml")
-    found = [str(problem) for problem in info.value.problems]
-    assert found and all(PROBLEM_LINE.match(line) for line in found), found
-    return found
+    lines = [str(problem) for problem in info.value.problems]
+    assert lines and all(PROBLEM_LINE.match(line) for line in lines), lines
+    return lines
 
 
 # The constructs of tests/fixtures/hostile.py, at any size, to plant anywhere.
@@ -172,5 +172,5 @@ def test_an_item_id_colliding_with_an_other_field_is_refused(choice, slot, kind)
     page, position = slot
     intruder = {"item": f"{choice}.other", "type": kind, "text": {"en": "Other", "es": "Otro"}}
     data["pages"][page]["questions"].insert(position, intruder)
-    found = _refused(yaml.safe_dump(data, allow_unicode=True))
-    assert any(f"'{choice}.other'" in line for line in found), found
+    lines = _refused(yaml.safe_dump(data, allow_unicode=True))
+    assert any(f"'{choice}.other'" in line for line in lines), lines

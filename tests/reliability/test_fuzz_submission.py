@@ -190,15 +190,15 @@ def test_hostile_values_in_every_question_type_never_500(app, session, replaced,
 def _example_token(session) -> str:  # type: ignore[no-untyped-def]
     """The open link to the example survey, made on first use in this database
     (hypothesis calls the test many times with the same fixtures)."""
-    found = session.scalar(
+    token = session.scalar(
         sa.select(Link.token)
         .join(Survey, Link.survey_id == Survey.id)
         .where(Survey.slug == "example-feedback")
     )
-    if found is None:
-        found = open_link_to(session, store_survey(session, EXAMPLE)).token
+    if token is None:
+        token = open_link_to(session, store_survey(session, EXAMPLE)).token
         session.commit()
-    return found
+    return token
 
 
 def test_huge_field_gets_413_and_stores_nothing(app, session, open_link):

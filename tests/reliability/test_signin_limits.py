@@ -24,9 +24,9 @@ def _guesser(url: str) -> tuple[_load.Client, str]:
     client = _load.Client(url)
     status, page = client.request("GET", "/signin")
     assert status == 200
-    found = CSRF.search(page)
-    assert found, "no CSRF token on the sign-in page"
-    return client, found.group(1)
+    match = CSRF.search(page)
+    assert match, "no CSRF token on the sign-in page"
+    return client, match.group(1)
 
 
 def _attempt(client: _load.Client, token: str) -> int:

@@ -766,7 +766,7 @@ def leaks(
             first.append(dict(vector))
         return not total
 
-    found = []
+    leaked = []
     for wave in range(len(WAVES)):
         changed = any(s.added or s.deleted for s in truth.links.values() if s.wave == wave)
         populations = [Truth.FIRST]
@@ -774,11 +774,11 @@ def leaks(
             populations += [Truth.SECOND, ("added",), ("deleted",), ("kept",)]
         for population in populations:
             truth.only = population
-            found += _small_groups(truth, wave, mode, min_n, determined, "+".join(population))
+            leaked += _small_groups(truth, wave, mode, min_n, determined, "+".join(population))
     truth.only = None
     if first:
-        found.append(explain(first[0], truth, published, labels))
-    return found
+        leaked.append(explain(first[0], truth, published, labels))
+    return leaked
 
 
 def explain(target: Vector, truth: Truth, published: list[Vector], labels: t.Sequence[str]) -> str:
@@ -799,7 +799,7 @@ def explain(target: Vector, truth: Truth, published: list[Vector], labels: t.Seq
 
 
 def _small_groups(truth: Truth, wave: int, mode: str, min_n: int, determined, eras: str):  # type: ignore[no-untyped-def]
-    found = []
+    leaked = []
     # Responses of any set of links of one audience.
     for audience in sorted({a for _s, a in GROUPS}):
         links = [k for k, s in truth.links.items() if s.wave == wave and s.audience == audience]
@@ -807,7 +807,7 @@ def _small_groups(truth: Truth, wave: int, mode: str, min_n: int, determined, er
             vector = truth.responses(chosen)
             n = truth.evaluate(vector)
             if 0 < n < min_n and determined(vector):
-                found.append(
+                leaked.append(
                     f"{n} responses ({eras}) of [{_describe(truth, chosen)}] are determined"
                 )
     # Answers to each question of any set of links that asked it.
@@ -836,12 +836,12 @@ def _small_groups(truth: Truth, wave: int, mode: str, min_n: int, determined, er
                 if facts.kind in ("text", "numeric") and mode == "cells":
                     small = 0 < n < threshold  # comments and numbers follow the group rule
                 if small and determined(vector):
-                    found.append(
+                    leaked.append(
                         f"{item_id} {code} = {value} (of {n} who answered; {eras}) of "
                         f"[{_describe(truth, chosen)}] is determined"
                     )
                     break
-    return found
+    return leaked
 
 
 def _codes(facts: ItemFacts, state: t.Any) -> tuple[str, ...]:
@@ -914,9 +914,9 @@ def check_dataset(session, surveys, data: Dataset, mode: str) -> None:  # type: 
     live = service.live_tally
     FETCHED.clear()
 
-    def once(session, wave_id, found):  # type: ignore[no-untyped-def]
+    def once(session, wave_id, instruments_by_id):  # type: ignore[no-untyped-def]
         if wave_id not in FETCHED:
-            FETCHED[wave_id] = live(session, wave_id, found)
+            FETCHED[wave_id] = live(session, wave_id, instruments_by_id)
         return copy.deepcopy(FETCHED[wave_id])
 
     service.live_tally = once

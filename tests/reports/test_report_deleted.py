@@ -60,7 +60,7 @@ def survey_data(build, two_waves):
 
 def reports(session) -> dict[str, tuple]:  # type: ignore[no-untyped-def]
     """Every view a coordinator can ask for, as comparable values and rendered text."""
-    found = {}
+    by_view = {}
     for name, args in {
         "whole": ("report-test", NOW),
         "clinic": ("report-test", NOW, "Clinic"),
@@ -69,8 +69,8 @@ def reports(session) -> dict[str, tuple]:  # type: ignore[no-untyped-def]
     }.items():
         report = build_report(session, *args, min_cell=5, comment_min=5)
         report = dataclasses.replace(report, generated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-        found[name] = (report, render_csv(report), render_html(report))
-    return found
+        by_view[name] = (report, render_csv(report), render_html(report))
+    return by_view
 
 
 def test_deleted_responses_change_no_figure_count_or_comment(session, build, survey_data):

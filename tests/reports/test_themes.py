@@ -56,10 +56,10 @@ def code_all(session, wave, themes_for, quote=None):  # type: ignore[no-untyped-
 
 
 def question(session, wave, survey):  # type: ignore[no-untyped-def]
-    (found,) = [
+    (chosen,) = [
         q for q in community_research(session, wave.id, [survey.id], 10) if q.item_id == ITEM
     ]
-    return found
+    return chosen
 
 
 def counts(q) -> dict[str, float | None]:  # type: ignore[no-untyped-def]

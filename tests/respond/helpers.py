@@ -144,14 +144,14 @@ def open_link(
     session, survey: Survey, audience: str = "family", wave_name: str = "Current review", **wave
 ) -> Link:  # type: ignore[no-untyped-def]
     today = dt.date.today()
-    found = session.scalar(sa.select(Wave).where(Wave.name == wave_name))
-    if found is None:
-        found = Wave(
+    chosen_wave = session.scalar(sa.select(Wave).where(Wave.name == wave_name))
+    if chosen_wave is None:
+        chosen_wave = Wave(
             name=wave_name,
             opens_on=wave.get("opens_on", today - dt.timedelta(days=7)),
             closes_on=wave.get("closes_on", today + dt.timedelta(days=21)),
             is_open=wave.get("is_open", True),
         )
-        session.add(found)
+        session.add(chosen_wave)
         session.flush()
-    return create_link(session, survey, found, audience)
+    return create_link(session, survey, chosen_wave, audience)

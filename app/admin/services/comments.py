@@ -36,18 +36,18 @@ class CommentRow:
 
 def text_items(session: orm.Session) -> dict[int, dict[str, str]]:
     """Per survey, the free-text items of its latest version and their question text."""
-    found: dict[int, dict[str, str]] = {}
+    items_by_survey: dict[int, dict[str, str]] = {}
     for survey in session.scalars(sa.select(Survey)):
         version = latest_version(session, survey.id)
         if version is None:
             continue
         definition = definition_of(version)
-        found[survey.id] = {
+        items_by_survey[survey.id] = {
             question.item: definition.text(question.definition.text, definition.languages[0])
             for question in definition.questions()
             if question.summary_kind == "text" and question.answerable
         }
-    return found
+    return items_by_survey
 
 
 def active_redaction(session: orm.Session, answer_id: int) -> CommentRedaction | None:

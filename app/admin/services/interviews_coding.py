@@ -36,15 +36,15 @@ class Note:
 
 def interview_definitions(session: orm.Session) -> dict[int, SurveyDefinition]:
     """The latest definition of every interview survey, by survey id."""
-    found = {}
+    definitions_by_survey = {}
     for survey_id in session.scalars(sa.select(Survey.id).order_by(Survey.id)):
         version = latest_version(session, survey_id)
         if version is None:
             continue
         definition = definition_of(version)
         if definition.is_interview:
-            found[survey_id] = definition
-    return found
+            definitions_by_survey[survey_id] = definition
+    return definitions_by_survey
 
 
 def _note_filter(definitions: dict[int, SurveyDefinition], wave_id: int) -> list[sa.ColumnElement]:

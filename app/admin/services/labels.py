@@ -40,9 +40,9 @@ def choice_labels(
 
     labels: dict[str, dict[str, str]] = {}
     for question in definition.questions():
-        found = dict(question.labels(text))
+        question_labels = dict(question.labels(text))
         for item_id in question.item_ids():
-            labels[item_id] = found
+            labels[item_id] = question_labels
     return labels
 
 

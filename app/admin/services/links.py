@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app.admin.services import FormProblem
+from app.definitions.schema import AudienceName
 from app.definitions.sync import definition_of, latest_version
 from app.models import Audience, Channel, Link, Partner, Response, Survey, Wave
 
@@ -88,17 +89,17 @@ def all_links(session: orm.Session) -> list[Link]:
     return list(session.scalars(links_query()))
 
 
-def survey_choices(session: orm.Session) -> list[tuple[Survey, str, list[str]]]:
+def survey_choices(session: orm.Session) -> list[tuple[Survey, str, list[AudienceName]]]:
     """(survey, title, audiences) for every stored survey, from its latest version."""
-    found = []
+    choices = []
     for survey in session.scalars(sa.select(Survey).order_by(Survey.slug)):
         version = latest_version(session, survey.id)
         if version is None:
             continue
         definition = definition_of(version)
         title = definition.text(definition.header.title, definition.languages[0])
-        found.append((survey, title, list(definition.header.audiences)))
-    return found
+        choices.append((survey, title, list(definition.header.audiences)))
+    return choices
 
 
 def find_duplicate(

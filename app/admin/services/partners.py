@@ -306,12 +306,12 @@ def partner_counts(
         )
     )
     released = releases_of(session, [w.id for w in waves])
-    found = []
+    wave_counts = []
     for wave in waves:
         release = released.get(wave.id)
         if released_only:
             if release is None:
-                found.append(
+                wave_counts.append(
                     WaveCounts(wave, [], False, "Figures appear here once the wave is released.")
                 )
                 continue
@@ -343,8 +343,8 @@ def partner_counts(
                     count,
                 )
             )
-        found.append(WaveCounts(wave, rows, release is not None and released_only))
-    return found
+        wave_counts.append(WaveCounts(wave, rows, release is not None and released_only))
+    return wave_counts
 
 
 def partner_links(session: orm.Session, partner: Partner) -> list[Link]:

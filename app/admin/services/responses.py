@@ -83,7 +83,7 @@ class AnsweredItem:
 def answered_items(session: orm.Session, response: Response) -> list[AnsweredItem]:
     """The response's answers in the order of the version it was answered on. Items the
     version does not know (it should not happen) are listed after, never dropped."""
-    version = session.get(SurveyVersion, response.survey_version_id)
+    version = session.get_one(SurveyVersion, response.survey_version_id)
     definition = definition_of(version)
     stored = [
         StoredAnswer(a.item_id, a.choice, a.value_num, a.value_text)

@@ -254,10 +254,10 @@ class Upload:
 
 
 def _scale_of(question: t.Any, item_id: str) -> tuple[tuple[str, float | None, bool], ...] | None:
-    scoring = getattr(question, "scoring", None)
+    scoring = question.scoring(item_id)
     if scoring is None:
         return None
-    return tuple((o.value, o.score, bool(o.excluded)) for o in scoring(item_id).options)
+    return tuple((o.value, o.score, bool(o.excluded)) for o in scoring.options)
 
 
 def _mirror_problems(session: orm.Session, definition: SurveyDefinition, path: str) -> list[str]:

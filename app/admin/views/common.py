@@ -15,7 +15,13 @@ from app.auth.access import undo_write
 from app.extensions import db
 from app.models import User
 
-M = t.TypeVar("M")
+
+class _Row(t.Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+M = t.TypeVar("M", bound=_Row)
 
 
 # Primary keys are 32-bit integers; a larger id in a URL names nothing (and PostgreSQL
@@ -26,10 +32,10 @@ MAX_ID = 2**31 - 1
 def get_or_404(model: type[M], ident: int) -> M:
     if not 0 < ident <= MAX_ID:
         abort(404)
-    found = db.session.get(model, ident)
-    if found is None:
+    row = db.session.get(model, ident)
+    if row is None:
         abort(404)
-    return found
+    return row
 
 
 def acting_user() -> User:

@@ -25,7 +25,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     if picked:
         if not picked.isascii() or not picked.isdecimal() or len(picked) > 10:
             abort(404)
-        wave = get_or_404(Wave, int(picked))
+        wave: Wave | None = get_or_404(Wave, int(picked))
     else:
         wave = current_wave(db.session, today)
     min_n = current_app.config["MIN_CELL_SIZE"]

@@ -37,7 +37,7 @@ def _export_form() -> ExportForm:
 
 def _export_stream(
     survey_id: int, filters: ResponseFilters, kind: str, use_labels: bool
-) -> Iterator[str | bytes]:
+) -> Iterator[bytes]:
     """The file's chunks, read in the streaming context's own session.
 
     The view's session is closed when the view returns, before the first chunk is sent;
@@ -46,10 +46,10 @@ def _export_stream(
     long export must not hold a snapshot (or, on PostgreSQL, a lock) any longer.
     """
     try:
-        survey = db.session.get(Survey, survey_id)
+        survey = db.session.get_one(Survey, survey_id)
         rows = export_rows(db.session, survey, filters, use_labels=use_labels)
         if kind == "csv":
-            yield from csv_chunks(rows)
+            yield from (chunk.encode() for chunk in csv_chunks(rows))
         else:
             yield from xlsx_chunks(rows, sheet_title=survey.slug)
     finally:
@@ -65,7 +65,8 @@ def exports():  # type: ignore[no-untyped-def]
         return render_template("admin/exports.html", form=form)
     if not form.validate():
         return render_template("admin/exports.html", form=form), 400
-    survey = db.session.scalar(sa.select(Survey).where(Survey.slug == form.survey.data))
+    # The form only takes a stored survey's slug.
+    survey = db.session.scalars(sa.select(Survey).where(Survey.slug == form.survey.data)).one()
     wave = db.session.get(Wave, form.wave.data) if form.wave.data else None
     filters = ResponseFilters(wave_id=wave.id if wave else None)
     kind, use_labels = form.format.data, form.values.data == "labels"

@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.admin import bp
 from app.admin.forms import ButtonForm, InvitationForm, options
@@ -34,7 +35,7 @@ from app.mail import mail_configured, public_url, send
 from app.models import AccountLink, Partner, Role, User, utcnow
 
 
-def _partner_choices() -> list:  # type: ignore[type-arg]
+def _partner_choices() -> list[SelectChoice]:
     partners = db.session.scalars(sa.select(Partner).order_by(Partner.name))
     return options([("", "No partner")] + [(p.id, p.name) for p in partners])
 
@@ -84,7 +85,7 @@ def invitation_new():  # type: ignore[no-untyped-def]
     form = InvitationForm()
     form.partner_id.choices = _partner_choices()
     if current_user.role is not Role.ADMIN:
-        form.role.choices = [c for c in form.role.choices if c.value != "admin"]  # type: ignore[union-attr]
+        form.role.choices = [c for c in form.role.choices if c.value != "admin"]
     if request.method == "GET" and request.args.get("email"):
         form.email.data = request.args["email"][:254]
     if form.validate_on_submit():

@@ -46,11 +46,11 @@ def links():  # type: ignore[no-untyped-def]
     if wave_id is None and "wave" not in request.args:
         current = current_wave(db.session)
         wave_id = current.id if current else None
-    found = list(db.session.scalars(links_query(wave_id)).unique())
+    shown_links = list(db.session.scalars(links_query(wave_id)).unique())
     return render_template(
         "admin/links.html",
-        links=found,
-        counts=response_counts(db.session, [link.id for link in found]),
+        links=shown_links,
+        counts=response_counts(db.session, [link.id for link in shown_links]),
         waves=all_waves(db.session),
         wave_id=wave_id,
         url_of=_public_url,

@@ -161,21 +161,21 @@ def partner(partner_id: int):  # type: ignore[no-untyped-def]
     user = acting_user()
     if user.role is Role.PARTNER and user.partner_id != partner_id:
         abort(403)
-    found = get_or_404(Partner, partner_id)
+    partner_row = get_or_404(Partner, partner_id)
     staff = user.role is not Role.PARTNER
     titles = survey_titles(db.session)
     base_url = current_app.config["PUBLIC_BASE_URL"]
     return render_template(
         "admin/partner.html",
-        partner=found,
-        details=details_of(found),
+        partner=partner_row,
+        details=details_of(partner_row),
         staff=staff,
-        renewal_due=found.renewal_due(today_utc(), RENEWAL_NOTICE_DAYS),
-        links=partner_links(db.session, found),
-        users=partner_users(db.session, found),
+        renewal_due=partner_row.renewal_due(today_utc(), RENEWAL_NOTICE_DAYS),
+        links=partner_links(db.session, partner_row),
+        users=partner_users(db.session, partner_row),
         counts=partner_counts(
             db.session,
-            found,
+            partner_row,
             current_app.config["MIN_CELL_SIZE"],
             titles,
             released_only=not staff,

@@ -31,7 +31,7 @@ from app.admin.services.reporting import (
     web_report,
 )
 from app.admin.services.waves import all_waves
-from app.admin.views.common import acting_user
+from app.admin.views.common import acting_user, get_or_404
 from app.auth.access import EVERYONE, roles_required, writing
 from app.extensions import db
 from app.models import Partner, Role, User, Wave
@@ -70,7 +70,7 @@ def _scope(form: ReportForm, user: User) -> ReportScope:
         partner = user.partner
     else:
         partner = db.session.get(Partner, form.partner.data) if form.partner.data else None
-    wave = db.session.get(Wave, form.wave.data)
+    wave = get_or_404(Wave, form.wave.data)
     requested = None if user.role is Role.PARTNER else (form.figures.data or None)
     figures = figures_for(db.session, user, wave, requested)
     return ReportScope(wave, form.survey.data or None, partner, figures)
@@ -222,16 +222,18 @@ def report_download(fmt: str):  # type: ignore[no-untyped-def]
         abort(404, NO_WAVES)
     if scope is None:
         return _page(user, form), 400
-    found = FORMATS[fmt]
+    report_format = FORMATS[fmt]
     try:
-        data, _hit = cached(db.session, db.engine, scope, fmt, current_app.config, found.render)
+        data, _hit = cached(
+            db.session, db.engine, scope, fmt, current_app.config, report_format.render
+        )
     except ReportError as exc:
         _refused(exc, user)
     except (ReportTimeout, ReportTooSlow):
         abort(503, TOO_SLOW.format(limit=current_app.config["REPORT_TIME_LIMIT"]))
     filename = download_name(scope, fmt, dt.datetime.now(dt.UTC).date())
     _audit("report_download", scope, fmt)
-    response = Response(data, content_type=found.media_type)
+    response = Response(data, content_type=report_format.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -55,16 +55,16 @@ def surveys():  # type: ignore[no-untyped-def]
 @bp.get("/surveys/<int:survey_id>")
 @roles_required(*STAFF)
 def survey(survey_id: int):  # type: ignore[no-untyped-def]
-    found = get_or_404(Survey, survey_id)
-    history = version_history(db.session, found)
+    survey_row = get_or_404(Survey, survey_id)
+    history = version_history(db.session, survey_row)
     latest = history[0].definition if history else None
     return render_template(
         "admin/survey.html",
-        survey=found,
-        title=latest.text(latest.header.title, latest.languages[0]) if latest else found.slug,
+        survey=survey_row,
+        title=latest.text(latest.header.title, latest.languages[0]) if latest else survey_row.slug,
         latest=latest,
         history=history,
-        links=survey_links(db.session, found),
+        links=survey_links(db.session, survey_row),
         channel_labels=CHANNEL_LABELS,
         language_names=LANGUAGE_NAMES,
     )
@@ -165,8 +165,9 @@ UPLOAD_FIELDS = ("definition_text", "filename")
 def _uploaded_text(form: SurveyUploadForm) -> tuple[str, str] | None:
     """(text, file name) from the file or the pasted text; errors go on the form."""
     upload = form.definition_file.data
-    if upload is not None and getattr(upload, "filename", ""):
-        name = PurePosixPath(upload.filename.replace("\\", "/")).name[:120] or "upload.yaml"
+    filename = getattr(upload, "filename", None) if upload is not None else None
+    if filename:
+        name = PurePosixPath(filename.replace("\\", "/")).name[:120] or "upload.yaml"
         if not name.lower().endswith(ALLOWED_SUFFIXES):
             form.definition_file.errors = [
                 "Upload a survey definition in YAML (a .yaml or .yml file)."
@@ -198,9 +199,9 @@ def survey_upload():  # type: ignore[no-untyped-def]
     form = SurveyUploadForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        found = _uploaded_text(form)
-        if found is not None:
-            text, name = found
+        uploaded = _uploaded_text(form)
+        if uploaded is not None:
+            text, name = uploaded
             try:
                 upload = check_upload(db.session, text, name)
             except UploadRefused as refused:

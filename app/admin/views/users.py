@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from wtforms.fields.choices import SelectChoice
 
 from app.admin import bp
 from app.admin.forms import ButtonForm, UserEditForm, options
@@ -13,7 +14,7 @@ from app.extensions import db
 from app.models import Partner, Role, User
 
 
-def _partner_choices() -> list:  # type: ignore[type-arg]
+def _partner_choices() -> list[SelectChoice]:
     partners = db.session.scalars(sa.select(Partner).order_by(Partner.name))
     return options([("", "No partner")] + [(p.id, p.name) for p in partners])
 

@@ -48,11 +48,11 @@ class _ChoiceBase(QuestionType):
         return codes + [OTHER] if self.definition.other else codes
 
     def texts(self) -> list[tuple[str, t.Any]]:
-        found = super().texts()
-        found += [(f"options[{i}].label", o.label) for i, o in enumerate(self.definition.options)]
+        texts = super().texts()
+        texts += [(f"options[{i}].label", o.label) for i, o in enumerate(self.definition.options)]
         if self.definition.other_label is not None:
-            found.append(("other_label", self.definition.other_label))
-        return found
+            texts.append(("other_label", self.definition.other_label))
+        return texts
 
     def option_labels(self) -> list[OptionLabel]:
         labels = [OptionLabel(o.value, o.label) for o in self.definition.options]

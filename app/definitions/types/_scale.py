@@ -6,7 +6,7 @@ import dataclasses
 import functools
 import typing as t
 
-from app.definitions.schema import Scale, ScaleOption
+from app.definitions.schema import QuestionBase, Scale, ScaleOption
 from app.definitions.types.base import AnswerRow, FieldError, OptionLabel, QuestionType
 
 
@@ -34,10 +34,11 @@ def scoring_from_scale(scale: Scale, reverse: bool) -> Scoring:
     scored = [o for o in scale.options if not o.excluded]
     favourable = set(scale.favourable)
     if reverse:
-        scores = [o.score for o in scored]
-        low, high = min(scores), max(scores)
-        by_score = {o.score: o.value for o in scored}
-        fav_scores = {o.score for o in scored if o.value in favourable}
+        # Options not excluded always have a score (ScaleOption checks it).
+        score_of = {o.value: o.score for o in scored if o.score is not None}
+        low, high = min(score_of.values()), max(score_of.values())
+        by_score = {score: value for value, score in score_of.items()}
+        fav_scores = {score for value, score in score_of.items() if value in favourable}
         favourable = {by_score[low + high - s] for s in fav_scores if (low + high - s) in by_score}
     return Scoring(
         options=tuple(scale.options),
@@ -48,13 +49,27 @@ def scoring_from_scale(scale: Scale, reverse: bool) -> Scoring:
     )
 
 
+class ScaleQuestionModel(QuestionBase):
+    """What every scale-based type's definition names: the survey's scale it uses."""
+
+    scale: str
+
+
 class _ScaleType(QuestionType):
     summary_kind = "scored"
+    definition: ScaleQuestionModel
 
     def _scale(self) -> Scale | None:
         if self.survey is None:
             return None
         return self.survey.scales.get(self.definition.scale)
+
+    def _known_scale(self) -> Scale:
+        """The scale of a checked definition (``check`` refuses an unknown one)."""
+        scale = self._scale()
+        if scale is None:
+            raise LookupError(f"{self.item}: scale '{self.definition.scale}' is not in the survey")
+        return scale
 
     def check(self, report: t.Callable[[str, str], None]) -> None:
         scale_name = self.definition.scale
@@ -88,7 +103,7 @@ class _ScaleType(QuestionType):
 
     @functools.cached_property
     def _scores(self) -> dict[str, float | None]:
-        return {o.value: None if o.excluded else o.score for o in self._scale().options}
+        return {o.value: None if o.excluded else o.score for o in self._known_scale().options}
 
     def row(self, item_id: str, code: str) -> AnswerRow:
         return AnswerRow(item_id, choice=code, value_num=self._scores[code])

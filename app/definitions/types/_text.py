@@ -25,10 +25,10 @@ class _TextType(QuestionType):
         return self.definition.max_length or self.default_max_length
 
     def texts(self) -> list[tuple[str, t.Any]]:
-        found = super().texts()
+        texts = super().texts()
         if self.definition.placeholder is not None:
-            found.append(("placeholder", self.definition.placeholder))
-        return found
+            texts.append(("placeholder", self.definition.placeholder))
+        return texts
 
     def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
         raw = first(form, self.item)

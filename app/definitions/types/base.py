@@ -22,6 +22,7 @@ from app.definitions.schema import QuestionBase, Text
 
 if t.TYPE_CHECKING:
     from app.definitions.survey import SurveyDefinition
+    from app.definitions.types._scale import Scoring
 
 REGISTRY: dict[str, type[QuestionType]] = {}
 
@@ -170,10 +171,10 @@ class QuestionType:
 
     def texts(self) -> list[tuple[str, t.Any]]:
         """(field path, Text) of every human-readable string, for translation checks."""
-        found = [("text", self.definition.text)]
+        texts = [("text", self.definition.text)]
         if self.definition.help is not None:
-            found.append(("help", self.definition.help))
-        return found
+            texts.append(("help", self.definition.help))
+        return texts
 
     def row_text(self, item_id: str) -> Text | None:
         """The words that ask ``item_id`` when they are not the question's own (a row
@@ -264,6 +265,11 @@ class QuestionType:
         """The name of the scale its items are scored on (items on the same scale sit
         together in reports); None when not scored."""
         return self.name if self.summary_kind == "scored" else None
+
+    def scoring(self, item_id: str | None = None) -> Scoring | None:
+        """How ``item_id`` is scored (its options, the favourable ones, the excluded
+        ones); None when the type is not scored."""
+        return None
 
     # --- demonstration data -----------------------------------------------------------
     def demo_value(self, demo: DemoAnswers) -> t.Any:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import typing as t
 
-from app.definitions.schema import QuestionBase
-from app.definitions.types._scale import Scoring, _ScaleType, scoring_from_scale
+from app.definitions.types._scale import ScaleQuestionModel, Scoring, _ScaleType, scoring_from_scale
 from app.definitions.types.base import AnswerRow, DemoAnswers, FieldError, register
 
 
-class LikertModel(QuestionBase):
-    scale: str
+class LikertModel(ScaleQuestionModel):
     reverse: bool = False
 
 
@@ -29,7 +27,7 @@ class Likert(_ScaleType):
         return [] if value is None else [self.row(self.item, value)]
 
     def scoring(self, item_id: str | None = None) -> Scoring:
-        return scoring_from_scale(self._scale(), self.definition.reverse)
+        return scoring_from_scale(self._known_scale(), self.definition.reverse)
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
         return demo.scale(self, self.item)

@@ -6,8 +6,8 @@ import typing as t
 
 from pydantic import Field
 
-from app.definitions.schema import CODE_PATTERN, QuestionBase, Strict, Text
-from app.definitions.types._scale import Scoring, _ScaleType, scoring_from_scale
+from app.definitions.schema import CODE_PATTERN, Strict, Text
+from app.definitions.types._scale import ScaleQuestionModel, Scoring, _ScaleType, scoring_from_scale
 from app.definitions.types.base import (
     N_,
     AnswerRow,
@@ -25,8 +25,7 @@ class GroupRow(Strict):
     reverse: bool = False
 
 
-class LikertGroupModel(QuestionBase):
-    scale: str
+class LikertGroupModel(ScaleQuestionModel):
     rows: list[GroupRow] = Field(min_length=1)
 
 
@@ -85,7 +84,7 @@ class LikertGroup(_ScaleType):
 
     def scoring(self, item_id: str | None = None) -> Scoring:
         row = next((r for r in self.definition.rows if r.item == item_id), None)
-        return scoring_from_scale(self._scale(), bool(row and row.reverse))
+        return scoring_from_scale(self._known_scale(), bool(row and row.reverse))
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
         return {r.item: demo.scale(self, r.item) for r in self.definition.rows}

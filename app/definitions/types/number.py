@@ -37,8 +37,8 @@ class Number(QuestionType):
     summary_kind = "numeric"
 
     def texts(self) -> list[tuple[str, t.Any]]:
-        found = super().texts()
-        return found + [("unit", self.definition.unit)] if self.definition.unit else found
+        texts = super().texts()
+        return texts + [("unit", self.definition.unit)] if self.definition.unit else texts
 
     def parse_text(self, raw: str) -> tuple[t.Any, list[FieldError]]:
         d = self.definition

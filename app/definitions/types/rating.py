@@ -42,11 +42,11 @@ class Rating(QuestionType):
     summary_kind = "scored"
 
     def texts(self) -> list[tuple[str, t.Any]]:
-        found = super().texts()
+        texts = super().texts()
         for key in ("low_label", "high_label"):
             if getattr(self.definition, key) is not None:
-                found.append((key, getattr(self.definition, key)))
-        return found
+                texts.append((key, getattr(self.definition, key)))
+        return texts
 
     def option_labels(self) -> list[OptionLabel]:
         d = self.definition

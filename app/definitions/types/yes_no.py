@@ -45,11 +45,11 @@ class YesNo(QuestionType):
         return field == self.item
 
     def texts(self) -> list[tuple[str, t.Any]]:
-        found = super().texts()
+        texts = super().texts()
         for key in ("yes_label", "no_label"):
             if getattr(self.definition, key) is not None:
-                found.append((key, getattr(self.definition, key)))
-        return found
+                texts.append((key, getattr(self.definition, key)))
+        return texts
 
     def parse_text(self, raw: str) -> tuple[t.Any, list[FieldError]]:
         if raw not in (YES, NO):
