@@ -381,7 +381,9 @@ def agenda_pdf(
     pdf.set_creator("Partnership feedback")
     pdf.add_page()
 
-    def line(text: str, size: float = 10, bold: bool = False, colour: tuple = (0, 0, 0)) -> None:  # type: ignore[type-arg]
+    def line(
+        text: str, size: float = 10, bold: bool = False, colour: tuple[int, int, int] = (0, 0, 0)
+    ) -> None:
         pdf.set_font(UNICODE_FONT, "B" if bold else "", size)
         pdf.set_text_color(*colour)
         pdf.multi_cell(0, size * 0.5, plain(text), align="L", new_x="LMARGIN", new_y="NEXT")
