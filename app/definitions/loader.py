@@ -200,6 +200,7 @@ def _question(
         _pydantic_problems(reporter, exc, loc)
         return None
     question = cls(model, survey)
+    question.raw = raw
     question.loc = loc  # type: ignore[attr-defined]
     question.check(lambda field, message: reporter.add(loc + (field,), message))
     return question
