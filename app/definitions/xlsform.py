@@ -517,13 +517,13 @@ class _Form:
                 row.problem(f"a {kind} question cannot be a '{row.type}' row")
                 return None
             return cls
+        if row.type in ("select_one", "select_multiple") and not row.list_name:
+            row.problem(f"{row.type} needs a list name: '{row.type} colours'")
+            return None
         for cls in REGISTRY.values():
             if cls.xlsform_claims(row):
                 return cls
-        if row.type in ("select_one", "select_multiple") and not row.list_name:
-            row.problem(f"{row.type} needs a list name: '{row.type} colours'")
-        else:
-            row.problem(f"type '{row.cells.get('type')}' is not a question this service asks")
+        row.problem(f"type '{row.cells.get('type')}' is not a question this service asks")
         return None
 
     def _question(self, row: XlsRow) -> dict[str, t.Any]:
@@ -693,6 +693,11 @@ class _Parser:
 
     def literal(self) -> t.Any:
         kind, value = self.peek()
+        if kind == "word" and value in ("true", "false"):
+            self.take()
+            self.take("(")
+            self.take(")")
+            return value == "true"
         if kind == "str":
             self.take()
             return value[1:-1]
@@ -760,7 +765,7 @@ def format_relevant(condition: dict[str, t.Any] | None, nested: bool = False) ->
 
 def _literal(value: t.Any) -> str:
     if isinstance(value, bool):
-        return "'yes'" if value else "'no'"
+        return "true()" if value else "false()"
     if isinstance(value, int | float):
         return str(value)
     return f"'{value}'"

@@ -99,7 +99,7 @@ class Rating(QuestionType):
             row.problem("a range's step must be 1: a rating is a whole number")
         if params:
             row.problem(f"unknown range parameter '{next(iter(params))}' (start, end, step)")
-        if "min" not in found or "max" not in found:
+        if ("min" not in found or "max" not in found) and not row.cells.get("kind"):
             row.assume(f"'{row.name}' rates from {found.get('min', 1)} to {found.get('max', 5)}")
         for key in ("low_label", "high_label"):
             found[key] = row.text(key)
