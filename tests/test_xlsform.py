@@ -365,6 +365,18 @@ def test_problems_of_the_checks_name_the_choices_sheet_row():
     ), found
 
 
+def test_a_missing_translation_of_an_option_names_its_choices_row():
+    text = form(
+        "select_one colours | c | C | C | | | | ",
+        choices="| | colours | red | Red | Rojo |\n| | colours | blue | Blue | |\n",
+    )
+    found = problems_of(text)
+    assert (
+        "form.md:choices:3: pages[0].questions[0].options[1].label: missing 'es' translation"
+        in (found)
+    ), found
+
+
 def test_device_metadata_rows_are_skipped_and_said():
     imported = load_md(form("start | started | | | | | | ", "text | a | A | A | | | | "))
     assert list(questions(imported)) == ["a"]

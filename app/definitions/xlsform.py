@@ -503,6 +503,10 @@ class _Form:
             for r, child in enumerate(row.children):
                 where = ("pages", p, "questions", q, "rows", r)
                 self.locator.places[where] = (child.sheet, child.number)
+            # An option's problems are on its row of the choices sheet.
+            for i, choice in enumerate(self.choice_lists.get(row.list_name or "", [])):
+                where = ("pages", p, "questions", q, "options", i)
+                self.locator.places[where] = (choice.sheet, choice.number)
             questions.append(self._question(row))
         page["questions"] = questions
         return page
