@@ -6,6 +6,7 @@ back to the same content hash."""
 from __future__ import annotations
 
 import io
+import random
 import typing as t
 import zipfile
 
@@ -453,6 +454,22 @@ def test_an_oversized_or_broken_file_is_a_clear_problem():
     with pytest.raises(DefinitionError) as caught:
         xlsform.load_bytes(b"\xff\xfe|", "broken.md")
     assert "broken.md:1:" in str(caught.value)
+
+
+def test_damaged_workbooks_are_refused_with_a_problem_never_an_error():
+    good = xlsform.to_xlsx(load_file(ROOT / "surveys" / "family-feedback.yaml"))
+    rnd = random.Random(14)
+    damaged = [good[: len(good) // 2], good[:-10]]
+    for _ in range(20):
+        copy = bytearray(good)
+        for _ in range(20):
+            copy[rnd.randrange(len(copy))] = rnd.randrange(256)
+        damaged.append(bytes(copy))
+    for raw in damaged:
+        try:
+            xlsform.load_bytes(raw, "damaged.xlsx")
+        except DefinitionError as exc:
+            assert all(str(p).startswith("damaged.xlsx") for p in exc.problems)
 
 
 def test_a_formula_cell_is_read_as_its_stored_value_never_evaluated():

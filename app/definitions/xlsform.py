@@ -24,6 +24,7 @@ import io
 import re
 import typing as t
 import zipfile
+import zlib
 from pathlib import Path
 
 from app.definitions.limits import MAX_FILE_BYTES
@@ -153,6 +154,11 @@ def read_sheets(raw: bytes, name: str) -> dict[str, t.Any]:
             sheets = csv_to_dict(data) if suffix == "csv" else md_to_dict(data)
     except PyXFormError as exc:
         raise _refused(name, f"cannot read the spreadsheet: {exc}") from None
+    except DefinitionError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged file fails inside any parser
+        # (XML, zip, cell values): whatever it is, the upload gets a clear refusal.
+        raise _refused(name, f"cannot read the spreadsheet ({type(exc).__name__})") from None
     for sheet in ("survey", "choices", "settings"):
         if len(sheets.get(sheet) or []) > MAX_ROWS:
             raise _refused(name, f"the {sheet} sheet has more than {MAX_ROWS:,} rows")
@@ -198,7 +204,7 @@ def _check_zip(raw: bytes, name: str) -> None:
                             if rows > MAX_ROWS + 1:
                                 raise _refused(name, f"more than {MAX_ROWS:,} rows in a sheet")
                         tail = window[-16:]
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
                 raise _refused(name, f"a damaged workbook ({exc})") from None
 
 
@@ -527,7 +533,10 @@ class _Form:
         for cls in REGISTRY.values():
             if cls.xlsform_claims(row):
                 return cls
-        row.problem(f"type '{row.cells.get('type')}' is not a question this service asks")
+        if not row.cells.get("type"):
+            row.problem("a row needs a type (text, select_one list, note, begin group, ...)")
+        else:
+            row.problem(f"type '{row.cells['type']}' is not a question this service asks")
         return None
 
     def _question(self, row: XlsRow) -> dict[str, t.Any]:
