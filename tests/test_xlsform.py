@@ -513,3 +513,21 @@ def test_surveys_sync_stores_an_xlsform_with_the_hash_of_its_yaml(runner, sessio
     result = runner.invoke(args=["surveys", "check", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert result.output.count(": ok (") == 1
+
+
+def test_a_scale_with_no_favourable_options_reports_a_mean_but_no_percent_favourable(session):
+    from reports import build_report
+    from tests import factories
+
+    survey = factories.store_survey(session, PLAIN)
+    wave = factories.wave(session)
+    link = factories.link(session, survey, wave)
+    for value in ["1", "2", "3"] * 4:
+        factories.submit(session, link, {"grade": "g5", "ok": "given", "trust": value})
+    session.flush()
+    report = build_report(session, "family-check", wave.name)
+    section = next(s for s in report.sections if s.survey_slug == "family-check")
+    item = section.item("trust")
+    assert item.n.value == 12
+    assert item.mean.value == pytest.approx(2.0)
+    assert not item.percent_favourable.shown
