@@ -62,7 +62,7 @@ def form(*rows: str, choices: str = "", settings: str = "") -> str:
 
 
 @pytest.mark.parametrize("path", [*SHIPPED, EXAMPLE], ids=lambda p: p.stem)
-def test_every_shipped_instrument_round_trips_to_the_same_content_hash(path):
+def test_every_shipped_instrument_round_trips_to_the_same_content_hash(path):  # type: ignore[no-untyped-def]
     definition = load_file(path)
     workbook = xlsform.to_xlsx(definition)
     back = xlsform.load_bytes(workbook, f"{path.stem}.xlsx")
@@ -74,13 +74,13 @@ def test_every_shipped_instrument_round_trips_to_the_same_content_hash(path):
     assert sheets == ["survey", "choices", "settings"]
 
 
-def test_markdown_export_reads_back_the_same_for_a_survey_without_line_breaks():
+def test_markdown_export_reads_back_the_same_for_a_survey_without_line_breaks() -> None:
     definition = load_file(ROOT / "surveys" / "family-feedback.yaml")
     text = xlsform.to_markdown(definition)
     assert load_md(text, "family.md").definition.sha256 == definition.sha256
 
 
-def test_cells_are_written_as_text_never_as_formulas():
+def test_cells_are_written_as_text_never_as_formulas() -> None:
     definition = load_file(EXAMPLE)
     data = dict(definition.data)
     data["title"] = {"en": '=HYPERLINK("http://example.org")', "es": "=1+1"}
@@ -99,7 +99,7 @@ def test_cells_are_written_as_text_never_as_formulas():
 # --- the mapping of each form -------------------------------------------------------------
 
 
-def test_a_plain_form_maps_every_question_type():
+def test_a_plain_form_maps_every_question_type() -> None:
     imported = xlsform.load_bytes(PLAIN.read_bytes(), "plain.md")
     found = questions(imported)
     kinds = {item: q["type"] for item, q in found.items()}
@@ -139,7 +139,7 @@ def test_a_plain_form_maps_every_question_type():
     assert data["title"] == {"en": "Family check", "es": "Revisión familiar"}
 
 
-def test_a_plain_form_lists_every_default_it_assumed():
+def test_a_plain_form_lists_every_default_it_assumed() -> None:
     assumed = xlsform.load_bytes(PLAIN.read_bytes(), "plain.md").assumed
     text = "\n".join(assumed)
     assert "audience: family" in text
@@ -150,7 +150,7 @@ def test_a_plain_form_lists_every_default_it_assumed():
     assert "languages: en, es" in text
 
 
-def test_a_likert_list_without_favourable_options_gives_no_percent_favourable():
+def test_a_likert_list_without_favourable_options_gives_no_percent_favourable() -> None:
     imported = xlsform.load_bytes(PLAIN.read_bytes(), "plain.md")
     scale = imported.definition.scales["agree"]
     assert scale.favourable == [] and [o.score for o in scale.options] == [1, 2, 3]
@@ -158,7 +158,7 @@ def test_a_likert_list_without_favourable_options_gives_no_percent_favourable():
     assert likert.scoring().favourable == frozenset()
 
 
-def test_a_form_without_settings_takes_its_id_from_the_file_name():
+def test_a_form_without_settings_takes_its_id_from_the_file_name() -> None:
     text = "| survey |\n| | type | name | label |\n| | text | say | Say something |\n"
     imported = load_md(text, "My Form (2).md")
     data = imported.definition.data
@@ -169,7 +169,7 @@ def test_a_form_without_settings_takes_its_id_from_the_file_name():
     assert any("questions outside a group are one page" in a for a in imported.assumed)
 
 
-def test_bare_labels_are_the_default_language_beside_translations():
+def test_bare_labels_are_the_default_language_beside_translations() -> None:
     text = (
         "| survey |\n| | type | name | label | label::Español (es) |\n"
         "| | text | say | Say something | Diga algo |\n"
@@ -181,7 +181,7 @@ def test_bare_labels_are_the_default_language_beside_translations():
     assert imported.definition.languages == ["en", "es"]
 
 
-def test_extension_columns_set_scores_favourable_neutral_excluded_and_reverse():
+def test_extension_columns_set_scores_favourable_neutral_excluded_and_reverse() -> None:
     text = form(
         "begin group | p | P | P | | | field-list | ",
         "select_one agree | a | A | A | | | likert | ",
@@ -243,13 +243,13 @@ def test_extension_columns_set_scores_favourable_neutral_excluded_and_reverse():
         ),
     ],
 )
-def test_relevant_forms_become_display_conditions_and_back(relevant, condition):
+def test_relevant_forms_become_display_conditions_and_back(relevant, condition):  # type: ignore[no-untyped-def]
     assert xlsform.parse_relevant(relevant) == condition
     Condition.model_validate(condition)
     assert xlsform.parse_relevant(xlsform.format_relevant(condition)) == condition
 
 
-def test_nested_conditions_keep_their_shape_through_a_cell():
+def test_nested_conditions_keep_their_shape_through_a_cell() -> None:
     condition = {
         "any": [
             {"question": "q", "one_of": ["a"]},
@@ -274,12 +274,12 @@ def test_nested_conditions_keep_their_shape_through_a_cell():
         "${}= 'v'",
     ],
 )
-def test_other_xpath_in_relevant_is_refused(relevant):
+def test_other_xpath_in_relevant_is_refused(relevant):  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError):
         xlsform.parse_relevant(relevant)
 
 
-def test_a_refused_relevant_names_its_sheet_and_row():
+def test_a_refused_relevant_names_its_sheet_and_row() -> None:
     found = problems_of(
         form(
             "text | a | A | A | | | | ",
@@ -289,7 +289,7 @@ def test_a_refused_relevant_names_its_sheet_and_row():
     assert any(p.startswith("form.md:survey:3: relevant '${a} > 3'") for p in found), found
 
 
-def test_a_condition_on_an_unknown_question_names_the_row():
+def test_a_condition_on_an_unknown_question_names_the_row() -> None:
     found = problems_of(form("text | a | A | A | ${nope} = 'x' | | | "))
     assert "form.md:survey:2: condition refers to 'nope', which does not exist" in found
 
@@ -297,7 +297,7 @@ def test_a_condition_on_an_unknown_question_names_the_row():
 # --- constraints ------------------------------------------------------------------------------
 
 
-def test_date_limits_are_read_from_the_constraint():
+def test_date_limits_are_read_from_the_constraint() -> None:
     imported = load_md(
         form("date | d | D | D | | . >= date('2020-01-01') and . <= date('2030-12-31') | | ")
     )
@@ -319,7 +319,7 @@ def test_date_limits_are_read_from_the_constraint():
         ("range | n | N | N | | | | start=1 end=5 step=2", "a range's step must be 1"),
     ],
 )
-def test_constraints_this_service_cannot_hold_are_refused_with_their_row(row, message):
+def test_constraints_this_service_cannot_hold_are_refused_with_their_row(row, message):  # type: ignore[no-untyped-def]
     found = problems_of(form(row))
     assert any(p.startswith("form.md:survey:2: ") and message in p for p in found), found
 
@@ -339,23 +339,23 @@ def test_constraints_this_service_cannot_hold_are_refused_with_their_row(row, me
         ("select_one nope | pick | Pick | Elija | | | | ", "no choice list 'nope'"),
     ],
 )
-def test_what_the_service_does_not_ask_is_refused_with_sheet_and_row(row, message):
+def test_what_the_service_does_not_ask_is_refused_with_sheet_and_row(row, message):  # type: ignore[no-untyped-def]
     found = problems_of(form("text | a | A | A | | | | ", row))
     assert any(p.startswith("form.md:survey:3: ") and message in p for p in found), found
 
 
-def test_an_unknown_column_is_refused_not_dropped():
+def test_an_unknown_column_is_refused_not_dropped() -> None:
     text = "| survey |\n| | type | name | label | media::image |\n| | text | a | A | cat.png |\n"
     found = problems_of(text)
     assert "form.md:survey:2: column 'media::image' is not one this service reads" in found
 
 
-def test_a_language_column_without_a_code_is_refused():
+def test_a_language_column_without_a_code_is_refused() -> None:
     text = form("text | a | A | A | | | | ").replace("label::Español (es)", "label::Español")
     assert any("column 'label::Español' names no language code" in p for p in problems_of(text))
 
 
-def test_problems_of_the_checks_name_the_choices_sheet_row():
+def test_problems_of_the_checks_name_the_choices_sheet_row() -> None:
     text = form(
         "select_one colours | c | C | C | | | | ",
         choices="| | colours | red | Red | Rojo |\n| | colours | red | Again | Otra vez |\n",
@@ -366,7 +366,7 @@ def test_problems_of_the_checks_name_the_choices_sheet_row():
     ), found
 
 
-def test_a_missing_translation_of_an_option_names_its_choices_row():
+def test_a_missing_translation_of_an_option_names_its_choices_row() -> None:
     text = form(
         "select_one colours | c | C | C | | | | ",
         choices="| | colours | red | Red | Rojo |\n| | colours | blue | Blue | |\n",
@@ -378,13 +378,13 @@ def test_a_missing_translation_of_an_option_names_its_choices_row():
     ), found
 
 
-def test_device_metadata_rows_are_skipped_and_said():
+def test_device_metadata_rows_are_skipped_and_said() -> None:
     imported = load_md(form("start | started | | | | | | ", "text | a | A | A | | | | "))
     assert list(questions(imported)) == ["a"]
     assert any("'start' is device data, not collected" in a for a in imported.assumed)
 
 
-def test_kind_names_our_type_and_must_fit_the_row():
+def test_kind_names_our_type_and_must_fit_the_row() -> None:
     head = "| survey |\n| | type | name | label | kind |\n"
     good = load_md(head + "| | text | a | A | long_text |\n")
     assert questions(good)["a"]["type"] == "long_text"
@@ -405,7 +405,7 @@ def _zip(parts: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_zip_bomb_is_refused_before_it_is_unpacked():
+def test_a_zip_bomb_is_refused_before_it_is_unpacked() -> None:
     bomb = _zip({"xl/worksheets/sheet1.xml": b"\0" * (xlsform.MAX_UNPACKED_BYTES + 1)})
     assert len(bomb) < 100_000
     with pytest.raises(DefinitionError) as caught:
@@ -413,7 +413,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked():
     assert "unpacks to more than" in str(caught.value)
 
 
-def test_xml_entities_are_refused():
+def test_xml_entities_are_refused() -> None:
     hostile = _zip(
         {
             "xl/worksheets/sheet1.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
@@ -437,14 +437,14 @@ def survey_workbook(rows: list[list[str]]) -> bytes:
     return buffer.getvalue()
 
 
-def test_too_many_rows_are_refused_before_parsing():
+def test_too_many_rows_are_refused_before_parsing() -> None:
     rows = [["note", f"n{n}", "x"] for n in range(xlsform.MAX_ROWS + 1)]
     with pytest.raises(DefinitionError) as caught:
         xlsform.load_bytes(survey_workbook(rows), "long.xlsx")
     assert f"more than {xlsform.MAX_ROWS:,} rows" in str(caught.value)
 
 
-def test_an_oversized_or_broken_file_is_a_clear_problem():
+def test_an_oversized_or_broken_file_is_a_clear_problem() -> None:
     with pytest.raises(DefinitionError) as caught:
         xlsform.load_bytes(b"x" * 1_000_001, "big.xlsx")
     assert "larger than 1,000,000 bytes" in str(caught.value)
@@ -456,7 +456,7 @@ def test_an_oversized_or_broken_file_is_a_clear_problem():
     assert "broken.md:1:" in str(caught.value)
 
 
-def test_damaged_workbooks_are_refused_with_a_problem_never_an_error():
+def test_damaged_workbooks_are_refused_with_a_problem_never_an_error() -> None:
     good = xlsform.to_xlsx(load_file(ROOT / "surveys" / "family-feedback.yaml"))
     rnd = random.Random(14)
     damaged = [good[: len(good) // 2], good[:-10]]
@@ -472,7 +472,7 @@ def test_damaged_workbooks_are_refused_with_a_problem_never_an_error():
             assert all(str(p).startswith("damaged.xlsx") for p in exc.problems)
 
 
-def test_a_formula_cell_is_read_as_its_stored_value_never_evaluated():
+def test_a_formula_cell_is_read_as_its_stored_value_never_evaluated() -> None:
     # A formula with no stored value: nothing computes it, so the question has no words.
     raw = survey_workbook([["text", "a", "=1+1"]])
     with pytest.raises(DefinitionError) as caught:
@@ -484,7 +484,7 @@ def test_a_formula_cell_is_read_as_its_stored_value_never_evaluated():
 # --- the command line ---------------------------------------------------------------------------
 
 
-def test_surveys_check_reads_an_xlsform_and_names_sheet_and_row(runner, tmp_path):
+def test_surveys_check_reads_an_xlsform_and_names_sheet_and_row(runner, tmp_path):  # type: ignore[no-untyped-def]
     good = tmp_path / "family.xlsx"
     good.write_bytes(xlsform.to_xlsx(load_file(ROOT / "surveys" / "family-feedback.yaml")))
     result = runner.invoke(args=["surveys", "check", str(good)])
@@ -497,7 +497,7 @@ def test_surveys_check_reads_an_xlsform_and_names_sheet_and_row(runner, tmp_path
     assert f"{bad}:survey:3: calculations are not supported" in result.output
 
 
-def test_surveys_sync_stores_an_xlsform_with_the_hash_of_its_yaml(runner, session, tmp_path):
+def test_surveys_sync_stores_an_xlsform_with_the_hash_of_its_yaml(runner, session, tmp_path):  # type: ignore[no-untyped-def]
     family = load_file(ROOT / "surveys" / "family-feedback.yaml")
     workbook = tmp_path / "family-feedback.xlsx"
     workbook.write_bytes(xlsform.to_xlsx(family))
@@ -515,7 +515,7 @@ def test_surveys_sync_stores_an_xlsform_with_the_hash_of_its_yaml(runner, sessio
     assert result.output.count(": ok (") == 1
 
 
-def test_a_scale_with_no_favourable_options_reports_a_mean_but_no_percent_favourable(session):
+def test_a_scale_with_no_favourable_options_reports_a_mean_but_no_percent_favourable(session):  # type: ignore[no-untyped-def]
     from reports import build_report
     from tests import factories
 
