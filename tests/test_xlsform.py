@@ -337,6 +337,7 @@ def test_constraints_this_service_cannot_hold_are_refused_with_their_row(row, me
         ("time | when | When | Cuándo | | | | ", "type 'time' is not a question this service asks"),
         ("select_one | pick | Pick | Elija | | | | ", "select_one needs a list name"),
         ("select_one nope | pick | Pick | Elija | | | | ", "no choice list 'nope'"),
+        (" | nameless | Nameless | Sin tipo | | | | ", "a row needs a type"),
     ],
 )
 def test_what_the_service_does_not_ask_is_refused_with_sheet_and_row(row, message):  # type: ignore[no-untyped-def]

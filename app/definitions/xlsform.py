@@ -38,7 +38,7 @@ if t.TYPE_CHECKING:
 
 SUFFIXES = (".xlsx", ".csv", ".md")
 # An .xlsx unpacks to at most this much, in at most this many parts; a sheet has at most
-# this many rows. The largest shipped instrument is about 400 rows and 200 KB unpacked.
+# this many rows. A shipped instrument is about 100 rows and 50 KB unpacked.
 MAX_UNPACKED_BYTES = 20_000_000
 MAX_PARTS = 200
 MAX_ROWS = 5_000
