@@ -314,7 +314,8 @@ class GroupBuilder:
             item.mean = Cell.hidden(status)
             return
         favourable = sum(counts.get(o.code, 0) for o in scored if o.favourable)
-        item.percent_favourable = Cell(100.0 * favourable / denominator)
+        if any(o.favourable for o in scored):  # a scale with none says nothing favourable
+            item.percent_favourable = Cell(100.0 * favourable / denominator)
         item.mean = Cell(sum((o.score or 0) * counts.get(o.code, 0) for o in scored) / denominator)
 
     def _comments(self, item: ItemSummary, key: tuple[int, str, str], status: Status) -> None:

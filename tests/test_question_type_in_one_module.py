@@ -19,6 +19,7 @@ import jinja2
 import pytest
 import sqlalchemy as sa
 
+from app.definitions import DefinitionError, load_text, xlsform
 from app.definitions.schema import QuestionBase, ScaleOption
 from app.definitions.types import (
     N_,
@@ -30,6 +31,7 @@ from app.definitions.types import (
     QuestionType,
     Scoring,
 )
+from app.definitions.types._xlsform import XlsOut, XlsRow
 from app.demo import generate
 from app.extensions import db
 from app.models import Answer, Link, Role, User
@@ -96,6 +98,24 @@ class TrafficLight(QuestionType):
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
         return demo.scale(self, self.item)
+
+    # In an XLSForm: a select_one of its own list of the three colours (``kind`` says
+    # it is a traffic light rather than a single choice).
+    xlsform_types = frozenset({"select_one"})
+
+    @classmethod
+    def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
+        if [c.name for c in row.choices()] != [code for code, _word, _score in COLOURS]:
+            row.problem("a traffic light's choices are green, amber and red")
+        return {}
+
+    def xlsform_type(self) -> str:
+        return f"select_one {self.item}"
+
+    def xlsform_columns(self, out: XlsOut) -> dict[str, t.Any]:
+        # The words are the interface's, translated where shown: the list has codes only.
+        out.choices(self.item, [{"name": code} for code, _word, _score in COLOURS])
+        return {}
 
 
 # --- the tests --------------------------------------------------------------------------
@@ -280,3 +300,22 @@ def test_new_type_is_given_demo_answers(app, term_link):  # type: ignore[no-unty
     assert len(given) > 10
     assert all(choice in scores and value == scores[choice] for choice, value in given)
     assert len({choice for choice, _value in given}) >= 2
+
+
+def test_new_type_goes_through_an_xlsform_and_back(traffic_light):  # type: ignore[no-untyped-def]
+    survey = load_text(SURVEY, "term-check.yaml")
+    workbook = xlsform.to_xlsx(survey)
+    sheets = xlsform.sheets_of(survey)
+    header, *rows = sheets["survey"]
+    row = dict(zip(header, next(r for r in rows if "term.progress" in r), strict=True))
+    assert row["type"] == "select_one term.progress" and row["kind"] == "traffic_light"
+    assert xlsform.load_bytes(workbook, "term-check.xlsx").definition.sha256 == survey.sha256
+    # Its own check of its row, named by sheet and row.
+    wrong = xlsform.to_markdown(survey).replace(
+        "| term.progress | red |", "| term.progress | blue |"
+    )
+    with pytest.raises(DefinitionError) as caught:
+        xlsform.load_bytes(wrong.encode(), "term-check.md")
+    assert "term-check.md:survey:3: a traffic light's choices are green, amber and red" in [
+        str(p) for p in caught.value.problems
+    ]

@@ -267,9 +267,12 @@ class ConfirmForm(FlaskForm):
 
 
 class SurveyUploadForm(FlaskForm):
-    """A survey definition to check: a YAML file, or its text pasted."""
+    """A survey definition to check: a YAML file or an XLSForm, or YAML text pasted."""
 
-    definition_file = FileField("A definition file (.yaml or .yml)")
+    definition_file = FileField(
+        "A definition file (.yaml, .yml or an XLSForm .xlsx)",
+        render_kw={"accept": ".yaml,.yml,.xlsx,.csv,.md"},
+    )
     definition_text = TextAreaField("Or paste the definition (YAML)")
 
 

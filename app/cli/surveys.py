@@ -23,7 +23,8 @@ def _paths(paths: tuple[str, ...]) -> list[Path]:
     if not paths:
         files = definition_files(current_app.config["SURVEYS_DIR"])
         if not files:
-            raise click.ClickException(f"no .yaml files in {current_app.config['SURVEYS_DIR']}")
+            folder = current_app.config["SURVEYS_DIR"]
+            raise click.ClickException(f"no .yaml or .xlsx files in {folder}")
         return files
     result: list[Path] = []
     for raw in paths:
@@ -41,7 +42,8 @@ def _paths(paths: tuple[str, ...]) -> list[Path]:
 @click.argument("paths", nargs=-1)
 @with_appcontext
 def check(paths: tuple[str, ...]) -> None:
-    """Check definitions (default: every file in surveys/). Prints file:line: message."""
+    """Check definitions (default: every file in surveys/): YAML, or XLSForm (.xlsx,
+    .csv, .md). Prints file:line: message (file:sheet:row: for a spreadsheet)."""
     failed = 0
     files = _paths(paths)
     for path in files:

@@ -92,8 +92,13 @@ def load_text(text: str, path: str = "<definition>") -> SurveyDefinition:
 
 
 def load_file(path: str | Path) -> SurveyDefinition:
-    """Check one definition file; raise DefinitionError listing every problem."""
+    """Check one definition file (YAML, or an XLSForm: ``.xlsx``, ``.csv``, ``.md``);
+    raise DefinitionError listing every problem."""
     path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".csv", ".md"):
+        from app.definitions import xlsform  # pyxform loads only for spreadsheets
+
+        return xlsform.load_path(path).definition
     return load_text(yaml_source.read_file(path), str(path))
 
 
@@ -105,9 +110,11 @@ def build(data: dict[str, t.Any]) -> SurveyDefinition:
 
 
 def definition_files(directory: str | Path) -> list[Path]:
-    """Definition files in a folder, in name order."""
+    """Definition files in a folder (YAML and XLSForm workbooks), in name order."""
     directory = Path(directory)
-    return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    found = [*directory.glob("*.yaml"), *directory.glob("*.yml"), *directory.glob("*.xlsx")]
+    # A spreadsheet program's lock file ("~$family.xlsx") is not a workbook.
+    return sorted(p for p in found if not p.name.startswith("~$"))
 
 
 def check_definition(
@@ -203,6 +210,7 @@ def _question(
         _pydantic_problems(reporter, exc, loc)
         return None
     question = cls(model, survey)
+    question.raw = raw
     question.loc = loc  # type: ignore[attr-defined]
     question.check(lambda field, message: reporter.add(loc + (field,), message))
     return question

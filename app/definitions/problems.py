@@ -59,16 +59,21 @@ class Reporter:
 
     def add(self, loc: Loc, message: str) -> None:
         """A problem with the value at ``loc``."""
-        self.at(self.locator.line(loc), message)
+        self.at(self.locator.line(loc), message, self._path(loc))
 
     def add_key(self, loc: Loc, message: str) -> None:
         """A problem with a key (missing or unknown): named on its mapping's line."""
-        self.at(self.locator.line(loc[:-1]) if loc else 1, message)
+        self.at(self.locator.line(loc[:-1]) if loc else 1, message, self._path(loc[:-1]))
 
-    def at(self, line: int, message: str) -> None:
+    def _path(self, loc: Loc) -> str:
+        # A spreadsheet's locator also names the sheet: "form.xlsx:survey".
+        path = getattr(self.locator, "path", None)
+        return str(path(loc)) if path is not None else self.path
+
+    def at(self, line: int, message: str, path: str | None = None) -> None:
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(Problem(self.path, line, message))
+            self.problems.append(Problem(path or self.path, line, message))
 
     def raise_if_any(self) -> None:
         if self.problems:
-            raise DefinitionError(sorted(self.problems, key=lambda p: p.line))
+            raise DefinitionError(sorted(self.problems, key=lambda p: (p.path, p.line)))

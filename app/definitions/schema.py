@@ -71,10 +71,12 @@ class ScaleOption(Option):
 
 
 class Scale(Strict):
-    """A shared response scale; ``favourable`` names the options counted as favourable."""
+    """A shared response scale; ``favourable`` names the options counted as favourable
+    (none: reports give no percent favourable, e.g. for a scale imported from a plain
+    XLSForm until someone says which options are favourable)."""
 
     options: list[ScaleOption] = Field(min_length=2)
-    favourable: list[Code] = Field(min_length=1)
+    favourable: list[Code] = Field(default_factory=list)
     neutral: Code | None = None
 
 

@@ -5,9 +5,11 @@ import typing as t
 
 import sqlalchemy as sa
 from flask import abort, current_app, render_template, request
+from flask_babel import gettext
 
 from app.definitions.survey import SurveyDefinition
 from app.definitions.sync import definition_of, latest_version
+from app.definitions.types import N_
 from app.extensions import db
 from app.i18n import use_language
 from app.models import Link, Survey, Wave
@@ -16,70 +18,43 @@ from app.respond.presenter import answer_labels, condition_note
 
 LANGUAGES = {"en": "English", "es": "Español"}
 
-WORDS = {
-    "en": {
-        "heading": "Preview of the surveys for {wave}",
-        "lead": (
+# The page's words are interface strings like every other (English message ids, the
+# Spanish in the catalogue), worded for the page's language after ``use_language``.
+AUDIENCES = {
+    "student": N_("students"),
+    "family": N_("families"),
+    "staff": N_("staff"),
+    "partner": N_("partners"),
+}
+
+
+def _words(wave: str, contact: str) -> dict[str, str]:
+    return {
+        "heading": gettext("Preview of the surveys for %(wave)s", wave=wave),
+        "lead": gettext(
             "Before the partnership's review, the school asks students, families, staff "
             "and community partners what they think of the mental-health and well-being "
             "supports students get. These are the questions, exactly as they are asked."
         ),
-        "anonymous": (
+        "anonymous": gettext(
             "Taking part is voluntary: anyone may skip any question or stop at any "
             "time, and nothing happens to a student who does not take part. The "
             "surveys are anonymous: they ask for no name, and reports show only "
             "groups of at least ten people."
         ),
-        "contact": "Questions, or to say your child should not take a survey: {contact}.",
-        "contact_default": (
+        "contact": gettext(
+            "Questions, or to say your child should not take a survey: %(contact)s.",
+            contact=contact,
+        )
+        if contact
+        else gettext(
             "Questions, or to say your child should not take a survey: contact the school office."
         ),
-        "for": "Asked of: {audiences}",
-        "minutes": "About {n} minutes.",
-        "shown_if": "Asked only when: {note}",
-        "print": "Print this page",
-        "none": "No surveys are planned for this review yet.",
-        "answers": "Answers offered",
-    },
-    "es": {
-        "heading": "Vista previa de las encuestas de {wave}",
-        "lead": (
-            "Antes de la revisión de la colaboración, la escuela pregunta a estudiantes, "
-            "familias, personal y organizaciones comunitarias qué piensan de los apoyos "
-            "de salud mental y bienestar que reciben los estudiantes. Estas son las "
-            "preguntas, tal como se hacen."
-        ),
-        "anonymous": (
-            "Participar es voluntario: cualquier persona puede saltarse una pregunta o "
-            "dejar de contestar en cualquier momento, y no pasa nada si un estudiante no "
-            "participa. Las encuestas son anónimas: no piden el nombre, y los informes "
-            "solo muestran grupos de al menos diez personas."
-        ),
-        "contact": (
-            "Si tiene preguntas, o no desea que su hijo o hija conteste una encuesta: {contact}."
-        ),
-        "contact_default": (
-            "Si tiene preguntas, o no desea que su hijo o hija conteste una encuesta, "
-            "comuníquese con la oficina de la escuela."
-        ),
-        "for": "Para: {audiences}",
-        "minutes": "Unos {n} minutos.",
-        "shown_if": "Solo se pregunta si: {note}",
-        "print": "Imprimir esta página",
-        "none": "Todavía no hay encuestas previstas para esta revisión.",
-        "answers": "Respuestas posibles",
-    },
-}
-
-AUDIENCES = {
-    "en": {"student": "students", "family": "families", "staff": "staff", "partner": "partners"},
-    "es": {
-        "student": "estudiantes",
-        "family": "familias",
-        "staff": "personal de la escuela",
-        "partner": "organizaciones comunitarias",
-    },
-}
+        "print": gettext("Print this page"),
+        "none": gettext("No surveys are planned for this review yet."),
+        "answers": gettext("Answers offered"),
+        "language": gettext("Language"),
+    }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,8 +70,7 @@ class QuestionText:
 class Instrument:
     title: str
     description: str
-    audiences: str
-    minutes: int | None
+    asked_of: str  # "Asked of: families. About 8 minutes."
     pages: list[tuple[str, list[QuestionText]]]
 
 
@@ -122,11 +96,15 @@ def _instrument(definition: SurveyDefinition, language: str) -> Instrument:
             )
         pages.append((say(page.title) if page.title else "", shown))
     header = definition.header
+    audiences = ", ".join(gettext(AUDIENCES.get(a, a)) for a in header.audiences)
+    asked_of = gettext("Asked of: %(audiences)s", audiences=audiences)
+    if header.estimated_minutes:
+        minutes = gettext("About %(n)s minutes.", n=header.estimated_minutes)
+        asked_of = f"{asked_of} {minutes}"
     return Instrument(
         say(header.title),
         say(header.description) if header.description else "",
-        ", ".join(AUDIENCES[language].get(a, a) for a in header.audiences),
-        header.estimated_minutes,
+        asked_of,
         pages,
     )
 
@@ -156,15 +134,12 @@ def wave_preview(token: str):  # type: ignore[no-untyped-def]
                     language if language in definition.languages else definition.languages[0],
                 )
             )
-    words = WORDS[language]
-    contact = current_app.config.get("PARENT_CONTACT") or ""
     return render_template(
         "preview/wave.html",
         wave=wave,
         token=token,
         language=language,
         languages=LANGUAGES,
-        words=words,
-        contact=words["contact"].format(contact=contact) if contact else words["contact_default"],
+        words=_words(wave.name, current_app.config.get("PARENT_CONTACT") or ""),
         instruments=instruments,
     )

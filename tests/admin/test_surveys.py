@@ -152,7 +152,7 @@ def test_an_upload_with_a_mistake_shows_it_with_its_line_and_stores_nothing(app,
     assert versions_of(app, "family-feedback") == before
     # The text stays on the page to fix.
     assert "no_such_type" in response.text
-    wrong = upload(coordinator, "id: x\n", "survey.xlsx")
+    wrong = upload(coordinator, "id: x\n", "survey.txt")
     assert wrong.status_code == 400 and "a .yaml or .yml file" in wrong.text
 
 

@@ -34,6 +34,9 @@ def test_anyone_reads_every_survey_of_the_wave_in_both_languages(app, world):  #
     assert "contact the school office" in english.text
     spanish = client.get(f"{url}?lang=es")
     assert '<html lang="es">' in spanish.text and "Participar es voluntario" in spanish.text
+    # The page's words come from the catalogue, like every interface string.
+    assert "Imprimir esta página" in spanish.text and "Para: familias" in spanish.text
+    assert 'aria-label="Idioma"' in spanish.text and "Asked of: families" in english.text
     for definition in definitions:
         assert definition.text(definition.header.title, "en") in english.text
         if "es" in definition.languages:

@@ -222,13 +222,33 @@ def definition_yaml(version: SurveyVersion) -> str:
         f"# {version.survey.slug}, version {version.number}"
         f" (sha256 {version.sha256[:12]}), downloaded from the workspace.\n"
     )
-    return header + yaml.dump(
-        version.definition,
-        Dumper=_PlainDumper,
-        allow_unicode=True,
-        sort_keys=False,
-        width=88,
-    )
+    return header + _yaml(version.definition)
+
+
+def _yaml(data: dict[str, t.Any]) -> str:
+    return yaml.dump(data, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, width=88)
+
+
+def definition_xlsx(version: SurveyVersion) -> bytes:
+    """A stored version as an XLSForm workbook (survey, choices and settings sheets with
+    the extension columns of ``surveys/README.md``): uploading it back gives the same
+    content hash."""
+    from app.definitions import xlsform
+
+    return xlsform.to_xlsx(definition_of(version))
+
+
+def read_xlsform(raw: bytes, filename: str) -> tuple[str, list[str]]:
+    """An uploaded XLSForm as the YAML text the upload, preview and publish forms carry
+    (the same data, so the same content hash), and every default it assumed; raises
+    UploadRefused listing each problem as ``file:sheet:row: message``."""
+    from app.definitions import DefinitionError, xlsform
+
+    try:
+        imported = xlsform.load_bytes(raw, filename)
+    except DefinitionError as exc:
+        raise UploadRefused([str(p) for p in exc.problems]) from None
+    return _yaml(imported.definition.data), imported.assumed
 
 
 class UploadRefused(ValueError):
@@ -247,6 +267,8 @@ class Upload:
     survey: Survey | None  # the stored survey it would add a version to
     latest: SurveyVersion | None
     changes: Changes
+    # What an XLSForm left out and the import assumed (empty for YAML).
+    assumed: tuple[str, ...] = ()
 
     @property
     def unchanged(self) -> bool:

@@ -3,6 +3,7 @@ and a preview of any version as a respondent sees it (nothing is stored)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import PurePosixPath
 
 import sqlalchemy as sa
@@ -17,8 +18,10 @@ from app.admin.services.surveys import (
     UploadRefused,
     catalogue,
     check_upload,
+    definition_xlsx,
     definition_yaml,
     publish,
+    read_xlsform,
     survey_links,
     version_history,
 )
@@ -77,6 +80,20 @@ def survey_download_yaml(survey_id: int, number: int):  # type: ignore[no-untype
     response = Response(definition_yaml(version), mimetype="application/yaml")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{version.survey.slug}-v{version.number}.yaml"'
+    )
+    return response
+
+
+@bp.get("/surveys/<int:survey_id>/versions/<int:number>/definition.xlsx")
+@roles_required(*STAFF)
+def survey_download_xlsx(survey_id: int, number: int):  # type: ignore[no-untyped-def]
+    version = _version(survey_id, number)
+    response = Response(
+        definition_xlsx(version),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{version.survey.slug}-v{version.number}.xlsx"'
     )
     return response
 
@@ -157,20 +174,24 @@ def preview_page(definition, posted, asked_language, *, title: str, extra=None):
     ), status
 
 
-ALLOWED_SUFFIXES = (".yaml", ".yml")
+YAML_SUFFIXES = (".yaml", ".yml")
+# XLSForm workbooks (.csv and .md are the same sheets as text, for tests and tools).
+XLSFORM_SUFFIXES = (".xlsx", ".csv", ".md")
 # Fields of the upload forms that are not answers to the survey being previewed.
 UPLOAD_FIELDS = ("definition_text", "filename")
 
 
-def _uploaded_text(form: SurveyUploadForm) -> tuple[str, str] | None:
-    """(text, file name) from the file or the pasted text; errors go on the form."""
+def _uploaded_text(form: SurveyUploadForm) -> tuple[str, str, list[str]] | None:
+    """(YAML text, file name, defaults assumed) from the file or the pasted text; errors
+    go on the form. An XLSForm is read into the YAML text of the same data (problems
+    with its sheet and row raise UploadRefused)."""
     upload = form.definition_file.data
     filename = getattr(upload, "filename", None) if upload is not None else None
     if filename:
         name = PurePosixPath(filename.replace("\\", "/")).name[:120] or "upload.yaml"
-        if not name.lower().endswith(ALLOWED_SUFFIXES):
+        if not name.lower().endswith(YAML_SUFFIXES + XLSFORM_SUFFIXES):
             form.definition_file.errors = [
-                "Upload a survey definition in YAML (a .yaml or .yml file)."
+                "Upload a survey definition in YAML (a .yaml or .yml file) or an XLSForm (.xlsx)."
             ]
             return None
         raw = upload.stream.read(MAX_FILE_BYTES + 1)
@@ -179,14 +200,17 @@ def _uploaded_text(form: SurveyUploadForm) -> tuple[str, str] | None:
                 f"The file is larger than {MAX_FILE_BYTES:,} bytes: no survey needs that much."
             ]
             return None
+        if name.lower().endswith(XLSFORM_SUFFIXES):
+            text, assumed = read_xlsform(raw, name)
+            return text, name, assumed
         try:
-            return raw.decode("utf-8-sig"), name
+            return raw.decode("utf-8-sig"), name, []
         except UnicodeDecodeError:
             form.definition_file.errors = ["The file is not UTF-8 text; save it as UTF-8."]
             return None
     text = (form.definition_text.data or "").replace("\r\n", "\n")
     if text.strip():
-        return text, "pasted.yaml"
+        return text, "pasted.yaml", []
     form.form_errors.append("Choose a file, or paste a definition.")
     return None
 
@@ -199,9 +223,13 @@ def survey_upload():  # type: ignore[no-untyped-def]
     form = SurveyUploadForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        uploaded = _uploaded_text(form)
+        try:
+            uploaded = _uploaded_text(form)
+        except UploadRefused as refused:
+            # A spreadsheet's problems, by sheet and row: the file is fixed, not the text.
+            uploaded, problems = None, refused.problems
         if uploaded is not None:
-            text, name = uploaded
+            text, name, assumed = uploaded
             try:
                 upload = check_upload(db.session, text, name)
             except UploadRefused as refused:
@@ -210,7 +238,7 @@ def survey_upload():  # type: ignore[no-untyped-def]
             else:
                 return render_template(
                     "admin/survey_upload_review.html",
-                    upload=upload,
+                    upload=dataclasses.replace(upload, assumed=tuple(assumed)),
                     publish=SurveyPublishForm(formdata=None, definition_text=text, filename=name),
                     language_names=LANGUAGE_NAMES,
                 )

@@ -7,6 +7,7 @@ import typing as t
 from pydantic import Field, model_validator
 
 from app.definitions.schema import Option, QuestionBase, Text
+from app.definitions.types._xlsform import XlsOut, XlsRow
 from app.definitions.types.base import (
     N_,
     AnswerRow,
@@ -83,6 +84,35 @@ class _ChoiceBase(QuestionType):
 
     def _demo_other(self, demo: DemoAnswers, chosen: list[str]) -> str | None:
         return demo.short_text("other") if OTHER in chosen else None
+
+    # XLSForm: ``select_one list`` / ``select_multiple list``, ``or_other`` for "other";
+    # the options are the question's own list, named after its item id.
+    xlsform_select: t.ClassVar[str]
+
+    @classmethod
+    def xlsform_claims(cls, row: XlsRow) -> bool:
+        return row.type == cls.xlsform_select and row.scale_name is None
+
+    @classmethod
+    def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
+        found: dict[str, t.Any] = {"options": row.options()}
+        if row.or_other:
+            found["other"] = True
+        label = row.text("other_label")
+        if label is not None:
+            found["other_label"] = label
+        return found
+
+    def xlsform_type(self) -> str:
+        other = " or_other" if self.raw.get("other") else ""
+        return f"{self.xlsform_select} {self.item}{other}"
+
+    def xlsform_columns(self, out: XlsOut) -> dict[str, t.Any]:
+        out.choices(
+            self.item,
+            [{"name": o.get("value"), "label": o.get("label")} for o in self.raw["options"]],
+        )
+        return {"other_label": self.raw.get("other_label")}
 
     def _rows(self, chosen: list[str], other: str | None) -> list[AnswerRow]:
         return [

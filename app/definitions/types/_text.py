@@ -7,6 +7,7 @@ import typing as t
 from pydantic import Field
 
 from app.definitions.schema import QuestionBase, Text
+from app.definitions.types._xlsform import XlsOut, XlsRow, constraint
 from app.definitions.types.base import FieldError, FormData, QuestionType, first
 
 
@@ -37,6 +38,35 @@ class _TextType(QuestionType):
         if len(raw) > self.max_length:
             return None, [FieldError(self.item, "too_long", {"max": self.max_length})]
         return raw, []
+
+    # XLSForm: a ``text`` row; long text has the ``multiline`` appearance.
+    multiline: t.ClassVar[bool] = False
+    xlsform_types = frozenset({"text"})
+
+    @classmethod
+    def xlsform_claims(cls, row: XlsRow) -> bool:
+        return row.type == "text" and ("multiline" in row.appearance) == cls.multiline
+
+    @classmethod
+    def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
+        found = {
+            "max_length": row.limit("string-length(.)", "<="),
+            "placeholder": row.text("placeholder"),
+        }
+        return {k: v for k, v in found.items() if v is not None}
+
+    def xlsform_type(self) -> str:
+        return "text"
+
+    def xlsform_columns(self, out: XlsOut) -> dict[str, t.Any]:
+        longest = self.raw.get("max_length")
+        return {
+            "appearance": "multiline" if self.multiline else None,
+            "constraint": constraint(
+                f"string-length(.) <= {longest}" if longest is not None else None
+            ),
+            "placeholder": self.raw.get("placeholder"),
+        }
 
     def fitted(self, text: str | None) -> str | None:
         """``text`` cut to what the box takes (demo answers must be valid answers)."""

@@ -23,6 +23,7 @@ from app.definitions.schema import QuestionBase, Text
 if t.TYPE_CHECKING:
     from app.definitions.survey import SurveyDefinition
     from app.definitions.types._scale import Scoring
+    from app.definitions.types._xlsform import XlsOut, XlsRow
 
 REGISTRY: dict[str, type[QuestionType]] = {}
 
@@ -163,6 +164,8 @@ class QuestionType:
         self.survey = survey
         # Read for every answer of every post; definitions don't change once loaded.
         self.item: str = definition.item
+        # The question as written (the loader sets it): exports write what was given.
+        self.raw: dict[str, t.Any] = {}
 
     # --- definition ---------------------------------------------------------------
     def item_ids(self) -> list[str]:
@@ -280,3 +283,32 @@ class QuestionType:
     def condition_values(self, value: t.Any) -> dict[str, t.Any]:
         """Item id -> value as display conditions see it (codes, numbers or text)."""
         return {} if value is None else {self.item: value}
+
+    # --- XLSForm (app.definitions.xlsform) ----------------------------------------------
+    # The survey-sheet types (first word) a row of this type may have.
+    xlsform_types: t.ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def xlsform_claims(cls, row: XlsRow) -> bool:
+        """Whether a row of a form that does not name our types (no ``kind`` column, a
+        form made with another tool) is a question of this type."""
+        return False
+
+    @classmethod
+    def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
+        """This type's own fields from its survey-sheet row (item, text, help, required
+        and show_if are read for every type)."""
+        return {}
+
+    def xlsform_type(self) -> str:
+        """The survey sheet's ``type`` cell for this question."""
+        raise NotImplementedError(f"question type {self.name} has no XLSForm mapping")
+
+    def xlsform_columns(self, out: XlsOut) -> dict[str, t.Any]:
+        """This type's own cells (appearance, parameters, constraint, extension
+        columns); may add choice lists to ``out``."""
+        return {}
+
+    def to_xlsform(self, out: XlsOut) -> None:
+        """Write the question into the sheets: by default one row."""
+        out.question(self, self.xlsform_type(), **self.xlsform_columns(out))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from app.definitions.schema import QuestionBase, Text
+from app.definitions.types._xlsform import XlsOut, XlsRow
 from app.definitions.types.base import (
     N_,
     AnswerRow,
@@ -17,6 +18,8 @@ from app.definitions.types.base import (
     register,
 )
 
+# The box's words when an XLSForm ``acknowledge`` row gives none.
+DEFAULT_AGREE = {"en": "I agree", "es": "Estoy de acuerdo"}
 CONSENT_GIVEN = "given"
 # Interviews: a shown consent question must be given, whatever the definition says.
 CONSENT_REQUIRED = "consent_required"
@@ -80,3 +83,24 @@ class Consent(QuestionType):
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
         return True
+
+    xlsform_types = frozenset({"acknowledge"})
+
+    @classmethod
+    def xlsform_claims(cls, row: XlsRow) -> bool:
+        return row.type == "acknowledge"
+
+    @classmethod
+    def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
+        label = row.text("agree_label")
+        if label is None:
+            label = {lang: DEFAULT_AGREE.get(lang, "OK") for lang in row.form.languages}
+            words = ", ".join(f"'{v}'" for v in label.values())
+            row.assume(f"'{row.name}' has no agree_label: its box reads {words}")
+        return {"agree_label": label}
+
+    def xlsform_type(self) -> str:
+        return "acknowledge"
+
+    def xlsform_columns(self, out: XlsOut) -> dict[str, t.Any]:
+        return {"agree_label": self.raw.get("agree_label")}

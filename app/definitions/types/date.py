@@ -6,6 +6,7 @@ import datetime as dt
 import typing as t
 
 from app.definitions.schema import QuestionBase
+from app.definitions.types._xlsform import XlsOut, XlsRow, constraint
 from app.definitions.types.base import AnswerRow, DemoAnswers, FieldError, QuestionType, register
 
 
@@ -40,6 +41,29 @@ class Date(QuestionType):
 
     def condition_values(self, value: t.Any) -> dict[str, t.Any]:
         return {} if value is None else {self.item: value.isoformat()}
+
+    xlsform_types = frozenset({"date"})
+
+    @classmethod
+    def xlsform_claims(cls, row: XlsRow) -> bool:
+        return row.type == "date"
+
+    @classmethod
+    def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
+        found = {"min": row.limit(".", ">="), "max": row.limit(".", "<=")}
+        return {k: v for k, v in found.items() if v is not None}
+
+    def xlsform_type(self) -> str:
+        return "date"
+
+    def xlsform_columns(self, out: XlsOut) -> dict[str, t.Any]:
+        low, high = self.raw.get("min"), self.raw.get("max")
+        return {
+            "constraint": constraint(
+                f". >= date('{low}')" if low is not None else None,
+                f". <= date('{high}')" if high is not None else None,
+            )
+        }
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
         # A day in the last year or so, kept within the question's bounds.

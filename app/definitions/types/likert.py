@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from app.definitions.types._scale import ScaleQuestionModel, Scoring, _ScaleType, scoring_from_scale
+from app.definitions.types._xlsform import XlsOut, XlsRow
 from app.definitions.types.base import AnswerRow, DemoAnswers, FieldError, register
 
 
@@ -31,3 +32,23 @@ class Likert(_ScaleType):
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
         return demo.scale(self, self.item)
+
+    # XLSForm: ``select_one <scale>`` with the ``likert`` appearance; the scale is a list
+    # of the choices sheet with scores (see ``xlsform.py``).
+    xlsform_types = frozenset({"select_one"})
+
+    @classmethod
+    def xlsform_claims(cls, row: XlsRow) -> bool:
+        return row.type == "select_one" and row.scale_name is not None
+
+    @classmethod
+    def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
+        found: dict[str, t.Any] = {"scale": row.scale_name or row.list_name}
+        reverse = row.flag("reverse")
+        return found if reverse is None else {**found, "reverse": reverse}
+
+    def xlsform_type(self) -> str:
+        return f"select_one {self.definition.scale}"
+
+    def xlsform_columns(self, out: XlsOut) -> dict[str, t.Any]:
+        return {"appearance": "likert", "reverse": self.raw.get("reverse")}

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from app.definitions.schema import CODE_PATTERN, Strict, Text
 from app.definitions.types._scale import ScaleQuestionModel, Scoring, _ScaleType, scoring_from_scale
+from app.definitions.types._xlsform import XlsOut, XlsRow
 from app.definitions.types.base import (
     N_,
     AnswerRow,
@@ -88,3 +89,41 @@ class LikertGroup(_ScaleType):
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
         return {r.item: demo.scale(self, r.item) for r in self.definition.rows}
+
+    # XLSForm: a group inside a page's group, one ``select_one <scale>`` row per
+    # statement (the usual way to ask a matrix in ODK).
+    xlsform_types = frozenset({"begin_group"})
+
+    @classmethod
+    def xlsform_claims(cls, row: XlsRow) -> bool:
+        return row.type == "begin_group"
+
+    @classmethod
+    def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
+        scales = {child.list_name for child in row.children}
+        if not row.children or any(c.type != "select_one" for c in row.children):
+            row.problem(
+                "a group inside a page is a Likert group: every row in it is a select_one "
+                "on the same scale"
+            )
+            return {}
+        if len(scales) > 1:
+            row.problem(f"the rows of a Likert group use one scale, not {len(scales)}")
+        rows = []
+        for child in row.children:
+            found: dict[str, t.Any] = {"item": child.name, "text": child.text("label")}
+            found["reverse"] = child.flag("reverse")
+            rows.append({k: v for k, v in found.items() if v is not None})
+        return {"scale": row.children[0].list_name, "rows": rows}
+
+    def to_xlsform(self, out: XlsOut) -> None:
+        out.row(type="begin group", appearance="field-list", **out.common(self))
+        for row in self.raw["rows"]:
+            out.row(
+                type=f"select_one {self.definition.scale}",
+                name=row.get("item"),
+                label=row.get("text"),
+                appearance="likert",
+                reverse=row.get("reverse"),
+            )
+        out.row(type="end group")

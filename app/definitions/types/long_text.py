@@ -13,6 +13,7 @@ class LongText(_TextType):
     name = "long_text"
     model = TextModel
     default_max_length = 4000
+    multiline = True
     demo_skippable = False  # how often people write is the comment's own business
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:

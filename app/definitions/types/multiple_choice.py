@@ -7,6 +7,7 @@ import typing as t
 from pydantic import Field
 
 from app.definitions.types._choice import ChoiceModel, _ChoiceBase
+from app.definitions.types._xlsform import XlsOut, XlsRow, constraint
 from app.definitions.types.base import AnswerRow, DemoAnswers, FieldError, FormData, register
 
 
@@ -22,6 +23,23 @@ class MultipleChoice(_ChoiceBase):
     model = MultipleChoiceModel
     definition: MultipleChoiceModel
     summary_kind = "multiple"
+    xlsform_select = "select_multiple"
+    xlsform_types = frozenset({"select_multiple"})
+
+    @classmethod
+    def xlsform_claims(cls, row: XlsRow) -> bool:
+        return row.type == cls.xlsform_select
+
+    @classmethod
+    def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
+        found = super().from_xlsform(row)
+        most = row.limit("count-selected(.)", "<=")
+        return found if most is None else {**found, "max_choices": most}
+
+    def xlsform_columns(self, out: XlsOut) -> dict[str, t.Any]:
+        most = self.raw.get("max_choices")
+        limit = constraint(f"count-selected(.) <= {most}" if most is not None else None)
+        return {**super().xlsform_columns(out), "constraint": limit}
 
     def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
         chosen: list[str] = []

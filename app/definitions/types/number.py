@@ -8,6 +8,7 @@ import typing as t
 from pydantic import model_validator
 
 from app.definitions.schema import QuestionBase, Text
+from app.definitions.types._xlsform import XlsOut, XlsRow, constraint
 from app.definitions.types.base import AnswerRow, DemoAnswers, FieldError, QuestionType, register
 
 
@@ -55,6 +56,33 @@ class Number(QuestionType):
 
     def answer_rows(self, value: t.Any) -> list[AnswerRow]:
         return [] if value is None else [AnswerRow(self.item, value_num=float(value))]
+
+    xlsform_types = frozenset({"integer", "decimal"})
+
+    @classmethod
+    def xlsform_claims(cls, row: XlsRow) -> bool:
+        return row.type in cls.xlsform_types
+
+    @classmethod
+    def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
+        found: dict[str, t.Any] = {"integer": False} if row.type == "decimal" else {}
+        found["min"] = row.limit(".", ">=")
+        found["max"] = row.limit(".", "<=")
+        found["unit"] = row.text("unit")
+        return {k: v for k, v in found.items() if v is not None}
+
+    def xlsform_type(self) -> str:
+        return "integer" if self.definition.integer else "decimal"
+
+    def xlsform_columns(self, out: XlsOut) -> dict[str, t.Any]:
+        low, high = self.raw.get("min"), self.raw.get("max")
+        return {
+            "constraint": constraint(
+                f". >= {low}" if low is not None else None,
+                f". <= {high}" if high is not None else None,
+            ),
+            "unit": self.raw.get("unit"),
+        }
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
         # Small numbers more often (children in a family, visits in a term).

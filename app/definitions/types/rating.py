@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from app.definitions.schema import QuestionBase, ScaleOption, Text
 from app.definitions.types._scale import Scoring
+from app.definitions.types._xlsform import XlsOut, XlsRow
 from app.definitions.types.base import (
     AnswerRow,
     DemoAnswers,
@@ -80,6 +81,43 @@ class Rating(QuestionType):
             neutral=str(int(middle)) if middle == int(middle) else None,
             reverse=False,
         )
+
+    xlsform_types = frozenset({"range"})
+
+    @classmethod
+    def xlsform_claims(cls, row: XlsRow) -> bool:
+        return row.type == "range"
+
+    @classmethod
+    def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
+        params = row.parameters()
+        found: dict[str, t.Any] = {}
+        for key, field in (("start", "min"), ("end", "max")):
+            if key in params:
+                found[field] = row.numeric("parameters", params.pop(key))
+        if params.pop("step", "1") != "1":
+            row.problem("a range's step must be 1: a rating is a whole number")
+        if params:
+            row.problem(f"unknown range parameter '{next(iter(params))}' (start, end, step)")
+        if ("min" not in found or "max" not in found) and not row.cells.get("kind"):
+            row.assume(f"'{row.name}' rates from {found.get('min', 1)} to {found.get('max', 5)}")
+        for key in ("low_label", "high_label"):
+            found[key] = row.text(key)
+        found["favourable_from"] = row.numeric("favourable_from")
+        return {k: v for k, v in found.items() if v is not None}
+
+    def xlsform_type(self) -> str:
+        return "range"
+
+    def xlsform_columns(self, out: XlsOut) -> dict[str, t.Any]:
+        raw = self.raw
+        params = [f"{k}={raw[f]}" for k, f in (("start", "min"), ("end", "max")) if f in raw]
+        return {
+            "parameters": " ".join(params) or None,
+            "low_label": raw.get("low_label"),
+            "high_label": raw.get("high_label"),
+            "favourable_from": raw.get("favourable_from"),
+        }
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
         return int(demo.scale(self, self.item))

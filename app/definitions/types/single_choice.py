@@ -14,6 +14,8 @@ class SingleChoice(_ChoiceBase):
 
     name = "single_choice"
     model = ChoiceModel
+    xlsform_select = "select_one"
+    xlsform_types = frozenset({"select_one"})
 
     def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
         values = [v for v in (form.get(self.item) or []) if v.strip()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from app.definitions.schema import QuestionBase
+from app.definitions.types._xlsform import XlsRow
 from app.definitions.types.base import FieldError, FormData, QuestionType, register
 
 
@@ -22,3 +23,12 @@ class Statement(QuestionType):
 
     def parse(self, form: FormData) -> tuple[t.Any, list[FieldError]]:
         return None, []
+
+    xlsform_types = frozenset({"note"})
+
+    @classmethod
+    def xlsform_claims(cls, row: XlsRow) -> bool:
+        return row.type == "note"
+
+    def xlsform_type(self) -> str:
+        return "note"

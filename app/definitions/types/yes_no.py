@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from app.definitions.schema import QuestionBase, Text
+from app.definitions.types._xlsform import XlsOut, XlsRow
 from app.definitions.types.base import (
     N_,
     AnswerRow,
@@ -61,3 +62,29 @@ class YesNo(QuestionType):
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
         return YES if demo.yes(self.item) else NO
+
+    # XLSForm: a ``select_one`` of its own list with the choices yes and no (a form made
+    # elsewhere has no way to say yes/no rather than a single choice: ``kind`` does).
+    xlsform_types = frozenset({"select_one"})
+
+    @classmethod
+    def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
+        choices = row.choices()
+        if [c.name for c in choices] != [YES, NO]:
+            row.problem(f"a yes/no question's list '{row.list_name}' must be the choices yes, no")
+            return {}
+        labels = {"yes_label": choices[0].text("label"), "no_label": choices[1].text("label")}
+        return {k: v for k, v in labels.items() if v is not None}
+
+    def xlsform_type(self) -> str:
+        return f"select_one {self.item}"
+
+    def xlsform_columns(self, out: XlsOut) -> dict[str, t.Any]:
+        out.choices(
+            self.item,
+            [
+                {"name": YES, "label": self.raw.get("yes_label")},
+                {"name": NO, "label": self.raw.get("no_label")},
+            ],
+        )
+        return {}
