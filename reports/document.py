@@ -28,6 +28,9 @@ from reports.model import (
     audience_label,
 )
 
+if t.TYPE_CHECKING:
+    from reports.actions import ThenNow
+
 APPENDIX_COMMENTS = 25  # per question in the appendix; the rest are in the spreadsheets
 BLOCK_ROWS = 28  # statements per chart (a page)
 
@@ -163,10 +166,11 @@ def build(report: Report) -> Document:
     rule = text.rule_summary(report.min_cell, report.comment_min, report.mode)
     footer = f"{report.title} · {report.scope_line} · {rule}"
     sections: list[Section] = []
-    if not report.has_responses:
-        sections.append(_empty(report))
-    else:
-        sections += [_summary(report), _who_answered(report)]
+    sections.append(_summary(report) if report.has_responses else _empty(report))
+    if report.actions is not None:
+        sections.append(_actions(report))
+    if report.has_responses:
+        sections.append(_who_answered(report))
         sections += _instrument_sections(report)
         if report.partners or report.pooled_partners:
             sections.append(_partners(report))
@@ -238,6 +242,82 @@ def _summary(report: Report) -> Section:
     if s.empty:
         blocks.append(Paragraph("Too few figures are shown for a summary.", "note"))
     return Section("summary", "Summary for the meeting", blocks)
+
+
+def _actions(report: Report) -> Section:
+    """What the earlier review said it would do, and where each action stands."""
+    decided = report.actions
+    assert decided is not None
+    then_name, now_name = decided.decided_in, report.wave_name
+    blocks: list[Block] = [
+        Paragraph(
+            f"The actions decided at the review of {then_name}"
+            + (
+                f" that {report.partner_name} owns, and the partnership-wide ones"
+                if report.partner_name
+                else ""
+            )
+            + f". Linked figures are percent favourable (for the Nine Elements, percent of "
+            f"ratings at “good progress” or better) in {then_name} and now, with the n "
+            "behind each, under the same rule as every other figure.",
+            "note",
+        )
+    ]
+    for action in decided.actions:
+        blocks.append(Heading(action.title, 3))
+        status = action.status_label
+        if action.overdue:
+            status += " (overdue)"
+        line = f"{status}. Owner: {action.owner}."
+        if action.due_on is not None:
+            line += f" Due {action.due_on:%B %-d, %Y}."
+        if action.dropped_reason:
+            line += f" Dropped because: {action.dropped_reason}"
+        blocks.append(Paragraph(line, "alert" if action.overdue else "body"))
+        if action.description:
+            blocks.append(Paragraph(action.description))
+        if action.latest_note:
+            assert action.latest_note_on is not None
+            blocks.append(
+                Paragraph(
+                    f"Latest progress note ({action.latest_note_on:%B %-d, %Y}): "
+                    f"{action.latest_note}",
+                    "note",
+                )
+            )
+        if action.finding:
+            blocks.append(Paragraph(f"Linked to: {action.finding}", "note"))
+        if action.figures:
+            blocks.append(
+                _then_now_table(report, action.title, action.figures, then_name, now_name)
+            )
+    return Section("actions", "What we said we would do", blocks, flow=True)
+
+
+def _then_now_table(
+    report: Report, title: str, rows: Sequence[ThenNow], then_name: str, now_name: str
+) -> Table:
+    found = []
+    for row in rows:
+        if row.note:
+            found.append([TableCell(row.label), TableCell(row.note, span=4)])
+            continue
+        fmt = text.points if row.kind == "points" else text.percent
+        found.append(
+            [
+                TableCell(row.label),
+                cell(row.then, fmt, report),
+                TableCell("") if row.kind == "points" else cell(row.then_n, text.count, report),
+                cell(row.now, fmt, report),
+                TableCell("") if row.kind == "points" else cell(row.now_n, text.count, report),
+            ]
+        )
+    return Table(
+        f"{title}: then ({then_name}) and now ({now_name})",
+        ["Group", f"Then: {then_name}", "n then", f"Now: {now_name}", "n now"],
+        found,
+        [3.0, 1.2, 0.7, 1.2, 0.7],
+    )
 
 
 def _top_themes(report: Report) -> list[tuple[str, str, str]]:
