@@ -117,8 +117,9 @@ def test_the_next_packet_lists_the_earlier_reviews_actions_with_status(session, 
     html = render(report, "html").decode()
     section = html[html.index("What we said we would do") :]
     assert "In progress (overdue)" in section
-    assert "Dropped because: No staff available in the evening" in section
-    assert "Latest progress note (June 20, 2026): Handout printed" in section
+    assert "Dropped: No staff available in the evening" in section
+    assert "Handout printed in both languages" in section and "Jun 20: Handout" in section
+    assert "Draft handout shared" not in section  # only the latest note
     assert "Decided this fall" not in html
     # Early in the packet: right after the summary, before who answered.
     assert html.index('id="actions"') < html.index('id="responses"')
