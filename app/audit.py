@@ -52,6 +52,11 @@ ACTIONS = (
     "survey_sync_force",
     "interviews_import",
     "interview_note_code",
+    # The public results page of a wave ("You said, we did").
+    "results_draft",
+    "results_edit",
+    "results_publish",
+    "results_unpublish",
 )
 
 

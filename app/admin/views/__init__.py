@@ -15,6 +15,7 @@ from app.admin.views import (  # noqa: F401
     releases,
     reporting,
     responses,
+    results,
     surveys,
     users,
     waves,
