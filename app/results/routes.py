@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -79,6 +79,24 @@ def flyer(key: str) -> ResponseReturnValue:
         address=public_address(found),
         texts=[(code, found.content.get(code, {})) for code in LANGUAGES],
     )
+
+
+@bp.get("/<key>/flyer.pdf")
+def flyer_download(key: str) -> ResponseReturnValue:
+    """The flyer as a one-page PDF (both languages, the QR code)."""
+    from app.results.flyer import flyer_pdf
+
+    _language()
+    found = _published(key)
+    body = flyer_pdf(
+        [(code, found.content.get(code, {})) for code in LANGUAGES],
+        public_address(found),
+        current_app.config["PAPER_SIZE"],
+    )
+    response = Response(body, mimetype="application/pdf")
+    slug = wave_slug(found.wave.name, found.wave_id)
+    response.headers["Content-Disposition"] = f'inline; filename="results-{slug}.pdf"'
+    return response
 
 
 @bp.get("/<key>/qr.svg")

@@ -6,7 +6,9 @@ survey's thank-you page links to the latest published one."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import pypdf
 import pytest
 import sqlalchemy as sa
 
@@ -219,6 +221,13 @@ def test_draft_edit_publish_and_unpublish(app, world):  # type: ignore[no-untype
     assert flyer.status_code == 200 and f"/results/{slug}" in flyer.text
     qr = anonymous.get(f"/results/{slug}/qr.svg")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    printed = anonymous.get(f"/results/{slug}/flyer.pdf")
+    assert printed.status_code == 200 and printed.mimetype == "application/pdf"
+    pdf = pypdf.PdfReader(io.BytesIO(printed.data))
+    assert len(pdf.pages) == 1
+    words = pdf.pages[0].extract_text()
+    assert "What you told us this spring" in words and "Lo que nos dijeron" in words
+    assert f"/results/{slug}" in words
 
     assert _post(client, wave, "/unpublish").status_code == 302
     for url in (

@@ -288,3 +288,19 @@ def test_the_cache_fingerprint_changes_with_actions_and_notes(session, data):
     assert done != added
     _note(session, action, "Finished", 2)
     assert key() != done
+
+
+def test_released_packets_read_then_and_now_from_the_releases(session, build, data):
+    from reports.releases import make_release
+
+    spring, fall = data
+    make_release(session, spring, None, 10)
+    make_release(session, fall, None, 10)
+    # Families answering the spring survey after its release: live figures change,
+    # the released packet's "then" does not.
+    build.respond(build.surveys["report-test"], spring, "family", {ITEM: ["2"] * 20})
+    _action(session, spring, "Referral steps", finding_kind=FindingKind.ITEM, item_id=ITEM)
+    released = _packet(session, figures="released").actions.actions[0].figures[0]
+    assert (released.then.value, released.then_n.value) == (50.0, 20)
+    live = _packet(session).actions.actions[0].figures[0]
+    assert (live.then.value, live.then_n.value) == (25.0, 40)
