@@ -22,7 +22,7 @@ import typing as t
 from collections.abc import Mapping
 
 import sqlalchemy as sa
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, format_number, gettext
 from sqlalchemy import orm
 
 from app import audit
@@ -214,6 +214,28 @@ def _action_line(action: ActionItem, language: str) -> str:
     return f"{status}: {body}"
 
 
+def _intro(wave: Wave, counted: Mapping[str, int], hidden: bool) -> str:
+    """How many people answered, by group, in the current language (only groups whose
+    count the release shows; "at least" when one is hidden)."""
+    if not counted:
+        return gettext("Too few people answered in %(wave)s to show results.", wave=wave.name)
+    total = format_number(sum(counted.values()))
+    parts = ", ".join(f"{format_number(n)} {_audience(a)}" for a, n in counted.items())
+    if hidden:
+        return gettext(
+            "At least %(total)s people answered our survey in %(wave)s: %(parts)s.",
+            total=total,
+            wave=wave.name,
+            parts=parts,
+        )
+    return gettext(
+        "%(total)s people answered our survey in %(wave)s: %(parts)s.",
+        total=total,
+        wave=wave.name,
+        parts=parts,
+    )
+
+
 def draft(session: orm.Session, wave: Wave, settings: Mapping[str, t.Any]) -> dict[str, Text]:
     """The draft of ``wave``'s page in both languages, from its released figures."""
     from reports.model import audience_rank
@@ -229,34 +251,17 @@ def draft(session: orm.Session, wave: Wave, settings: Mapping[str, t.Any]) -> di
             counted[group.audience] = counted.get(group.audience, 0) + int(group.responses.number())
         else:
             hidden = True
-    total = sum(counted.values())
-    decided = [
-        a
-        for a in session.scalars(
+    decided = list(
+        session.scalars(
             sa.select(ActionItem)
             .where(ActionItem.wave_id == wave.id, ActionItem.status != ActionStatus.DROPPED)
             .order_by(ActionItem.id)
         )
-    ]
+    )
     content: dict[str, Text] = {}
     for language in LANGUAGES:
         with force_locale(language):
-            parts = ", ".join(f"{n:,} {_audience(a)}" for a, n in counted.items())
-            intro = (
-                gettext(
-                    "At least %(total)s people answered our survey in %(wave)s: %(parts)s.",
-                    total=f"{total:,}",
-                    wave=wave.name,
-                    parts=parts,
-                )
-                if hidden
-                else gettext(
-                    "%(total)s people answered our survey in %(wave)s: %(parts)s.",
-                    total=f"{total:,}",
-                    wave=wave.name,
-                    parts=parts,
-                )
-            )
+            intro = _intro(wave, counted, hidden)
             audiences = []
             for audience in sorted(picked, key=audience_rank):
                 strong, weak = picked[audience]
