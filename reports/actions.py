@@ -188,7 +188,7 @@ def _item_figures(
     askers = figures.askers(item_id, audiences)
     if not askers:
         who = " and ".join(audience_label(a) for a in audiences)
-        result.finding = f"Statement {item_id}" + (f" ({who})" if who else "")
+        result.finding = f"statement {item_id}" + (f", {who}" if who else "")
         result.no_longer_asked = True
         result.figures.append(
             ThenNow(
@@ -226,7 +226,7 @@ def _item_figures(
             first, second = rows[0], rows[-1]
             result.figures.append(
                 ThenNow(
-                    f"Gap between {first.label} and {second.label}",
+                    f"Gap: {first.label} minus {second.label}",
                     _gap(first.then, second.then),
                     _gap(first.now, second.now),
                     kind="points",
@@ -249,10 +249,10 @@ def _item(
 
 
 def _gap(a: Cell, b: Cell) -> Cell:
-    """Points between two figures, only when both are shown."""
+    """``a`` minus ``b`` in points, only when both are shown."""
     status = derived_status(a, b)
     if status is None:
-        return Cell(round(abs(a.number() - b.number()), 1))
+        return Cell(round(a.number() - b.number(), 1))
     return Cell.hidden(status) if status is Status.DERIVED else Cell()
 
 

@@ -177,6 +177,7 @@ def test_a_gap_and_an_element_then_and_now(session, build, data):
     points = gap.figures[-1]
     assert points.kind == "points"
     assert points.then.status is Status.DERIVED  # the staff figure then is hidden
+    assert points.label == "Gap: Families minus School staff"
     assert points.now.value == 25.0  # 75% against 50%
     school = element.figures[0]
     assert school.label.startswith("School team")
