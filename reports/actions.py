@@ -35,7 +35,7 @@ from reports.model import derived as derived_status
 from reports.summaries import Instrument
 
 SCHOOL_TEAM = "School team"
-NO_LONGER_ASKED = "no longer asked"
+NO_LONGER_ASKED = "no longer asked in the survey"
 
 GroupOf = Callable[[int, str], Group | None]
 
@@ -52,7 +52,7 @@ class ThenNow:
     then_n: Cell = dataclasses.field(default_factory=Cell)
     now_n: Cell = dataclasses.field(default_factory=Cell)
     kind: str = "percent"
-    note: str = ""  # "no longer asked"
+    note: str = ""  # NO_LONGER_ASKED instead of figures
 
 
 @dataclasses.dataclass(slots=True)
@@ -195,7 +195,7 @@ def _item_figures(
                 who or "Every audience",
                 Cell(),
                 Cell(),
-                note="no longer asked in the survey",
+                note=NO_LONGER_ASKED,
             )
         )
         return
@@ -268,7 +268,7 @@ def _element_figures(result: ActionResult, figures: Figures, number: int) -> Non
     if now is None and then is None:
         result.no_longer_asked = True
         result.figures.append(
-            ThenNow("School team and partners", Cell(), Cell(), note="no longer asked")
+            ThenNow("School team and partners", Cell(), Cell(), note=NO_LONGER_ASKED)
         )
         return
     for name, side in ((SCHOOL_TEAM, "school"), ("Partners", "partners")):
