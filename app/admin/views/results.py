@@ -49,6 +49,7 @@ def _editor(
     problem: FormProblem | None = None,
 ) -> ResponseReturnValue:
     from app.results.routes import public_address
+    from reports.model import AUDIENCE_LABELS
 
     page = service.page_of(db.session, wave)
     content = page.content if page is not None else {}
@@ -66,6 +67,7 @@ def _editor(
                 (k, block.get("audience", ""))
                 for k, block in enumerate(content.get("en", {}).get("audiences", []))
             ],
+            audience_names=AUDIENCE_LABELS,
             untranslated=service.untranslated(content),
             marker=service.TO_TRANSLATE,
             address=public_address(page) if page is not None and page.published_at else None,
