@@ -61,6 +61,11 @@ ACTIONS = (
     "action_progress",
     "action_reminder",
     "action_reminders_setting",
+    # The public results page of a wave ("You said, we did").
+    "results_draft",
+    "results_edit",
+    "results_publish",
+    "results_unpublish",
 )
 
 

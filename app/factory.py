@@ -136,6 +136,9 @@ def register_blueprints(app: Flask) -> None:
     from app.preview import bp as preview_bp
 
     app.register_blueprint(preview_bp)
+    from app.results import bp as results_bp
+
+    app.register_blueprint(results_bp)
 
     from app.admin.views import bp as admin_bp
     from app.auth import bp as auth_bp

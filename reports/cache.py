@@ -2,11 +2,11 @@
 everything they depend on, so a second download is served without building again.
 
 The fingerprint covers the wave and its state, the scope and format, the settings, the
-survey versions, partners (names and sharing), links, redactions, releases, the latest
-response and deletion anywhere, today's date (a wave's state moves with it) and the
-code of ``reports``: any change to any of them makes a new fingerprint. When a file is
-stored, every older file of the same scope is deleted, so nothing of a deleted response
-lives on in a cached file.
+survey versions, partners (names and sharing), links, redactions, releases, the
+reviews' actions and their notes, the latest response and deletion anywhere, today's
+date (a wave's state moves with it) and the code of ``reports``: any change to any of
+them makes a new fingerprint. When a file is stored, every older file of the same scope
+is deleted, so nothing of a deleted response lives on in a cached file.
 
 Concurrent requests for the same file build it once: the first inserts a claim (a row
 without content) and builds; the others wait for its content. A claim older than the
@@ -29,6 +29,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app.models import (
+    ActionItem,
+    ActionNote,
     CodedNote,
     CommentRedaction,
     Link,
@@ -110,6 +112,15 @@ def fingerprint(
             sa.select(sa.func.count(), sa.func.max(CodedNote.coded_at)),
         ),
         "tags": _rows(session, sa.select(sa.func.count(), sa.func.max(ThemeTag.id))),
+        # What the reviews decided (the next packet reports on it): any action added,
+        # changed or deleted, any progress note.
+        "actions": _rows(
+            session,
+            sa.select(
+                sa.func.count(), sa.func.max(ActionItem.id), sa.func.max(ActionItem.updated_at)
+            ),
+        ),
+        "action_notes": _rows(session, sa.select(sa.func.count(), sa.func.max(ActionNote.id))),
     }
     encoded = json.dumps(inputs, sort_keys=True, default=str).encode()
     return hashlib.sha256(encoded).hexdigest()

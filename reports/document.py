@@ -28,6 +28,9 @@ from reports.model import (
     audience_label,
 )
 
+if t.TYPE_CHECKING:
+    from reports.actions import ActionResult
+
 APPENDIX_COMMENTS = 25  # per question in the appendix; the rest are in the spreadsheets
 BLOCK_ROWS = 28  # statements per chart (a page)
 
@@ -163,10 +166,11 @@ def build(report: Report) -> Document:
     rule = text.rule_summary(report.min_cell, report.comment_min, report.mode)
     footer = f"{report.title} · {report.scope_line} · {rule}"
     sections: list[Section] = []
-    if not report.has_responses:
-        sections.append(_empty(report))
-    else:
-        sections += [_summary(report), _who_answered(report)]
+    sections.append(_summary(report) if report.has_responses else _empty(report))
+    if report.actions is not None:
+        sections.append(_actions(report))
+    if report.has_responses:
+        sections.append(_who_answered(report))
         sections += _instrument_sections(report)
         if report.partners or report.pooled_partners:
             sections.append(_partners(report))
@@ -238,6 +242,89 @@ def _summary(report: Report) -> Section:
     if s.empty:
         blocks.append(Paragraph("Too few figures are shown for a summary.", "note"))
     return Section("summary", "Summary for the meeting", blocks)
+
+
+def _actions(report: Report) -> Section:
+    """What the earlier review said it would do, and where each action stands: one
+    table of the actions, their latest notes, one table of the figures then and now."""
+    decided = report.actions
+    assert decided is not None
+    then_name, now_name = decided.decided_in, report.wave_name
+    whose = (
+        f" that {report.partner_name} owns, and the partnership-wide ones"
+        if report.partner_name
+        else ""
+    )
+    rows = []
+    for action in decided.actions:
+        status = action.status_label + (" (overdue)" if action.overdue else "")
+        if action.dropped_reason:
+            status += f": {action.dropped_reason}"
+        note = ""
+        if action.latest_note and action.latest_note_on:
+            note = f"{action.latest_note_on:%b %-d}: {action.latest_note}"
+        rows.append(
+            [
+                TableCell(action.title),
+                TableCell(action.owner),
+                TableCell(status),
+                TableCell(f"{action.due_on:%b %-d, %Y}" if action.due_on else "not set"),
+                TableCell(note or "none yet"),
+            ]
+        )
+    blocks: list[Block] = [
+        Paragraph(f"The actions decided at the review of {then_name}{whose}.", "note"),
+        Table(
+            f"Actions decided at the review of {then_name}",
+            ["Action", "Owner", "Status", "Due", "Latest progress note"],
+            rows,
+            [2.2, 1.5, 1.4, 0.9, 2.6],
+            numeric_from=5,
+        ),
+    ]
+    linked = [a for a in decided.actions if a.figures]
+    if linked:
+        blocks += [
+            Heading("Then and now", 3),
+            Paragraph(
+                f"Percent favourable (for the Nine Elements, percent of ratings at “good "
+                f"progress” or better) in {then_name} and in {now_name}, with the n behind "
+                "each, under the same rule as every other figure; gaps in points.",
+                "note",
+            ),
+            _then_now_table(report, linked, then_name, now_name),
+        ]
+    return Section("actions", "What we said we would do", blocks, flow=True)
+
+
+def _then_now_table(
+    report: Report, linked: Sequence[ActionResult], then_name: str, now_name: str
+) -> Table:
+    found = []
+    for action in linked:
+        found.append([TableCell(f"{action.title} ({action.finding})", span=5)])
+        for row in action.figures:
+            label = TableCell("  " + row.label)
+            if row.note:
+                found.append([label, TableCell(row.note, span=4)])
+                continue
+            fmt = text.points if row.kind == "points" else text.percent
+            gap = row.kind == "points"
+            found.append(
+                [
+                    label,
+                    cell(row.then, fmt, report),
+                    TableCell("") if gap else cell(row.then_n, text.count, report),
+                    cell(row.now, fmt, report),
+                    TableCell("") if gap else cell(row.now_n, text.count, report),
+                ]
+            )
+    return Table(
+        f"Linked findings then ({then_name}) and now ({now_name})",
+        ["Action and group", f"Then: {then_name}", "n then", f"Now: {now_name}", "n now"],
+        found,
+        [3.0, 1.2, 0.7, 1.2, 0.7],
+    )
 
 
 def _top_themes(report: Report) -> list[tuple[str, str, str]]:

@@ -47,6 +47,35 @@ def _pct(value: float) -> str:
     return f"{value:.0f}%"
 
 
+Statement = tuple[Group, ItemSummary]
+
+
+def scored_statements(sections: Sequence[Group]) -> dict[str, list[Statement]]:
+    """Per audience, every scored statement whose percent favourable is shown, as
+    (group, item); Nine Elements statements are reported as elements, not one by one."""
+    scored: dict[str, list[Statement]] = {}
+    for section in sections:
+        for item in section.items():
+            if (
+                item.kind == "scored"
+                and item.percent_favourable.shown
+                and not ELEMENT_ITEM.match(item.item_id)
+            ):
+                scored.setdefault(section.audience, []).append((section, item))
+    return scored
+
+
+def strengths_and_concerns(
+    pairs: Sequence[Statement], per_side: int
+) -> tuple[list[Statement], list[Statement]]:
+    """The ``per_side`` highest statements and the ``per_side`` lowest (lowest first):
+    strengths from the upper half and concerns from the lower, so a short instrument
+    never lists the same statement as both."""
+    ordered = sorted(pairs, key=lambda p: (-p[1].percent_favourable.number(), p[1].item_id))
+    top = min(per_side, (len(ordered) + 1) // 2)
+    return ordered[:top], list(reversed(ordered[top:]))[:per_side]
+
+
 def executive_summary(
     sections: Sequence[Group],
     mirrored: Sequence[MirroredItem],
@@ -54,16 +83,7 @@ def executive_summary(
     previous_wave: str | None,
 ) -> ExecutiveSummary:
     summary = ExecutiveSummary()
-    scored: dict[str, list[tuple[Group, ItemSummary]]] = {}
-    for section in sections:
-        for item in section.items():
-            # Nine Elements statements are reported as elements, not one by one.
-            if (
-                item.kind == "scored"
-                and item.percent_favourable.shown
-                and not ELEMENT_ITEM.match(item.item_id)
-            ):
-                scored.setdefault(section.audience, []).append((section, item))
+    scored = scored_statements(sections)
 
     several = {a: len({g.survey_slug for g, _i in pairs}) > 1 for a, pairs in scored.items()}
 
@@ -72,19 +92,14 @@ def executive_summary(
         return f"{name}n = {item.n.number():.0f}"
 
     for audience in sorted(scored, key=audience_rank):
-        pairs = sorted(
-            scored[audience], key=lambda p: (-p[1].percent_favourable.number(), p[1].item_id)
-        )
-        # Strengths from the upper half and concerns from the lower, so a short
-        # instrument never lists the same statement as both.
-        top = min(PER_AUDIENCE, (len(pairs) + 1) // 2)
+        strong, weak = strengths_and_concerns(scored[audience], PER_AUDIENCE)
         highlights = AudienceHighlights(audience)
-        for section, item in pairs[:top]:
+        for section, item in strong:
             value = f"{_pct(item.percent_favourable.number())} chose {chose(item)}"
             highlights.strengths.append(
                 Highlight(value, item.label, where(section, item), audience)
             )
-        for section, item in list(reversed(pairs[top:]))[:PER_AUDIENCE]:
+        for section, item in weak:
             value = f"Only {_pct(item.percent_favourable.number())} chose {chose(item)}"
             highlights.concerns.append(Highlight(value, item.label, where(section, item), audience))
         summary.audiences.append(highlights)

@@ -12,6 +12,9 @@ import datetime as dt
 import enum
 import typing as t
 
+if t.TYPE_CHECKING:
+    from reports.actions import ActionsSection
+
 AUDIENCE_ORDER = ("family", "student", "staff", "partner")
 AUDIENCE_LABELS = {
     "family": "Families",
@@ -353,6 +356,7 @@ class Report:
     elements: list[ElementScore] = dataclasses.field(default_factory=list)
     summary: ExecutiveSummary = dataclasses.field(default_factory=ExecutiveSummary)
     interviews: Interviews | None = None
+    actions: ActionsSection | None = None  # what the earlier wave's review decided (packets)
     wave_names: list[str] = dataclasses.field(default_factory=list)  # oldest first
     comment_limit: int = 8  # comments listed per question in the body
     paper: str = "letter"  # letter or a4, for the PDF

@@ -25,7 +25,7 @@ from sqlalchemy import orm
 
 from app.definitions.sync import definition_of, latest_version
 from app.models import Partner, Survey, SurveyVersion, Wave
-from reports import derived, highlights, query, suppress
+from reports import actions, derived, highlights, query, suppress
 from reports.model import (
     Cell,
     ElementScore,
@@ -249,6 +249,7 @@ def build_report(
     step("changes")
     _history(session, run, sections)
     mirrored, elements = _beyond_scope(run, sections)
+    decided = _actions(session, run, sections, elements, today or dt.date.today())
     deadline.check()
     step("partners")
     partner_results, pooled = _partner_results(run)
@@ -289,6 +290,7 @@ def build_report(
         elements=elements,
         summary=summary,
         interviews=interviews,
+        actions=decided,
         wave_names=[w.name for w in [*run.earlier, wave]],
         comment_limit=comment_limit,
         paper=paper,
@@ -395,6 +397,61 @@ def _beyond_scope(
     )
     in_scope = any(derived.element_number(i.item_id) for s in sections for i in s.items())
     return mirrored, elements if in_scope or run.asked.packet else []
+
+
+def _actions(
+    session: orm.Session,
+    run: Build,
+    sections: Sequence[Group],
+    elements: Sequence[ElementScore],
+    today: dt.date,
+) -> actions.ActionsSection | None:
+    """Step 4b (packets): what the earlier wave's review decided, with each linked
+    finding's figures then and now in this scope (then from the earlier wave's tally as
+    this report reads it: live, or its release)."""
+    if not run.asked.packet:
+        return None
+    earlier = actions.previous_wave(session, run.wave)
+    if earlier is None:
+        return None
+    found = actions.actions_of(session, earlier.id, run.asked.partner)
+    if not found:
+        return None
+    by_key = {(s.survey_id, s.audience): s for s in sections}
+    built: dict[tuple[int, int, str], Group | None] = {}
+
+    def group_of(wave_id: int) -> actions.GroupOf:
+        def get(survey_id: int, audience: str) -> Group | None:
+            key = (wave_id, survey_id, audience)
+            if wave_id == run.wave.id and (survey_id, audience) in by_key:
+                return by_key[survey_id, audience]
+            if key not in built:
+                asked = (survey_id, audience) in run.tallies[wave_id].groups()
+                built[key] = (
+                    run.builder(wave_id, run.view).build(run.instruments_by_id[survey_id], audience)
+                    if asked and survey_id in run.instruments_by_id
+                    else None
+                )
+            return built[key]
+
+        return get
+
+    then = group_of(earlier.id) if earlier.id in run.tallies else None
+
+    def elements_then() -> list[ElementScore]:
+        assert then is not None
+        groups = [then(sid, a) for sid, a in sorted(run.tallies[earlier.id].groups())]
+        shown = [g for g in groups if g is not None]
+        return actions.elements_of(shown, list(run.instruments_by_id.values()))
+
+    figures = actions.Figures(
+        instruments=[i for i in run.instruments_by_id.values() if not i.definition.is_interview],
+        now=group_of(run.wave.id),
+        then=then,
+        elements_now=elements,
+        elements_then=elements_then,
+    )
+    return actions.section(earlier, found, figures, today)
 
 
 def _partner_results(run: Build) -> tuple[list[PartnerResults], int]:

@@ -49,6 +49,8 @@ COLUMNS = [
     "Mean",
     "Status",
     "Note",
+    "Owner",
+    "Due",
 ]
 Row = dict[str, t.Any]
 
@@ -235,6 +237,7 @@ def figure_rows(report: Report) -> Iterator[Row]:
                 "Note": f"pooled: {pooled}" if pooled else note,
             }
     yield from _theme_rows(report, scope)
+    yield from _action_rows(report, scope)
     for partner in report.partners:
         for group in partner.groups:
             yield from _responses(report, group, partner.name)
@@ -282,6 +285,54 @@ def _theme_rows(report: Report, scope: str) -> Iterator[Row]:
                     "n": text.number(role.notes, 0),
                     "Status": r_status,
                     "Note": r_note,
+                }
+
+
+def _action_rows(report: Report, scope: str) -> Iterator[Row]:
+    """What the earlier review decided: a row per action ("Answer" is its status), then
+    a row per linked figure and wave (then and now)."""
+    if report.actions is None:
+        return
+    decided = report.actions.decided_in
+    for action in report.actions.actions:
+        note = [f"decided at the review of {decided}"]
+        if action.overdue:
+            note.append("overdue")
+        if action.dropped_reason:
+            note.append(f"dropped because: {action.dropped_reason}")
+        if action.latest_note and action.latest_note_on:
+            note.append(f"latest note {action.latest_note_on:%Y-%m-%d}: {action.latest_note}")
+        base = {"Wave": report.wave_name, "Scope": scope, "Question": action.title}
+        yield {
+            **base,
+            "Table": "action",
+            "Statement": action.finding,
+            "Answer": action.status_label,
+            "Answer code": action.status,
+            "Owner": action.owner,
+            "Due": action.due_on.isoformat() if action.due_on else None,
+            "Status": Status.SHOWN.value,
+            "Note": "; ".join(note),
+        }
+        for figure in action.figures:
+            row = {**base, "Table": "action figure", "Statement": action.finding}
+            row["Audience"] = figure.label
+            if figure.note:
+                yield {**row, "Status": Status.NO_DATA.value, "Note": figure.note}
+                continue
+            for wave, value, n in (
+                (decided, figure.then, figure.then_n),
+                (report.wave_name, figure.now, figure.now_n),
+            ):
+                status, why = _status(value, report)
+                column = "Gap (points)" if figure.kind == "points" else "Percent favourable"
+                yield {
+                    **row,
+                    "Wave": wave,
+                    column: text.number(value),
+                    "n": text.number(n, 0) if figure.kind != "points" else None,
+                    "Status": status,
+                    "Note": why,
                 }
 
 
@@ -420,6 +471,25 @@ SHEETS: list[tuple[str, tuple[str, ...], list[str]]] = [
         ],
     ),
     (
+        "Actions",
+        ("action", "action figure"),
+        [
+            "Question",
+            "Table",
+            "Statement",
+            "Owner",
+            "Due",
+            "Answer",
+            "Wave",
+            "Audience",
+            "n",
+            "Percent favourable",
+            "Gap (points)",
+            "Status",
+            "Note",
+        ],
+    ),
+    (
         "Comments",
         ("comments", "comment"),
         [
@@ -455,6 +525,8 @@ def xlsx_bytes(report: Report) -> bytes:
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     for title, tables, columns in SHEETS:
+        if "action" in tables and report.actions is None:
+            continue  # only a packet after a review that decided something has actions
         sheet = workbook.create_sheet(title)
         sheet.freeze_panes = "A2"
         for k, name in enumerate(columns, start=1):

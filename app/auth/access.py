@@ -42,7 +42,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.forgot_password",
     }
 )
-PUBLIC_BLUEPRINTS = frozenset({"respond", "preview"})
+PUBLIC_BLUEPRINTS = frozenset({"respond", "preview", "results"})
 
 STAFF = (Role.ADMIN, Role.COORDINATOR)
 EVERYONE = (Role.ADMIN, Role.COORDINATOR, Role.PARTNER)

@@ -69,6 +69,8 @@ def argument_values(world) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "token": WORLD_INVITATION,
         "survey_id": world.survey,
         "number": 1,
+        # A results page (public): the wave's id or slug.
+        "key": world.previous,
     }
 
 
@@ -168,7 +170,7 @@ def test_public_pages_are_an_explicit_short_list(app, client, world):  # type: i
         "auth.reset_password",
         "auth.forgot_password",
     }
-    assert PUBLIC_BLUEPRINTS == {"respond", "preview"}
+    assert PUBLIC_BLUEPRINTS == {"respond", "preview", "results"}
     for url in ["/", "/healthz", "/signin", "/forgot", "/static/app.css"]:
         with client.get(url) as response:
             assert response.status_code == 200, url
@@ -193,6 +195,17 @@ def test_a_route_added_without_roles_is_refused_to_everyone(app, world):  # type
         response = client.get("/extra/secret")
         assert response.status_code == 403
         assert "the secret" not in response.text
+
+
+def test_results_pages_are_public_but_show_only_what_is_published(app, world):  # type: ignore[no-untyped-def]
+    # The "You said, we did" pages: anyone may ask, nothing unpublished answers (404);
+    # their editor is for staff only (the matrix above).
+    client = app.test_client()
+    for url in ["/results", f"/results/{world.previous}", f"/results/{world.current}/flyer"]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "/signin" not in response.headers.get("Location", ""), url
+    assert is_public("results.page") and not is_public("admin.results_page")
 
 
 @pytest.mark.parametrize(
@@ -220,6 +233,8 @@ def test_a_route_added_without_roles_is_refused_to_everyone(app, world):  # type
         "/admin/reviews/999999/agenda.pdf",
         "/admin/reviews?wave=999999",
         "/admin/reviews/new?wave=999999",
+        "/admin/waves/999999/results",
+        "/admin/waves/99999999999/results/preview",
     ],
 )
 def test_unknown_ids_are_a_404_not_an_error(app, world, url):  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from app.admin.views import (  # noqa: F401
     releases,
     reporting,
     responses,
+    results,
     reviews,
     surveys,
     users,
