@@ -5,8 +5,10 @@ new, deleted or imported response never show that person's answers. A release st
 the wave's :class:`reports.query.Tally` and which responses it counted, per group. A
 coordinator may release again only when every group changed by 0 or at least N
 responses (added or deleted) since the last release - each partner's, the whole, and
-each channel and link a report counts responses by - otherwise the two releases would
-differ by a small group - and the refusal says which group stands in the way.
+each channel and link a report counts responses by - and every question of each
+partner's group and of the whole by 0 or at least N answers (ten new responses of which
+one answered a question would give that answer away); otherwise the two releases would
+differ by a small group, and the refusal says which group or question stands in the way.
 Services here only flush; the caller audits and commits.
 """
 
@@ -19,7 +21,7 @@ from collections.abc import Mapping
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.models import Link, Partner, Release, Response, Survey, User, Wave
+from app.models import Answer, Link, Partner, Release, Response, Survey, User, Wave
 from reports.model import audience_label
 
 Members = dict[tuple[int, str, int | None], set[int]]
@@ -79,11 +81,8 @@ def changes_by_channel(
     """Responses added or deleted per channel and per link of each partner's links (or
     the links without a partner): the response counts a report splits a group into,
     which two releases must not tell apart by a small group either."""
-    ids = set()
-    for key in set(before) | set(now):
-        ids |= before.get(key, set()) ^ now.get(key, set())
     changed: dict[tuple[int, str, t.Any], int] = {}
-    chunk = sorted(ids)
+    chunk = _changed_ids(before, now)
     for start in range(0, len(chunk), 500):
         for survey_id, audience, partner_id, channel, link_id in session.execute(
             sa.select(
@@ -96,6 +95,41 @@ def changes_by_channel(
             channel_code = getattr(channel, "value", str(channel))
             for node in ((partner_id, channel_code), (partner_id, channel_code, link_id)):
                 node_key = (survey_id, audience_code, node)
+                changed[node_key] = changed.get(node_key, 0) + 1
+    return changed
+
+
+def _changed_ids(before: Members, now: Members) -> list[int]:
+    ids: set[int] = set()
+    for key in set(before) | set(now):
+        ids |= before.get(key, set()) ^ now.get(key, set())
+    return sorted(ids)
+
+
+def changes_by_question(
+    session: orm.Session, before: Members, now: Members
+) -> dict[tuple[int, str, t.Any], int]:
+    """Answers added or deleted per question, of each partner's group and of the whole
+    group: ten new responses of which one answered a question change that question's
+    figures by one person's answer, however many responses changed. (Answers of deleted
+    responses stay stored, so a deleted answer is counted as well as a new one.)"""
+    changed: dict[tuple[int, str, t.Any], int] = {}
+    chunk = _changed_ids(before, now)
+    for start in range(0, len(chunk), 500):
+        for survey_id, audience, partner_id, item_id, _response in session.execute(
+            sa.select(
+                Answer.survey_id,
+                Answer.audience,
+                Answer.partner_id,
+                Answer.item_id,
+                Answer.response_id,
+            )
+            .where(Answer.response_id.in_(chunk[start : start + 500]))
+            .distinct()
+        ):
+            audience_code = getattr(audience, "value", str(audience))
+            for owner in (partner_id, "all"):
+                node_key = (survey_id, audience_code, ("question", item_id, owner))
                 changed[node_key] = changed.get(node_key, 0) + 1
     return changed
 
@@ -114,6 +148,16 @@ def refusal(
         return None
     (survey_id, audience, partner), n = small[0]
     slug = session.scalar(sa.select(Survey.slug).where(Survey.id == survey_id)) or survey_id
+    group = f"{audience_label(audience).lower()} ({slug})"
+    if isinstance(partner, tuple) and partner[0] == "question":
+        _question, item_id, owner = partner
+        where = "" if owner == "all" else _through(session, owner)
+        return (
+            f"{n} answer{'s' if n != 1 else ''} to {item_id} changed since the last release "
+            f"for {group}{where}: a new release needs none or at least {min_n} changed "
+            "answers to every question, so that comparing the two releases cannot show a "
+            "few people's answers"
+        )
     if partner == "all":
         where = ""
     elif isinstance(partner, tuple):
@@ -124,16 +168,20 @@ def refusal(
         )
         link = " (one link)" if len(partner) == 3 else ""
         where = f" through the {partner[1]} links {owner}{link}"
-    elif partner is None:
-        where = " through links without a partner"
     else:
-        where = f" through {session.scalar(sa.select(Partner.name).where(Partner.id == partner))}"
+        where = _through(session, partner)
     return (
         f"{n} response{'s' if n != 1 else ''} changed since the last release for "
-        f"{audience_label(audience).lower()} ({slug}){where}: a new release needs none or at "
+        f"{group}{where}: a new release needs none or at "
         f"least {min_n} changed in every group, so that comparing the two releases cannot "
         "show a small group's answers"
     )
+
+
+def _through(session: orm.Session, partner_id: int | None) -> str:
+    if partner_id is None:
+        return " through links without a partner"
+    return f" through {session.scalar(sa.select(Partner.name).where(Partner.id == partner_id))}"
 
 
 def make_release(
@@ -159,6 +207,7 @@ def make_release(
         stored: Members = {(s, a, p): set(ids) for s, a, p, ids in previous.data.get("members", [])}
         changed = changes_since(stored, members)
         changed.update(changes_by_channel(session, stored, members))
+        changed.update(changes_by_question(session, stored, members))
         reason = refusal(session, changed, min_n)
         if reason is not None:
             raise ReleaseRefused(reason)
@@ -193,6 +242,7 @@ def pending_changes(session: orm.Session, wave: Wave, min_n: int) -> tuple[int, 
     changed = changes_since(stored, members)
     total = sum(n for (_s, _a, p), n in changed.items() if p == "all")
     changed.update(changes_by_channel(session, stored, members))
+    changed.update(changes_by_question(session, stored, members))
     return total, refusal(session, changed, min_n)
 
 

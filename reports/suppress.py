@@ -28,7 +28,7 @@ MIN_CELL_SIZE (default 10, never below 5); C is COMMENT_MIN_CELL_SIZE.
    node the same way, so no two published counts differ by a small group.
 4. **No differencing over time** is the job of releases (``reports.releases``):
    partners read frozen figures, re-released only when every group changed by 0 or at
-   least N responses.
+   least N responses and every question of every group by 0 or at least N answers.
 5. Highlights, gaps, changes and questions for the meeting are chosen among shown
    figures only (``reports.highlights``).
 6. **Comments** follow rules 1 and 3 with C in place of N, counted as comments written
