@@ -18,7 +18,7 @@ from app import config as app_config
 from app import mail, ratelimit, static_assets
 from app.database import configure_engine
 from app.extensions import alembic, babel, csrf, db, login_manager
-from app.i18n import forget_language, select_locale
+from app.i18n import select_locale
 
 
 class FeedbackApp(Flask):
@@ -113,7 +113,6 @@ def register_extensions(app: Flask) -> None:
     ratelimit.init_app(app)
     mail.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    app.before_request(forget_language)
     static_assets.init_app(app)
     # Templates get the lazy proxy rather than Flask-Login's processor, which loads the
     # user for every page rendered, survey pages included.

@@ -33,10 +33,3 @@ def use_language(language: str) -> None:
     """Speak ``language`` for the rest of this request (interface text and formats)."""
     g.language = language
     refresh()
-
-
-def forget_language() -> None:
-    """Start every request undecided. ``g`` outlives a request when an application
-    context was already pushed (tests, CLI), and Flask-Babel caches its locale there."""
-    g.pop("language", None)
-    g.pop("_flask_babel", None)

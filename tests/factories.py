@@ -18,9 +18,10 @@ flush; the test commits when requests must see the data.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -29,6 +30,7 @@ from sqlalchemy import orm
 from app.admin.services.links import create_link
 from app.definitions import AnswerRow, SurveyDefinition, load_file, load_text
 from app.definitions.sync import definition_of, latest_version, store_definition
+from app.extensions import db
 from app.models import (
     ActionItem,
     ActionStatus,
@@ -49,6 +51,19 @@ from app.models import (
 from app.respond.service import Submission, record_once
 
 Answers = Mapping[str, str | int | float | Sequence[str | int | float]]
+
+
+@contextlib.contextmanager
+def database(app) -> Iterator[orm.Session]:  # type: ignore[no-untyped-def]
+    """The database session in a short application context of its own. Requests made
+    outside it push their own context, so nothing in ``g`` (the language, the link,
+    the form key) carries from one request to the next as it would in a context kept
+    open across them."""
+    with app.app_context():
+        try:
+            yield db.session
+        finally:
+            db.session.rollback()
 
 
 def store_survey(session: orm.Session, source: Path | str, name: str | None = None) -> Survey:

@@ -9,7 +9,6 @@ would put its template beside the others.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import typing as t
@@ -33,11 +32,11 @@ from app.definitions.types import (
 )
 from app.definitions.types._xlsform import XlsOut, XlsRow
 from app.demo import generate
-from app.extensions import db
 from app.models import Answer, Link, Role, User
 from reports import build_report
 from tests import factories
 from tests.conftest import FIXTURES
+from tests.factories import database
 from tests.respond.helpers import Respondent, compile_translations
 
 # --- the new type: everything it needs, in one place ----------------------------------
@@ -156,15 +155,6 @@ def app(app, traffic_light):  # type: ignore[no-untyped-def]
     )
     compile_translations()
     return app
-
-
-@contextlib.contextmanager
-def database(app) -> Iterator[t.Any]:  # type: ignore[no-untyped-def]
-    with app.app_context():
-        try:
-            yield db.session
-        finally:
-            db.session.rollback()
 
 
 @pytest.fixture

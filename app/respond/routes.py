@@ -38,13 +38,6 @@ from app.respond.service import (
 NO_CACHE = {"Cache-Control": "private, no-cache"}
 
 
-@bp.before_request
-def _forget_link() -> None:
-    # ``g`` outlives a request when an application context was already pushed (tests).
-    g.pop("respond_link", None)
-    g.pop("survey_key_issued", None)
-
-
 # Survey forms carry their own anti-forgery token (see app.respond.antiforgery).
 bp.after_request(antiforgery.set_cookie)
 

@@ -8,15 +8,12 @@ requests made by the test client then run in their own contexts, as in productio
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import orm
 
 from app.auth.account_links import hash_token
 from app.definitions import definition_files, load_file
@@ -39,6 +36,7 @@ from app.models import (
 )
 from app.users import hash_password
 from tests.conftest import ROOT
+from tests.factories import database
 
 PASSWORD = "correct horse battery staple"
 # The token of the world's pending invitation (only its hash is stored).
@@ -68,16 +66,6 @@ class World:
     partner_b_redaction: int
     invitation: int  # a pending invitation of a partner B user
     survey: int  # the family survey
-
-
-@contextlib.contextmanager
-def database(app) -> Iterator[orm.Session]:  # type: ignore[no-untyped-def]
-    """The database session in a short application context of its own."""
-    with app.app_context():
-        try:
-            yield db.session
-        finally:
-            db.session.rollback()
 
 
 @pytest.fixture(scope="session")

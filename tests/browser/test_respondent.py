@@ -277,7 +277,7 @@ def test_every_respondent_page_passes_axe_and_fits_320_px(
     drive, example_link, family_link, session
 ):
     interview = open_link(session, store_survey(session, INTERVIEW), audience="student")
-    closed = open_link(session, example_link.survey, audience="staff")
+    closed = open_link(session, session.merge(example_link).survey, audience="staff")
     closed.is_open = False
     session.commit()
     tokens = {

@@ -62,7 +62,7 @@ def test_a_restored_draft_says_so_and_not_you_starts_over(drive, example_link):
 
 
 def test_drafts_expire_a_day_after_their_last_change(drive, example_link, session):
-    other = open_link(session, example_link.survey, audience="staff")
+    other = open_link(session, session.merge(example_link).survey, audience="staff")
     session.commit()
     token, other_token = example_link.token, other.token
 

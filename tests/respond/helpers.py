@@ -13,6 +13,7 @@ from app.admin.services.links import create_link
 from app.definitions import load_file
 from app.definitions.sync import store_definition
 from app.models import Link, Survey, Wave
+from tests.factories import database
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "app" / "translations"
@@ -155,3 +156,23 @@ def open_link(
         session.add(chosen_wave)
         session.flush()
     return create_link(session, survey, chosen_wave, audience)
+
+
+def stored_link(app, path: Path, audience: str = "family", **wave) -> Link:  # type: ignore[no-untyped-def]
+    """An open link to the survey in ``path``, stored in a short application context of
+    its own; the link's columns can still be read after it ends."""
+    with database(app) as session:
+        link = open_link(session, store_survey(session, path), audience, **wave)
+        session.commit()
+        session.refresh(link)
+        session.expunge(link)
+        return link
+
+
+def update(app, model: type, ident: int, **values) -> None:  # type: ignore[no-untyped-def]
+    """Set columns of one row and commit, in a short application context of its own."""
+    with database(app) as session:
+        row = session.get(model, ident)
+        for name, value in values.items():
+            setattr(row, name, value)
+        session.commit()

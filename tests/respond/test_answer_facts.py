@@ -50,9 +50,8 @@ def test_demo_data_and_submissions_carry_their_responses_facts(
     result = runner.invoke(args=["demo", "--responses", "300", "--seed", "3"])
     assert result.exit_code == 0, result.output
     clinic = session.scalar(sa.select(Partner).order_by(Partner.id))
-    partner_link = create_link(
-        session, example_link.survey, example_link.wave, "staff", partner=clinic
-    )
+    link = session.merge(example_link)
+    partner_link = create_link(session, link.survey, link.wave, "staff", partner=clinic)
     session.commit()
     submit(client, example_link.token)
     submit(client, partner_link.token)
@@ -80,12 +79,13 @@ def stored_response(session, example_link):  # type: ignore[no-untyped-def]
     partner = Partner(name="Clinic", category=PartnerCategory.HEALTHCARE_PROVIDER)
     session.add(partner)
     session.flush()
-    link = create_link(session, example_link.survey, example_link.wave, "family", partner)
+    example = session.merge(example_link)
+    link = create_link(session, example.survey, example.wave, "family", partner)
     response = Response(
         submission_uuid=uuid.uuid4(),
         link_id=link.id,
         survey_id=link.survey_id,
-        survey_version_id=example_link.survey.versions[0].id,
+        survey_version_id=example.survey.versions[0].id,
         wave_id=link.wave_id,
         audience=link.audience,
         partner_id=link.partner_id,

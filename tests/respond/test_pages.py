@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from app.models import Link, Wave
 from app.respond.presenter import with_phone_links
 from tests.conftest import ROOT
-from tests.respond.helpers import Respondent, open_link, read_form, store_survey
+from tests.respond.helpers import Respondent, read_form, stored_link, update
 
 BRANCHING = Path(__file__).parent / "fixtures" / "branching.yaml"
 FAMILY = ROOT / "surveys" / "family-feedback.yaml"
@@ -18,10 +19,8 @@ INTERVIEW = ROOT / "surveys" / "community-interview.yaml"
 
 
 @pytest.fixture
-def branching_link(session):  # type: ignore[no-untyped-def]
-    link = open_link(session, store_survey(session, BRANCHING))
-    session.commit()
-    return link
+def branching_link(app):  # type: ignore[no-untyped-def]
+    return stored_link(app, BRANCHING)
 
 
 def test_unknown_link_is_a_friendly_404_in_the_person_language(client):
@@ -32,9 +31,8 @@ def test_unknown_link_is_a_friendly_404_in_the_person_language(client):
     assert "No encontramos esta encuesta" in body
 
 
-def test_closed_link_is_a_friendly_410(client, session, example_link):
-    example_link.is_open = False
-    session.commit()
+def test_closed_link_is_a_friendly_410(client, app, example_link):
+    update(app, Link, example_link.id, is_open=False)
     response = client.get(f"/s/{example_link.token}?lang=es")
     assert response.status_code == 410
     assert "Esta encuesta está cerrada" in response.get_data(as_text=True)
@@ -42,21 +40,19 @@ def test_closed_link_is_a_friendly_410(client, session, example_link):
     assert "This survey is closed" in response.get_data(as_text=True)
 
 
-def test_link_of_a_closed_wave_or_past_its_dates_is_closed(client, session, example_link):
-    example_link.wave.closes_on = dt.date.today() - dt.timedelta(days=3)
-    example_link.wave.opens_on = dt.date.today() - dt.timedelta(days=30)
-    session.commit()
+def test_link_of_a_closed_wave_or_past_its_dates_is_closed(client, app, example_link):
+    today = dt.date.today()
+    past = {"opens_on": today - dt.timedelta(days=30), "closes_on": today - dt.timedelta(days=3)}
+    update(app, Wave, example_link.wave_id, **past)
     assert client.get(f"/s/{example_link.token}").status_code == 410
-    example_link.wave.closes_on = dt.date.today() + dt.timedelta(days=3)
-    example_link.wave.is_open = False
-    session.commit()
+    update(app, Wave, example_link.wave_id, closes_on=today + dt.timedelta(days=3), is_open=False)
     assert client.get(f"/s/{example_link.token}").status_code == 410
 
 
-def test_link_before_its_wave_opens_says_when(client, session, example_link):
-    example_link.wave.opens_on = dt.date.today() + dt.timedelta(days=10)
-    example_link.wave.closes_on = dt.date.today() + dt.timedelta(days=40)
-    session.commit()
+def test_link_before_its_wave_opens_says_when(client, app, example_link):
+    today = dt.date.today()
+    later = {"opens_on": today + dt.timedelta(days=10), "closes_on": today + dt.timedelta(days=40)}
+    update(app, Wave, example_link.wave_id, **later)
     response = client.get(f"/s/{example_link.token}?lang=en")
     assert response.status_code == 403
     assert "not open yet" in response.get_data(as_text=True)
@@ -239,7 +235,7 @@ def _note(body: str, item: str) -> str | None:
     return note.group(2)
 
 
-def test_a_follow_up_on_the_same_page_says_when_to_answer_it(respondent, client, session):
+def test_a_follow_up_on_the_same_page_says_when_to_answer_it(respondent, client, app):
     """Without the script a follow-up stays on screen: it says which answers it is for,
     so nobody fills in what would be dropped. The note is tied to the question."""
     body = respondent.open("en").get_data(as_text=True)
@@ -252,19 +248,17 @@ def test_a_follow_up_on_the_same_page_says_when_to_answer_it(respondent, client,
     assert _note(respondent.text, "comments") == (
         "Conteste esto solo si le corresponde, según sus respuestas anteriores."
     )
-    family = Respondent(client, open_link(session, store_survey(session, FAMILY)).token)
-    session.commit()
+    family = Respondent(client, stored_link(app, FAMILY).token)
     family.open("es")
     for _ in range(3):
         family.press("next")
     assert _note(family.text, "services_which_used") == "Conteste esto si eligió «Sí» arriba."
 
 
-def test_notes_name_answers_and_questions_in_the_persons_words(client, session, tmp_path):
+def test_notes_name_answers_and_questions_in_the_persons_words(client, app, tmp_path):
     path = tmp_path / "notes.yaml"
     path.write_text(NOTES)
-    person = Respondent(client, open_link(session, store_survey(session, path)).token)
-    session.commit()
+    person = Respondent(client, stored_link(app, path).token)
     body = person.open("en").get_data(as_text=True)
     assert _note(body, "b") == "Answer this if you chose “Often” or “Always” above."
     assert _note(body, "c") == "Answer this unless you chose “Never” above."
@@ -274,10 +268,8 @@ def test_notes_name_answers_and_questions_in_the_persons_words(client, session, 
     assert _note(body, "b") == "Conteste esto si eligió «A menudo» o «Siempre» arriba."
 
 
-def test_an_interviewer_is_told_what_to_ask(client, session):
-    link = open_link(session, store_survey(session, INTERVIEW), audience="student")
-    session.commit()
-    person = Respondent(client, link.token)
+def test_an_interviewer_is_told_what_to_ask(client, app):
+    person = Respondent(client, stored_link(app, INTERVIEW, audience="student").token)
     body = person.open("es").get_data(as_text=True)
     assert _note(body, "consent_parent_permission") == "Pregunta esto si se eligió «Sí» arriba."
 
@@ -316,9 +308,8 @@ pages:
 """
 
 
-def test_help_that_the_question_already_gives_is_not_shown_again(client, session):
-    family = Respondent(client, open_link(session, store_survey(session, FAMILY)).token)
-    session.commit()
+def test_help_that_the_question_already_gives_is_not_shown_again(client, app):
+    family = Respondent(client, stored_link(app, FAMILY).token)
     body = family.open("es").get_data(as_text=True)
     # Two questions end with this instruction: it is said in each, and only there.
     assert body.count("Elija todas las opciones que correspondan.") == 2
@@ -331,9 +322,8 @@ def test_help_that_the_question_already_gives_is_not_shown_again(client, session
     assert "Hasta 2.000 caracteres." in family.text
 
 
-def test_an_error_does_not_repeat_the_questions_own_instruction(client, session):
-    family = Respondent(client, open_link(session, store_survey(session, FAMILY)).token)
-    session.commit()
+def test_an_error_does_not_repeat_the_questions_own_instruction(client, app):
+    family = Respondent(client, stored_link(app, FAMILY).token)
     family.open("es")
     for _ in range(4):
         family.press("next")
@@ -347,11 +337,10 @@ def test_an_error_does_not_repeat_the_questions_own_instruction(client, session)
     )
 
 
-def test_phone_numbers_in_the_support_message_are_tap_to_call_links(respondent, client, session):
+def test_phone_numbers_in_the_support_message_are_tap_to_call_links(respondent, client, app):
     body = client.get(f"/s/{respondent.token}/thanks?lang=en").get_data(as_text=True)
     assert 'call the school counselor at <a href="tel:5550100">555-0100</a>.' in body
-    family = open_link(session, store_survey(session, FAMILY))
-    session.commit()
+    family = stored_link(app, FAMILY)
     body = client.get(f"/s/{family.token}/thanks?lang=es").get_data(as_text=True)
     assert 'llame al <a href="tel:911">911</a>.' in body
     assert body.count('<a href="tel:988">988</a>') == 2

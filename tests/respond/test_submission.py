@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from app.database import connect_for_lookups, write_transaction
 from app.definitions.sync import latest_version, store_definition
 from app.extensions import db
-from app.models import Answer, Response
+from app.models import Answer, Link, Response
 from app.respond.service import Submission, find_link, record_once, stored_version
 from tests.conftest import EXAMPLE
-from tests.respond.helpers import Respondent, read_form
+from tests.respond.helpers import Respondent, read_form, update
 
 FULL_ANSWERS_PAGE_1 = {"uses_services": "yes", "services_used": ["clinic", "other"]}
 
@@ -142,11 +142,10 @@ def test_answers_to_questions_that_do_not_exist_are_refused(respondent, session)
     assert stored(session) == []
 
 
-def test_post_to_a_closed_link_stores_nothing(respondent, session, example_link):
+def test_post_to_a_closed_link_stores_nothing(respondent, session, app, example_link):
     respondent.open("es")
     respondent.press("next", {"uses_services": "no"})
-    example_link.is_open = False
-    session.commit()
+    update(app, Link, example_link.id, is_open=False)
     response = respondent.press("submit", {"help.know_where": "1"})
     assert response.status_code == 410
     assert "Esta encuesta está cerrada" in respondent.text
