@@ -30,7 +30,7 @@ from collections.abc import Mapping
 
 from reports.model import Status
 from reports.query import Tally
-from reports.suppress import ALL, Decisions, ItemSpec, View
+from reports.suppress import Decisions, ItemSpec, View
 
 Unknown = tuple[t.Any, str]  # (atom: partner id or None, code or "n")
 
@@ -106,18 +106,8 @@ class CellDecisions(Decisions):
             return Status.SHOWN
         return Status.DERIVED
 
-    def responses(
-        self,
-        view: View,
-        survey_id: int,
-        audience: str,
-        partner: t.Any = ALL,
-        channel: t.Any = ALL,
-        link: t.Any = ALL,
-    ) -> tuple[Status, int | None, int | None]:
-        # The tree rule of the respondents mode already hides every count of 1 to N-1
-        # and keeps the rest of each split at 0 or N or more.
-        return super().responses(view, survey_id, audience, partner, channel, link)
+    # Response counts (``responses``) are the respondents mode's: its tree rule already
+    # hides every count of 1 to N-1 and keeps the rest of each split at 0 or N or more.
 
     # --- the cells of one item ---------------------------------------------------------
     def _item_cells(
