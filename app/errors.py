@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -25,7 +26,7 @@ MESSAGES = {
 
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         # 5xx pages say only what the app itself wrote (a 503's reason), never an exception.
         shown = error.description if code < 500 or code == 503 else None
@@ -37,7 +38,7 @@ def register(app: Flask) -> None:
         return response
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         return render_error(
             400,
             "Your form has expired or was sent from elsewhere. "
@@ -45,13 +46,13 @@ def register(app: Flask) -> None:
         )
 
     @app.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError):  # type: ignore[no-untyped-def]
+    def database_unavailable(error: OperationalError) -> ResponseReturnValue:
         app.logger.error("database error on %s: %s", request.path, error.orig)
         db.session.rollback()
         return render_error(503)
 
     @app.errorhandler(InternalServerError)
-    def internal_error(error: InternalServerError):  # type: ignore[no-untyped-def]
+    def internal_error(error: InternalServerError) -> ResponseReturnValue:
         return render_error(500)
 
 

@@ -11,6 +11,13 @@ memory allocated while exporting (openpyxl's temporary file is on disk, not coun
 
 from __future__ import annotations
 
+import typing as t
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from flask import Flask
+
 import json
 import os
 import subprocess
@@ -23,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SURVEY = "family-feedback"
 
 
-def _app(db_path: str):  # type: ignore[no-untyped-def]
+def _app(db_path: str) -> Flask:
     from app import create_app
 
     return create_app(
@@ -69,7 +76,7 @@ def measure(db_path: str, kind: str, traced: bool) -> dict[str, float]:
         start = time.perf_counter()
         rows = 0
 
-        def counted():  # type: ignore[no-untyped-def]
+        def counted() -> Iterator[list[t.Any]]:
             nonlocal rows
             for row in export_rows(db.session, survey, ResponseFilters()):
                 rows += 1

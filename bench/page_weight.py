@@ -10,6 +10,12 @@ about 2 MB of JavaScript for a form. Also counts requests to other hosts (must b
 
 from __future__ import annotations
 
+import typing as t
+
+if t.TYPE_CHECKING:
+    from flask.testing import FlaskClient
+    from werkzeug.test import TestResponse
+
 import dataclasses
 import datetime as dt
 import re
@@ -87,7 +93,7 @@ class Weight:
         return sum(f[2] for f in self.files)
 
 
-def _transferred(response) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _transferred(response: TestResponse) -> tuple[int, int]:
     body = response.get_data()
     headers = f"HTTP/1.1 {response.status}\r\n" + "".join(
         f"{k}: {v}\r\n" for k, v in response.headers.items()
@@ -100,7 +106,7 @@ def _transferred(response) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     return len(headers) + 2 + len(body), raw
 
 
-def measure(client, url: str) -> Weight:  # type: ignore[no-untyped-def]
+def measure(client: FlaskClient, url: str) -> Weight:
     """Fetch ``url`` and its stylesheets, scripts and images with gzip accepted."""
     headers = {"Accept-Encoding": "gzip, deflate, br", "Accept-Language": "es"}
     page = client.get(url, headers=headers)

@@ -8,6 +8,11 @@ run on the same database (a ratio near 1 means the page adds nothing of weight).
 
 from __future__ import annotations
 
+import typing as t
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+
 import os
 import statistics
 import tempfile
@@ -18,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _app(db_path: str):  # type: ignore[no-untyped-def]
+def _app(db_path: str) -> Flask:
     from app import create_app
 
     return create_app(
@@ -32,7 +37,7 @@ def _app(db_path: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _fill(app, responses: int) -> str:  # type: ignore[no-untyped-def]
+def _fill(app: Flask, responses: int) -> str:
     """Demo data and a coordinator; returns the coordinator's session token."""
     from app.definitions.sync import sync_directory
     from app.demo import generate

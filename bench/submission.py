@@ -17,7 +17,7 @@ import sys
 import tempfile
 import urllib.parse
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -224,7 +224,7 @@ def run() -> list[str]:
     return lines
 
 
-def _pg_database(suffix: str = ""):  # type: ignore[no-untyped-def]
+def _pg_database(suffix: str = "") -> tuple[str, Callable[[], None]] | None:
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"bench_{os.getpid()}{suffix}"
     try:

@@ -106,10 +106,8 @@ class CellDecisions(Decisions):
             return Status.SHOWN
         return Status.DERIVED
 
-    def responses(self, view, survey_id, audience, partner="all", channel="all", link="all"):  # type: ignore[no-untyped-def]
-        # The tree rule of the respondents mode already hides every count of 1 to N-1
-        # and keeps the rest of each split at 0 or N or more.
-        return super().responses(view, survey_id, audience, partner, channel, link)
+    # Response counts (``responses``) are the respondents mode's: its tree rule already
+    # hides every count of 1 to N-1 and keeps the rest of each split at 0 or N or more.
 
     # --- the cells of one item ---------------------------------------------------------
     def _item_cells(

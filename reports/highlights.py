@@ -11,6 +11,7 @@ from reports.derived import ELEMENT_ITEM
 from reports.model import (
     AudienceHighlights,
     ElementScore,
+    ElementSide,
     ExecutiveSummary,
     Group,
     Highlight,
@@ -165,7 +166,7 @@ def questions_for_the_meeting(
     sections: Sequence[Group],
     scored: dict[str, list[tuple[Group, ItemSummary]]],
     mirrored: Sequence[MirroredItem],
-    sides: Sequence[tuple[ElementScore, str, object]],
+    sides: Sequence[tuple[ElementScore, str, ElementSide]],
     previous_wave: str | None,
 ) -> list[str]:
     """Three to six questions the data raises, most telling first."""
@@ -201,7 +202,7 @@ def questions_for_the_meeting(
             f"{abs(item.change.number()):.0f} points{since}: what changed?"
         )
     for element, name, side in list(sides)[:1]:
-        pct = side.percent_good.number()  # type: ignore[attr-defined]
+        pct = side.percent_good.number()
         first.append(
             f"{name} rate “{element.title}” lowest of the Nine Elements ({pct:.0f}% good "
             "progress or better): what would move it forward?"

@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from app.definitions.survey import SurveyDefinition
 from app.definitions.sync import definition_of, latest_version
 from app.models import Answer, CodedNote, CommentRedaction, Response, ThemeTag
 from reports.model import Cell, Status
@@ -152,7 +153,7 @@ def _notes(session: orm.Session, wave_id: int, survey_id: int) -> list[_Note]:
     ]
 
 
-def _role_labels(definition, language: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _role_labels(definition: SurveyDefinition, language: str) -> dict[str, str]:
     question = definition.question_by_item.get(ROLE_ITEM)
     labels = {NO_ROLE: "Role not given"}
     if question is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import typing as t
 
 from flask import current_app, flash, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user
 
 from app.admin.services import FormProblem
@@ -64,7 +65,7 @@ def _use_link(
 
 @bp.route("/setup/<token>", methods=["GET", "POST"])
 @writes
-def setup(token: str):  # type: ignore[no-untyped-def]
+def setup(token: str) -> ResponseReturnValue:
     """The first-run page: the first admin chooses their own email and password."""
     form = SetupForm()
     try:
@@ -92,7 +93,7 @@ def setup(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @writes
-def invitation(token: str):  # type: ignore[no-untyped-def]
+def invitation(token: str) -> ResponseReturnValue:
     """An invitee sets their own password; the account is made and signed in."""
     form = SetPasswordForm()
     try:
@@ -123,7 +124,7 @@ def invitation(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @writes
-def reset_password(token: str):  # type: ignore[no-untyped-def]
+def reset_password(token: str) -> ResponseReturnValue:
     """Choose a new password through a reset link; every other session ends."""
     form = SetPasswordForm()
     try:
@@ -160,7 +161,7 @@ FORGOT_ANSWER = (
     across_workers=True,
 )
 @writes
-def forgot_password():  # type: ignore[no-untyped-def]
+def forgot_password() -> ResponseReturnValue:
     """Ask for a reset link by email. Every well-formed request gets the same page in
     about the same time: the message is sent after the response has gone."""
     form = ForgotPasswordForm()
@@ -190,7 +191,7 @@ def forgot_password():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @roles_required(*EVERYONE, writes=True)
-def change_password():  # type: ignore[no-untyped-def]
+def change_password() -> ResponseReturnValue:
     """Change one's own password; this session stays, every other one ends."""
     form = ChangePasswordForm()
     if form.validate_on_submit():

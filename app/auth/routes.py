@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
@@ -18,7 +19,7 @@ from app.ratelimit import rate_limited
     across_workers=True,
 )
 @writes
-def signin():  # type: ignore[no-untyped-def]
+def signin() -> ResponseReturnValue:
     form = SignInForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"))
@@ -43,7 +44,7 @@ def signin():  # type: ignore[no-untyped-def]
 
 @bp.post("/signout")
 @roles_required(*EVERYONE, writes=True)
-def signout():  # type: ignore[no-untyped-def]
+def signout() -> ResponseReturnValue:
     end_sessions(db.session, current_user._get_current_object())
     logout_user()
     session.clear()

@@ -15,7 +15,7 @@ from app.definitions.sync import sync_directory
 from app.demo import generate
 from app.extensions import alembic, db
 from app.mail import public_url
-from app.models import Audience, Channel, Response, Wave
+from app.models import Audience, Channel, Link, Response, Wave
 
 
 @click.command("links")
@@ -112,7 +112,7 @@ def setup(demo_responses: int) -> None:
     click.echo(f"Serving at {base_url()}")
 
 
-def _family_link():  # type: ignore[no-untyped-def]
+def _family_link() -> Link | None:
     from app.models import Link
 
     return db.session.scalar(

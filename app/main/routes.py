@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import jsonify, render_template
+from flask.typing import ResponseReturnValue
 
 from app.extensions import db
 from app.main import bp
@@ -13,7 +14,7 @@ def index() -> str:
 
 
 @bp.get("/healthz")
-def health():  # type: ignore[no-untyped-def]
+def health() -> ResponseReturnValue:
     """Liveness and database reachability, for load balancers."""
     try:
         db.session.execute(sa.text("SELECT 1"))

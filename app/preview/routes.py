@@ -5,6 +5,7 @@ import typing as t
 
 import sqlalchemy as sa
 from flask import abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from app.definitions.survey import SurveyDefinition
@@ -110,7 +111,7 @@ def _instrument(definition: SurveyDefinition, language: str) -> Instrument:
 
 
 @bp.get("/<token>")
-def wave_preview(token: str):  # type: ignore[no-untyped-def]
+def wave_preview(token: str) -> ResponseReturnValue:
     wave_id = wave_of_token(current_app.config["SECRET_KEY"], token)
     wave = db.session.get(Wave, wave_id) if wave_id is not None else None
     if wave is None:

@@ -9,6 +9,7 @@ device, so going back or opening the survey again brings them back.
 from __future__ import annotations
 
 from flask import current_app, g, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -16,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from app.i18n import preferred_language, use_language
 from app.respond import bp, store
 from app.respond.presenter import language_choices
-from app.respond.service import current_version
+from app.respond.service import LinkFacts, current_version
 
 
 # Registered per code as well: Flask prefers a handler for the error's code, and the
@@ -30,7 +31,7 @@ from app.respond.service import current_version
 @bp.errorhandler(413)
 @bp.errorhandler(429)
 @bp.errorhandler(HTTPException)
-def respondent_error(error: HTTPException):  # type: ignore[no-untyped-def]
+def respondent_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
     if code == 413:
         _drain_body()
@@ -65,7 +66,9 @@ def respondent_error(error: HTTPException):  # type: ignore[no-untyped-def]
     return body, code, headers
 
 
-def _explain(error: HTTPException, link) -> tuple[str, str, tuple[str, str] | None]:  # type: ignore[no-untyped-def]
+def _explain(
+    error: HTTPException, link: LinkFacts | None
+) -> tuple[str, str, tuple[str, str] | None]:
     """(heading, message, (url, label) of the way on) for an error."""
     code = error.code
     token = (request.view_args or {}).get("token")

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from flask import abort, current_app, g, jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
@@ -51,7 +52,7 @@ def _now() -> dt.datetime:
 
 
 @bp.get("/s/sw.js")
-def service_worker():  # type: ignore[no-untyped-def]
+def service_worker() -> ResponseReturnValue:
     """The worker script, from a path above every link so that its scope can be one
     link's pages (``/s/<token>``); it is never cached long, so an update reaches phones."""
     headers = {
@@ -63,7 +64,7 @@ def service_worker():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/s/<token>/offline")
-def offline_page(token: str):  # type: ignore[no-untyped-def]
+def offline_page(token: str) -> ResponseReturnValue:
     link, version = _interview(token)
     definition = version.definition
     language = preferred_language(definition.languages, request.args.get("lang"))
@@ -82,7 +83,7 @@ def offline_page(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/s/<token>/offline.json")
-def offline_bundle(token: str):  # type: ignore[no-untyped-def]
+def offline_bundle(token: str) -> ResponseReturnValue:
     link, version = _interview(token)
     definition = version.definition
     data = bundle(definition, version)
@@ -101,7 +102,7 @@ def offline_bundle(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/s/<token>/offline/token")
-def offline_form_token(token: str):  # type: ignore[no-untyped-def]
+def offline_form_token(token: str) -> ResponseReturnValue:
     """A fresh anti-forgery token (and its cookie) for sending queued interviews."""
     _interview(token)
     return jsonify(csrf_token=antiforgery.form_token()), 200, {"Cache-Control": "no-store"}
@@ -110,7 +111,7 @@ def offline_form_token(token: str):  # type: ignore[no-untyped-def]
 @bp.post("/s/<token>/records")
 @rate_limited("SUBMIT_RATE_LIMIT")
 @csrf.exempt
-def offline_record(token: str):  # type: ignore[no-untyped-def]
+def offline_record(token: str) -> ResponseReturnValue:
     """Store one interview taken offline, exactly once. 2xx only when it is stored
     (now or before); any refusal says why, in the interviewer's language."""
     link = find_link(store.connection(), token)
@@ -146,5 +147,5 @@ def offline_record(token: str):  # type: ignore[no-untyped-def]
     return jsonify(stored=stored, uuid=str(submission.submission_uuid)), 201 if stored else 200
 
 
-def _refused(code: str, reason: str, status: int):  # type: ignore[no-untyped-def]
+def _refused(code: str, reason: str, status: int) -> ResponseReturnValue:
     return jsonify(refused=code, reason=reason), status, {"Cache-Control": "no-store"}

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Gone
 
@@ -43,7 +44,7 @@ bp.after_request(antiforgery.set_cookie)
 
 
 @bp.get("/s/<token>")
-def survey(token: str):  # type: ignore[no-untyped-def]
+def survey(token: str) -> ResponseReturnValue:
     link = _answerable_link(token)
     version = current_version(store.connection(), link.survey_id)
     if version is None:
@@ -63,7 +64,7 @@ def survey(token: str):  # type: ignore[no-untyped-def]
 @bp.post("/s/<token>")
 @rate_limited("SUBMIT_RATE_LIMIT")
 @csrf.exempt
-def survey_post(token: str):  # type: ignore[no-untyped-def]
+def survey_post(token: str) -> ResponseReturnValue:
     link = _answerable_link(token, submitting=True)
     # Checked here rather than before the view, so a post to an unknown or closed link
     # hears that first (reloading would not help).
@@ -129,7 +130,7 @@ def survey_post(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/s/<token>/thanks")
-def thanks(token: str):  # type: ignore[no-untyped-def]
+def thanks(token: str) -> ResponseReturnValue:
     link = find_link(store.connection(), token)
     version = current_version(store.connection(), link.survey_id) if link else None
     if link is None or version is None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 
 from app import audit
 from app.admin import bp
@@ -13,7 +14,7 @@ PER_PAGE = 100
 
 @bp.get("/audit")
 @roles_required(*ADMINS)
-def audit_log():  # type: ignore[no-untyped-def]
+def audit_log() -> ResponseReturnValue:
     action = request.args.get("action", "")
     if action not in audit.ACTIONS:
         action = ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
@@ -43,7 +44,7 @@ def _int_arg(name: str) -> int | None:
 
 @bp.get("/comments")
 @roles_required(*STAFF)
-def comments():  # type: ignore[no-untyped-def]
+def comments() -> ResponseReturnValue:
     waves = all_waves(db.session)
     default = current_wave(db.session) or (waves[0] if waves else None)
     wave_id = _int_arg("wave") or (default.id if default else None)
@@ -67,7 +68,7 @@ def comments():  # type: ignore[no-untyped-def]
 
 @bp.route("/comments/<int:answer_id>/redact", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def comment_redact(answer_id: int):  # type: ignore[no-untyped-def]
+def comment_redact(answer_id: int) -> ResponseReturnValue:
     answer = get_or_404(Answer, answer_id)
     if not answer.value_text:
         abort(404)
@@ -103,7 +104,7 @@ def comment_redact(answer_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/comments/redactions/<int:redaction_id>/restore")
 @roles_required(*STAFF, writes=True)
-def comment_restore(redaction_id: int):  # type: ignore[no-untyped-def]
+def comment_restore(redaction_id: int) -> ResponseReturnValue:
     form = RestoreForm()
     if not form.validate_on_submit():
         abort(400)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 
 from app.admin import bp
 from app.admin.services.actions import overdue_count
@@ -17,7 +18,7 @@ from app.models import Role, Survey, Wave
 
 @bp.get("/")
 @roles_required(*STAFF)
-def dashboard():  # type: ignore[no-untyped-def]
+def dashboard() -> ResponseReturnValue:
     """The wave open today (or the one picked with ``?wave=``) and its responses."""
     today = today_utc()
     waves = all_waves(db.session)
@@ -49,7 +50,7 @@ def dashboard():  # type: ignore[no-untyped-def]
 
 @bp.get("/partner")
 @roles_required(Role.PARTNER)
-def partner_home():  # type: ignore[no-untyped-def]
+def partner_home() -> ResponseReturnValue:
     """A partner user's own page: its responses per survey in every wave released to
     partners (through the privacy rule, from the release), with links to the reports.
     Waves not released yet say so."""

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 from flask import Response, render_template, request, stream_with_context
+from flask.typing import ResponseReturnValue
 
 from app import audit
 from app.admin import bp
@@ -58,7 +59,7 @@ def _export_stream(
 
 @bp.get("/exports")
 @roles_required(*STAFF)
-def exports():  # type: ignore[no-untyped-def]
+def exports() -> ResponseReturnValue:
     """The export form. Submitting it (a GET) validates and then streams the file."""
     form = _export_form()
     if not request.args:

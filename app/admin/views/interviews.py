@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectMultipleField, StringField, widgets
@@ -30,7 +31,7 @@ class BackupForm(FlaskForm):
 
 @bp.route("/interviews/import", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def interviews_import():  # type: ignore[no-untyped-def]
+def interviews_import() -> ResponseReturnValue:
     form = BackupForm()
     result = None
     status = 200
@@ -84,7 +85,9 @@ def _position(raw: str | None, total: int) -> int:
     return min(max(number, 1), max(total, 1))
 
 
-def _coding_page(wave_id: int | None, number: int, form: CodingForm | None = None, status=200):  # type: ignore[no-untyped-def]
+def _coding_page(
+    wave_id: int | None, number: int, form: CodingForm | None = None, status: int = 200
+) -> ResponseReturnValue:
     waves = all_waves(db.session)
     ids = coding.note_ids(db.session, wave_id) if wave_id else []
     done = coding.progress(db.session, wave_id, ids) if wave_id else 0
@@ -111,7 +114,7 @@ def _coding_page(wave_id: int | None, number: int, form: CodingForm | None = Non
 
 @bp.get("/interviews/coding")
 @roles_required(*STAFF)
-def interviews_coding():  # type: ignore[no-untyped-def]
+def interviews_coding() -> ResponseReturnValue:
     default = current_wave(db.session)
     wave_arg = request.args.get("wave", "")
     wave_id = int(wave_arg) if wave_arg.isascii() and wave_arg.isdigit() else None
@@ -122,7 +125,7 @@ def interviews_coding():  # type: ignore[no-untyped-def]
 
 @bp.post("/interviews/coding/<int:answer_id>")
 @roles_required(*STAFF, writes=True)
-def interviews_code_note(answer_id: int):  # type: ignore[no-untyped-def]
+def interviews_code_note(answer_id: int) -> ResponseReturnValue:
     answer = get_or_404(Answer, answer_id)
     ids = coding.note_ids(db.session, answer.wave_id)
     if answer_id not in ids:

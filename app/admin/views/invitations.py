@@ -21,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -69,7 +70,7 @@ def link_made_page(
 
 @bp.get("/invitations")
 @roles_required(*STAFF)
-def invitations():  # type: ignore[no-untyped-def]
+def invitations() -> ResponseReturnValue:
     return render_template(
         "admin/invitations.html",
         invitations=account_links.invitations(db.session),
@@ -81,7 +82,7 @@ def invitations():  # type: ignore[no-untyped-def]
 
 @bp.route("/invitations/new", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def invitation_new():  # type: ignore[no-untyped-def]
+def invitation_new() -> ResponseReturnValue:
     form = InvitationForm()
     form.partner_id.choices = _partner_choices()
     if current_user.role is not Role.ADMIN:
@@ -98,10 +99,12 @@ def invitation_new():  # type: ignore[no-untyped-def]
         except FormProblem as problem:
             show_problem(form, problem)
         else:
+            role_label = account_links.ROLE_LABELS[Role(form.role.data)]
+            partner_name = partner.name if partner else None
             details = {
                 "email": link.email,
-                "role": account_links.ROLE_LABELS[Role(form.role.data)],
-                "partner": partner.name if partner else None,
+                "role": role_label,
+                "partner": partner_name,
                 "expires_at": link.expires_at,
             }
             inviter = acting.email
@@ -111,7 +114,7 @@ def invitation_new():  # type: ignore[no-untyped-def]
                 url,
                 details,
                 "You are invited to the Partnership feedback workspace",
-                account_links.invitation_email(url, details["role"], details["partner"], inviter),  # type: ignore[arg-type]
+                account_links.invitation_email(url, role_label, partner_name, inviter),
             )
     status = 400 if form.is_submitted() else 200
     return render_template("admin/invitation_form.html", form=form), status
@@ -119,7 +122,7 @@ def invitation_new():  # type: ignore[no-untyped-def]
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
 @roles_required(*STAFF, writes=True)
-def invitation_revoke(invitation_id: int):  # type: ignore[no-untyped-def]
+def invitation_revoke(invitation_id: int) -> ResponseReturnValue:
     if not ButtonForm().validate_on_submit():
         flash("The form expired; please try again.", "info")
         return redirect(url_for("admin.invitations"))
@@ -137,7 +140,7 @@ def invitation_revoke(invitation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/users/<int:user_id>/reset")
 @roles_required(*ADMINS, writes=True)
-def user_reset_link(user_id: int):  # type: ignore[no-untyped-def]
+def user_reset_link(user_id: int) -> ResponseReturnValue:
     if not ButtonForm().validate_on_submit():
         flash("The form expired; please try again.", "info")
         return redirect(url_for("admin.user_edit", user_id=user_id))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, gettext
 
 from app import audit
@@ -41,7 +42,7 @@ def _public_url(link: Link) -> str:
 
 @bp.get("/links")
 @roles_required(*STAFF)
-def links():  # type: ignore[no-untyped-def]
+def links() -> ResponseReturnValue:
     wave_id = request.args.get("wave", type=int)
     if wave_id is None and "wave" not in request.args:
         current = current_wave(db.session)
@@ -78,7 +79,7 @@ def _link_form() -> LinkForm:
 
 @bp.route("/links/new", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def link_new():  # type: ignore[no-untyped-def]
+def link_new() -> ResponseReturnValue:
     form = _link_form()
     if request.method == "GET":
         current = current_wave(db.session)
@@ -122,7 +123,7 @@ def link_new():  # type: ignore[no-untyped-def]
 
 @bp.post("/links/<int:link_id>/state")
 @roles_required(*STAFF, writes=True)
-def link_state(link_id: int):  # type: ignore[no-untyped-def]
+def link_state(link_id: int) -> ResponseReturnValue:
     link, is_open = open_or_close(Link, link_id, set_link_open, "link")
     flash(f"The link {_public_url(link)} is now {'open' if is_open else 'closed'}.", "success")
     return redirect(url_for("admin.links", wave=link.wave_id))
@@ -134,7 +135,7 @@ def _download_name(link: Link, extension: str) -> str:
 
 @bp.get("/links/<int:link_id>/qr.svg")
 @roles_required(*STAFF)
-def link_qr_svg(link_id: int):  # type: ignore[no-untyped-def]
+def link_qr_svg(link_id: int) -> ResponseReturnValue:
     link = get_or_404(Link, link_id)
     body = qr_svg(_public_url(link), title=f"QR code for {_public_url(link)}")
     response = Response(body, mimetype="image/svg+xml")
@@ -147,7 +148,7 @@ def link_qr_svg(link_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/links/<int:link_id>/qr.png")
 @roles_required(*STAFF)
-def link_qr_png(link_id: int):  # type: ignore[no-untyped-def]
+def link_qr_png(link_id: int) -> ResponseReturnValue:
     link = get_or_404(Link, link_id)
     response = Response(qr_png(_public_url(link)), mimetype="image/png")
     response.headers["Content-Disposition"] = (
@@ -158,7 +159,7 @@ def link_qr_png(link_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/links/<int:link_id>/flyer")
 @roles_required(*STAFF)
-def link_flyer(link_id: int):  # type: ignore[no-untyped-def]
+def link_flyer(link_id: int) -> ResponseReturnValue:
     """A printable flyer: title, QR code and short address, in English and Spanish."""
     link = get_or_404(Link, link_id)
     version = latest_version(db.session, link.survey_id)
@@ -197,7 +198,7 @@ def link_flyer(link_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/links/<int:link_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def link_edit(link_id: int):  # type: ignore[no-untyped-def]
+def link_edit(link_id: int) -> ResponseReturnValue:
     link = get_or_404(Link, link_id)
     form = LinkEditForm(obj=None if request.method == "POST" else link)
     partners = db.session.scalars(sa.select(Partner).order_by(Partner.name))

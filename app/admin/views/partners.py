@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from app import audit
 from app.admin import bp
@@ -55,7 +56,7 @@ def _details(form: PartnerForm) -> PartnerDetails:
 
 @bp.get("/partners")
 @roles_required(*STAFF)
-def partners():  # type: ignore[no-untyped-def]
+def partners() -> ResponseReturnValue:
     show = request.args.get("show", "active")
     if show not in SHOW_CHOICES:
         show = "active"
@@ -70,7 +71,7 @@ def partners():  # type: ignore[no-untyped-def]
 
 @bp.route("/partners/new", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def partner_new():  # type: ignore[no-untyped-def]
+def partner_new() -> ResponseReturnValue:
     form = PartnerForm()
     if form.validate_on_submit():
         try:
@@ -94,7 +95,7 @@ def partner_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def partner_edit(partner_id: int):  # type: ignore[no-untyped-def]
+def partner_edit(partner_id: int) -> ResponseReturnValue:
     partner = get_or_404(Partner, partner_id)
     form = PartnerForm(obj=None if request.method == "POST" else partner)
     if request.method == "GET":
@@ -130,7 +131,7 @@ def partner_edit(partner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/partners/<int:partner_id>/delete")
 @roles_required(*STAFF, writes=True)
-def partner_delete(partner_id: int):  # type: ignore[no-untyped-def]
+def partner_delete(partner_id: int) -> ResponseReturnValue:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
@@ -155,7 +156,7 @@ def partner_delete(partner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/partners/<int:partner_id>")
 @roles_required(*EVERYONE)
-def partner(partner_id: int):  # type: ignore[no-untyped-def]
+def partner(partner_id: int) -> ResponseReturnValue:
     """A partner's page. Partner users may open only their own, read-only, with
     figures from releases; staff see live figures and may edit."""
     user = acting_user()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from app import audit
@@ -20,7 +21,9 @@ class ReleaseForm(FlaskForm):
     """Release the wave's figures (a CSRF-protected POST)."""
 
 
-def _page(wave: Wave, form: ReleaseForm, refusal: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _page(
+    wave: Wave, form: ReleaseForm, refusal: str | None = None, status: int = 200
+) -> ResponseReturnValue:
     from reports.releases import pending_changes
 
     releases = list(
@@ -45,13 +48,13 @@ def _page(wave: Wave, form: ReleaseForm, refusal: str | None = None, status: int
 
 @bp.get("/waves/<int:wave_id>/release")
 @roles_required(*STAFF)
-def wave_release(wave_id: int):  # type: ignore[no-untyped-def]
+def wave_release(wave_id: int) -> ResponseReturnValue:
     return _page(get_or_404(Wave, wave_id), ReleaseForm())
 
 
 @bp.post("/waves/<int:wave_id>/release")
 @roles_required(*STAFF, writes=True)
-def wave_release_make(wave_id: int):  # type: ignore[no-untyped-def]
+def wave_release_make(wave_id: int) -> ResponseReturnValue:
     from reports.releases import ReleaseRefused, make_release
 
     form = ReleaseForm()

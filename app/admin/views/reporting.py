@@ -14,6 +14,7 @@ import datetime as dt
 import typing as t
 
 from flask import Response, abort, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from app import audit
 from app.admin import bp
@@ -22,6 +23,7 @@ from app.admin.services.links import survey_choices
 from app.admin.services.reporting import (
     ReportScope,
     ReportTooSlow,
+    WebReport,
     all_partners,
     asks_for_another_partner,
     cached,
@@ -105,7 +107,7 @@ def _audit(action: str, scope: ReportScope, fmt: str | None = None) -> None:
         audit.record(session, acting_user(), action, target, detail)
 
 
-def _web(scope: ReportScope, user: User):  # type: ignore[no-untyped-def]
+def _web(scope: ReportScope, user: User) -> WebReport:
     from reports import ReportError, ReportTimeout
 
     try:
@@ -146,7 +148,7 @@ def _chosen(user: User) -> tuple[ReportForm, ReportScope] | tuple[ReportForm, No
 
 @bp.get("/reports")
 @roles_required(*EVERYONE)
-def reports():  # type: ignore[no-untyped-def]
+def reports() -> ResponseReturnValue:
     """Choose a report (wave, survey or the packet, partner, figures): its summary and
     contents here, each section on a page of its own."""
     user = acting_user()
@@ -179,7 +181,7 @@ def reports():  # type: ignore[no-untyped-def]
 
 @bp.get("/reports/section/<anchor>")
 @roles_required(*EVERYONE)
-def report_section(anchor: str):  # type: ignore[no-untyped-def]
+def report_section(anchor: str) -> ResponseReturnValue:
     """One section of the chosen report, with the way to the ones before and after."""
     user = acting_user()
     form, scope = _chosen(user)
@@ -210,7 +212,7 @@ def report_section(anchor: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/reports/download/<fmt>")
 @roles_required(*EVERYONE)
-def report_download(fmt: str):  # type: ignore[no-untyped-def]
+def report_download(fmt: str) -> ResponseReturnValue:
     """The chosen report as a file (same query string as the report page)."""
     from reports import FORMATS, ReportError, ReportTimeout
 
@@ -240,7 +242,7 @@ def report_download(fmt: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/reports/report.css")
 @roles_required(*EVERYONE)
-def report_stylesheet():  # type: ignore[no-untyped-def]
+def report_stylesheet() -> ResponseReturnValue:
     """The report's stylesheet, served as a file so the page needs no inline style."""
     from reports.html import stylesheet
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from app.admin import bp
 from app.admin.forms import DeleteResponseForm
@@ -69,7 +70,7 @@ def lookups() -> dict[str, dict[int, str]]:
 
 @bp.get("/responses")
 @roles_required(*STAFF)
-def responses():  # type: ignore[no-untyped-def]
+def responses() -> ResponseReturnValue:
     filters, problems = filters_from_args()
     page = page_of_responses(db.session, filters, request.args.get("page", 1, type=int))
     # Only the known filters are carried into the pager links (never url_for's own
@@ -89,7 +90,7 @@ def responses():  # type: ignore[no-untyped-def]
 
 @bp.get("/responses/<int:response_id>")
 @roles_required(*STAFF)
-def response_detail(response_id: int):  # type: ignore[no-untyped-def]
+def response_detail(response_id: int) -> ResponseReturnValue:
     response = get_or_404(Response, response_id)
     deleted_by = db.session.get(User, response.deleted_by_id) if response.deleted_by_id else None
     return render_template(
@@ -103,7 +104,7 @@ def response_detail(response_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/responses/<int:response_id>/delete", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def response_delete(response_id: int):  # type: ignore[no-untyped-def]
+def response_delete(response_id: int) -> ResponseReturnValue:
     form = DeleteResponseForm()
     if form.validate_on_submit():
         response = get_or_404(Response, response_id)

@@ -4,10 +4,12 @@ and a preview of any version as a respondent sees it (nothing is stored)."""
 from __future__ import annotations
 
 import dataclasses
+import typing as t
 from pathlib import PurePosixPath
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from app import audit
@@ -28,6 +30,7 @@ from app.admin.services.surveys import (
 from app.admin.views.common import acting_user, get_or_404
 from app.auth.access import STAFF, roles_required, undo_write
 from app.definitions.limits import MAX_FILE_BYTES
+from app.definitions.survey import SurveyDefinition
 from app.definitions.sync import definition_of
 from app.extensions import db
 from app.i18n import preferred_language, use_language
@@ -51,13 +54,13 @@ def _version(survey_id: int, number: int) -> SurveyVersion:
 
 @bp.get("/surveys")
 @roles_required(*STAFF)
-def surveys():  # type: ignore[no-untyped-def]
+def surveys() -> ResponseReturnValue:
     return render_template("admin/surveys.html", rows=catalogue(db.session))
 
 
 @bp.get("/surveys/<int:survey_id>")
 @roles_required(*STAFF)
-def survey(survey_id: int):  # type: ignore[no-untyped-def]
+def survey(survey_id: int) -> ResponseReturnValue:
     survey_row = get_or_404(Survey, survey_id)
     history = version_history(db.session, survey_row)
     latest = history[0].definition if history else None
@@ -75,7 +78,7 @@ def survey(survey_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/surveys/<int:survey_id>/versions/<int:number>/definition.yaml")
 @roles_required(*STAFF)
-def survey_download_yaml(survey_id: int, number: int):  # type: ignore[no-untyped-def]
+def survey_download_yaml(survey_id: int, number: int) -> ResponseReturnValue:
     version = _version(survey_id, number)
     response = Response(definition_yaml(version), mimetype="application/yaml")
     response.headers["Content-Disposition"] = (
@@ -101,7 +104,7 @@ def survey_download_xlsx(survey_id: int, number: int):  # type: ignore[no-untype
 @bp.route("/surveys/<int:survey_id>/versions/<int:number>/preview", methods=["GET", "POST"])
 # A post that stores nothing: the pattern's write commits no change.
 @roles_required(*STAFF, writes=True)
-def survey_preview(survey_id: int, number: int):  # type: ignore[no-untyped-def]
+def survey_preview(survey_id: int, number: int) -> ResponseReturnValue:
     """The version page by page as a respondent sees it, in a phone-width frame. Next
     and Back check answers and follow display conditions as the survey does; the last
     page says what would be sent. Nothing reaches the database."""
@@ -115,7 +118,14 @@ def survey_preview(survey_id: int, number: int):  # type: ignore[no-untyped-def]
     )
 
 
-def preview_page(definition, posted, asked_language, *, title: str, extra=None):  # type: ignore[no-untyped-def]
+def preview_page(
+    definition: SurveyDefinition,
+    posted: MultiDict[str, str],
+    asked_language: str | None,
+    *,
+    title: str,
+    extra: dict[str, t.Any] | None = None,
+) -> ResponseReturnValue:
     """Render one page of a preview of ``definition`` from the ``posted`` form."""
     language = preferred_language(
         definition.languages, posted.get("_switch_lang") or asked_language
@@ -218,7 +228,7 @@ def _uploaded_text(form: SurveyUploadForm) -> tuple[str, str, list[str]] | None:
 @bp.route("/surveys/upload", methods=["GET", "POST"])
 # A post that stores nothing: the pattern's write commits no change.
 @roles_required(*STAFF, writes=True)
-def survey_upload():  # type: ignore[no-untyped-def]
+def survey_upload() -> ResponseReturnValue:
     """Check an upload and show what publishing it would do; nothing is stored."""
     form = SurveyUploadForm()
     problems: list[str] = []
@@ -249,7 +259,7 @@ def survey_upload():  # type: ignore[no-untyped-def]
 @bp.post("/surveys/upload/preview")
 # A post that stores nothing: the pattern's write commits no change.
 @roles_required(*STAFF, writes=True)
-def survey_upload_preview():  # type: ignore[no-untyped-def]
+def survey_upload_preview() -> ResponseReturnValue:
     """Preview a checked upload page by page (the definition travels in the form)."""
     form = SurveyPublishForm()
     if not form.validate_on_submit():
@@ -277,7 +287,7 @@ def survey_upload_preview():  # type: ignore[no-untyped-def]
 
 @bp.post("/surveys/publish")
 @roles_required(*STAFF, writes=True)
-def survey_publish():  # type: ignore[no-untyped-def]
+def survey_publish() -> ResponseReturnValue:
     form = SurveyPublishForm()
     if not form.validate_on_submit():
         abort(400)

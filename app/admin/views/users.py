@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
 from app.admin import bp
@@ -21,13 +22,13 @@ def _partner_choices() -> list[SelectChoice]:
 
 @bp.get("/users")
 @roles_required(*ADMINS)
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     return render_template("admin/users.html", users=all_users(db.session))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(*ADMINS, writes=True)
-def user_edit(user_id: int):  # type: ignore[no-untyped-def]
+def user_edit(user_id: int) -> ResponseReturnValue:
     user = get_or_404(User, user_id)
     form = UserEditForm(
         data=None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from app import audit
 from app.admin import bp
@@ -28,7 +29,7 @@ from app.models import Wave
 
 @bp.get("/waves")
 @roles_required(*STAFF)
-def waves():  # type: ignore[no-untyped-def]
+def waves() -> ResponseReturnValue:
     from app.preview import preview_token
 
     secret = current_app.config["SECRET_KEY"]
@@ -44,7 +45,7 @@ def waves():  # type: ignore[no-untyped-def]
 
 @bp.route("/waves/new", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def wave_new():  # type: ignore[no-untyped-def]
+def wave_new() -> ResponseReturnValue:
     form = WaveForm()
     last = latest_wave(db.session)
     if form.validate_on_submit():
@@ -77,7 +78,7 @@ def wave_new():  # type: ignore[no-untyped-def]
 
 @bp.post("/waves/<int:wave_id>/state")
 @roles_required(*STAFF, writes=True)
-def wave_state(wave_id: int):  # type: ignore[no-untyped-def]
+def wave_state(wave_id: int) -> ResponseReturnValue:
     wave, is_open = open_or_close(Wave, wave_id, set_wave_open, "wave")
     flash(f"Wave “{wave.name}” is now {wave.state(today_utc())}.", "success")
     return redirect(url_for("admin.waves"))
@@ -85,7 +86,7 @@ def wave_state(wave_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/waves/<int:wave_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def wave_edit(wave_id: int):  # type: ignore[no-untyped-def]
+def wave_edit(wave_id: int) -> ResponseReturnValue:
     wave = get_or_404(Wave, wave_id)
     form = WaveEditForm(obj=None if request.method == "POST" else wave)
     if form.validate_on_submit():
