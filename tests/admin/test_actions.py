@@ -190,7 +190,7 @@ def test_overdue_filter_and_the_dashboard_count(app, world):  # type: ignore[no-
     assert "Late one" in listed
     assert "Due later" not in listed and "Late but done" not in listed
     assert "Late but dropped" not in listed
-    assert "1 action</caption>" in listed
+    assert "1 action, 1 overdue</caption>" in listed
     assert "Late but dropped" in client.get("/admin/actions?status=dropped").text
     assert "Due later" in client.get("/admin/actions?status=open&owner=school").text
     assert "Late one" not in client.get(f"/admin/actions?owner={world.partner_a}").text

@@ -58,7 +58,7 @@ def test_review_and_action_pages_at_320_px(browser, live_server, world, app):  #
     assert "Agenda generated from the packet." in page.content()
     narrow(page, "a review with its agenda")
     review_url = page.url
-    page.get_by_role("link", name="Edit the agenda").click()
+    page.get_by_role("link", name="Edit or reorder the agenda").click()
     page.wait_for_load_state()
     narrow(page, "the agenda editor")
     page.goto(f"{review_url}/print")

@@ -51,6 +51,15 @@ def today_utc() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+def readable_day(day: dt.date | None, weekday: bool = False) -> str:
+    """A date as people write it, "4 July 2026" ("Saturday 4 July 2026" with
+    ``weekday``); "" for none."""
+    if day is None:
+        return ""
+    text = f"{day.day} {day:%B %Y}"
+    return f"{day:%A} {text}" if weekday else text
+
+
 def owner_name(action: ActionItem) -> str:
     return action.owner_partner.name if action.owner_partner else SCHOOL_TEAM
 
@@ -261,12 +270,14 @@ def record_progress(
 @dataclasses.dataclass(frozen=True)
 class ActionFilter:
     """The list's filters: wave id, owner ("school", a partner id or "" for all),
-    status code ("" for all, "open" for planned or in progress), overdue only."""
+    status code ("" for all, "open" for planned or in progress), overdue only, the
+    review that decided them."""
 
     wave_id: int | None = None
     owner: str = ""
     status: str = ""
     overdue: bool = False
+    review_id: int | None = None
 
 
 def _overdue(today: dt.date) -> sa.ColumnElement[bool]:
@@ -284,14 +295,22 @@ def list_actions(
     partner_id: int | None = None,
     today: dt.date | None = None,
 ) -> list[ActionItem]:
-    """Actions matching ``filters``, soonest due first. With ``partner_id`` (a partner
-    user) only that partner's own actions, whatever the filters say."""
+    """Actions matching ``filters``: the open ones first, soonest due first, then the
+    done and dropped ones. With ``partner_id`` (a partner user) only that partner's
+    own actions, whatever the filters say."""
     today = today or today_utc()
     query = (
         sa.select(ActionItem)
         .options(orm.joinedload(ActionItem.owner_partner), orm.joinedload(ActionItem.wave))
-        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        .order_by(
+            ActionItem.status.not_in(OPEN_STATUSES),
+            ActionItem.due_on.is_(None),
+            ActionItem.due_on,
+            ActionItem.id,
+        )
     )
+    if filters.review_id is not None:
+        query = query.where(ActionItem.review_id == filters.review_id)
     if partner_id is not None:
         query = query.where(ActionItem.owner_partner_id == partner_id)
     if filters.wave_id is not None:
