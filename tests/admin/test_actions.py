@@ -163,6 +163,29 @@ def test_partner_users_see_and_update_only_their_own_partners_actions(app, world
         assert session.get(ActionItem, other).status is ActionStatus.PLANNED
         assert session.scalars(sa.select(ActionNote.text)).all() == ["First session held."]
     assert client.get("/admin/actions/999999").status_code == 404
+    # Their pages lead back to their own list, say which organisation wrote a note,
+    # and leave out the owner column (always themselves).
+    page = client.get(f"/admin/actions/{own}").text
+    assert ">Our actions</a>" in page and ">All actions</a>" not in page
+    assert f"</time>, {world.partner_b_name}</p>" in page
+    assert '<th scope="col">Owner</th>' not in client.get("/admin/actions").text
+    with database(app) as session:
+        review = factories.review(session, session.get(Wave, world.current))
+        for action_id in (own, other):
+            session.get(ActionItem, action_id).review_id = review.id
+        session.commit()
+        review_id = review.id
+    by_review = client.get(f"/admin/actions?review={review_id}").text
+    assert "own action" in by_review and "Partner A&#39;s action" not in by_review
+    assert f"/admin/reviews/{review_id}" not in by_review
+
+
+def test_dates_are_written_out():  # type: ignore[no-untyped-def]
+    from app.admin.services.actions import readable_day
+
+    assert readable_day(dt.date(2026, 7, 4)) == "4 July 2026"
+    assert readable_day(dt.date(2026, 7, 4), weekday=True) == "Saturday 4 July 2026"
+    assert readable_day(None) == ""
 
 
 def test_overdue_filter_and_the_dashboard_count(app, world):  # type: ignore[no-untyped-def]
@@ -197,6 +220,7 @@ def test_overdue_filter_and_the_dashboard_count(app, world):  # type: ignore[no-
 
     dashboard = client.get("/admin/").text
     assert "1 action is overdue" in dashboard
+    assert "past its due date and not yet marked done or dropped" in dashboard
     assert "/admin/actions?overdue=1" in dashboard
     # Done: the count goes.
     post_form(

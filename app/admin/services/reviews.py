@@ -172,6 +172,11 @@ def _item(text: str, finding: dict[str, t.Any] | None = None) -> dict[str, t.Any
     return {"text": text, "finding": finding}
 
 
+def _label(text: str) -> str:
+    """An item's words quoted inside a sentence: without its closing full stop."""
+    return text.rstrip().removesuffix(".")
+
+
 def _pct(value: float) -> str:
     return f"{value:.0f}%"
 
@@ -206,7 +211,7 @@ def agenda_from_report(
         assert m.highest and m.lowest
         high, low = m.highest, m.lowest
         text = (
-            f"“{m.label}”: {high.group} {_pct(high.percent_favourable.number())} "
+            f"“{_label(m.label)}”: {high.group} {_pct(high.percent_favourable.number())} "
             f"(n = {high.n.number():.0f}) and {low.group} "
             f"{_pct(low.percent_favourable.number())} (n = {low.n.number():.0f}), "
             f"{m.gap.number():.0f} points apart."
@@ -242,7 +247,7 @@ def agenda_from_report(
         change = item.change.number()
         then_n = f"{item.previous_n.number():.0f}" if item.previous_n.shown else "not shown"
         text = (
-            f"{audience_label(section.audience)}, “{item.label}”: "
+            f"{audience_label(section.audience)}, “{_label(item.label)}”: "
             f"{'up' if change > 0 else 'down'} {abs(change):.0f} points, "
             f"{_pct(item.previous_percent_favourable.number())} to "
             f"{_pct(item.percent_favourable.number())} "
@@ -294,6 +299,8 @@ def agenda_from_report(
     action_items = []
     for action in open_actions:
         due = f", due {readable_day(action.due_on)}" if action.due_on else ""
+        if action.is_overdue(today):
+            due = f", overdue since {readable_day(action.due_on)}"
         action_items.append(
             _item(
                 f"{action.title} ({owner_name(action)}, {action.status.label.lower()}{due}).",

@@ -247,8 +247,14 @@ def review_agenda_edit(review_id: int):  # type: ignore[no-untyped-def]
                 if move:
                     # Moving keeps the editor open, with the item in its new place.
                     audit_change("review_agenda", f"review:{review.id}", detail, "Item moved.")
+                    section, _, k = key.rpartition("-")
+                    place = int(k) + (1 if direction == "down" else -1) if moved else int(k)
                     return redirect(
-                        url_for("admin.review_agenda_edit", review_id=review.id, _anchor="agenda")
+                        url_for(
+                            "admin.review_agenda_edit",
+                            review_id=review.id,
+                            _anchor=f"item-{section}-{place}",
+                        )
                     )
                 audit_change("review_agenda", f"review:{review.id}", detail, "Agenda saved.")
                 return redirect(url_for("admin.review", review_id=review.id))
