@@ -9,7 +9,16 @@ import re
 
 import sqlalchemy as sa
 
-from app.models import ActionItem, ActionNote, ActionStatus, AuditEvent, FindingKind, Partner, Wave
+from app.models import (
+    ActionItem,
+    ActionNote,
+    ActionStatus,
+    Answer,
+    AuditEvent,
+    FindingKind,
+    Partner,
+    Wave,
+)
 from tests import factories
 from tests.admin.conftest import as_user, csrf_token, database, post_form
 
@@ -87,7 +96,9 @@ def test_coordinator_creates_an_action_from_a_gap_and_sees_refusals(app, world):
             )
         )
     shown = client.get(made.headers["Location"]).text
-    assert "Gap on item comm.referral_process_clear between Family and Partner" in shown
+    assert re.search(
+        r"Gap on item comm\.referral_process_clear, “[^”]+”, between Family and Partner", shown
+    )
 
 
 def test_an_action_goes_planned_in_progress_done_and_dropped_needs_a_reason(app, world):  # type: ignore[no-untyped-def]
@@ -269,3 +280,30 @@ def test_editing_an_action_keeps_what_was_typed_and_resets_reminders(app, world)
             sa.select(AuditEvent.detail).where(AuditEvent.action == "action_update")
         )
         assert detail["changes"]["element"] == [None, 4]
+
+
+def test_an_item_finding_is_shown_with_the_words_a_survey_asks_it_in(app, world):  # type: ignore[no-untyped-def]
+    from markupsafe import escape
+
+    from app.admin.services.actions import finding_text, item_wording
+    from app.models import FindingKind as Kind
+
+    with database(app) as session:
+        asked = session.scalars(sa.select(Answer.item_id).order_by(Answer.id).limit(1)).one()
+        wording = item_wording(session, [asked, "gone.from.every.survey", None])
+        assert set(wording) == {asked} and wording[asked]
+        wave = session.get(Wave, world.current)
+        gap = factories.action(
+            session, wave, finding_kind=Kind.GAP, item_id=asked, audiences=("family", "staff")
+        )
+        gone = factories.action(session, wave, finding_kind=Kind.ITEM, item_id="gone.x")
+        assert finding_text(gap, wording) == (
+            f"Gap on item {asked}, “{wording[asked]}”, between Family and Staff"
+        )
+        # An item no survey asks any more keeps its id.
+        assert finding_text(gone, wording) == "Item gone.x"
+        session.commit()
+        gap_id = gap.id
+    client = app.test_client()
+    as_user(client, app, world.coordinator)
+    assert str(escape(wording[asked])) in client.get(f"/admin/actions/{gap_id}").text

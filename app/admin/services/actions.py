@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import re
 import typing as t
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -28,6 +28,7 @@ from app.models import (
     Partner,
     Review,
     Role,
+    Survey,
     User,
     Wave,
 )
@@ -64,18 +65,42 @@ def owner_name(action: ActionItem) -> str:
     return action.owner_partner.name if action.owner_partner else SCHOOL_TEAM
 
 
-def finding_text(action: ActionItem) -> str:
-    """The finding an action answers, in a few words ("" for an action of its own)."""
+def finding_text(action: ActionItem, wording: Mapping[str, str] | None = None) -> str:
+    """The finding an action answers, in a few words ("" for an action of its own);
+    an item by its words (``wording``: item id -> text) when a survey still asks it."""
     audiences = " and ".join(a.capitalize() for a in action.audience_list())
+    words = (wording or {}).get(action.item_id or "")
+    item = f"item {action.item_id}" + (f", “{words}”," if words else "")
     if action.finding_kind is FindingKind.ITEM:
-        return f"Item {action.item_id}" + (f" ({audiences})" if audiences else "")
+        return f"I{item[1:].rstrip(',')}" + (f" ({audiences})" if audiences else "")
     if action.finding_kind is FindingKind.GAP:
-        return f"Gap on item {action.item_id} between {audiences}"
+        return f"Gap on {item} between {audiences}"
     if action.finding_kind is FindingKind.ELEMENT:
         return f"Element {action.element} of the Nine Elements"
     if action.finding_kind is FindingKind.THEME:
         return f"Interview theme {action.theme_code}"
     return ""
+
+
+def item_wording(session: orm.Session, item_ids: Iterable[str | None]) -> dict[str, str]:
+    """Item id -> its words in the latest version of the first survey asking it (the
+    survey's first language), for the items of ``item_ids`` any survey still asks."""
+    wanted = {i for i in item_ids if i}
+    if not wanted:
+        return {}
+    from app.admin.services.labels import item_texts
+    from app.definitions.sync import definition_of, latest_version
+
+    found: dict[str, str] = {}
+    for survey_id in session.scalars(sa.select(Survey.id).order_by(Survey.id)):
+        version = latest_version(session, survey_id)
+        if version is None:
+            continue
+        texts = item_texts(definition_of(version))
+        for item_id in wanted - set(found):
+            if item_id in texts:
+                found[item_id] = texts[item_id]
+    return found
 
 
 @dataclasses.dataclass(frozen=True)

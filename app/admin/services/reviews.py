@@ -149,7 +149,11 @@ def actions_per_review(session: orm.Session) -> dict[int, tuple[int, int]]:
         .where(ActionItem.review_id.is_not(None))
         .group_by(ActionItem.review_id)
     )
-    return {review_id: (total, still_open) for review_id, total, still_open in rows}
+    return {
+        review_id: (total, still_open)
+        for review_id, total, still_open in rows
+        if review_id is not None
+    }
 
 
 def took_part_text(session: orm.Session, review: Review) -> list[str]:

@@ -5,6 +5,7 @@ own users for the actions their partner owns). The account page's reminder setti
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import typing as t
 
 import sqlalchemy as sa
@@ -32,6 +33,7 @@ from app.admin.services.actions import (
     ActionFilter,
     create_action,
     finding_text,
+    item_wording,
     list_actions,
     owner_name,
     readable_day,
@@ -226,7 +228,9 @@ def actions():  # type: ignore[no-untyped-def]
         statuses=STATUS_CHOICES,
         today=today,
         owner_name=owner_name,
-        finding_text=finding_text,
+        finding_text=functools.partial(
+            finding_text, wording=item_wording(db.session, (a.item_id for a in rows))
+        ),
     )
 
 
@@ -338,7 +342,7 @@ def _action_page(action: ActionItem, form: ProgressForm, status: int = 200) -> t
         staff=user.role is not Role.PARTNER,
         overdue=action.is_overdue(today_utc()),
         owner=owner_name(action),
-        finding=finding_text(action),
+        finding=finding_text(action, item_wording(db.session, [action.item_id])),
     ), status
 
 
