@@ -292,6 +292,7 @@ def test_an_item_finding_is_shown_with_the_words_a_survey_asks_it_in(app, world)
         asked = session.scalars(sa.select(Answer.item_id).order_by(Answer.id).limit(1)).one()
         wording = item_wording(session, [asked, "gone.from.every.survey", None])
         assert set(wording) == {asked} and wording[asked]
+        assert " – " not in wording[asked] and not wording[asked].endswith(".")
         wave = session.get(Wave, world.current)
         gap = factories.action(
             session, wave, finding_kind=Kind.GAP, item_id=asked, audiences=("family", "staff")

@@ -216,6 +216,10 @@ def test_regenerating_replaces_the_agenda_and_a_review_without_one_says_so(app, 
         assert items_of(agenda, "other") == []
     listed = client.get(f"/admin/reviews?wave={world.previous}").text
     assert "1 review</caption>" in listed
+    assert f'href="/admin/reviews/new?wave={world.previous}">Add a review of' in listed
+    # Without a wave chosen, the button is for the wave the dashboard follows.
+    everything = client.get("/admin/reviews").text
+    assert f'href="/admin/reviews/new?wave={world.current}">Add a review of' in everything
 
 
 def test_what_interviewees_raised_takes_only_the_themes_the_packet_shows():  # type: ignore[no-untyped-def]

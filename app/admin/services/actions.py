@@ -99,7 +99,10 @@ def item_wording(session: orm.Session, item_ids: Iterable[str | None]) -> dict[s
         texts = item_texts(definition_of(version))
         for item_id in wanted - set(found):
             if item_id in texts:
-                found[item_id] = texts[item_id]
+                # A group's row by its own words, without the group's question or a
+                # closing full stop: it is quoted inside a sentence.
+                words = texts[item_id].rsplit(" – ", 1)[-1].rstrip()
+                found[item_id] = words.removesuffix(".")
     return found
 
 

@@ -501,6 +501,8 @@ def agenda_pdf(
         if not section.get("items"):
             continue
         pdf.ln(1.5)
+        if pdf.will_page_break(18):  # a heading goes with its first item
+            pdf.add_page()
         line(section["title"], 12, True, BLUE)
         for k, item in enumerate(section["items"], start=1):
             line(f"{k}. {item['text']}", 10)

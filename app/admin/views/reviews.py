@@ -77,6 +77,7 @@ def reviews():  # type: ignore[no-untyped-def]
         rows=reviews_of(db.session, wave.id if wave else None),
         counts=actions_per_review(db.session),
         wave=wave,
+        current=wave or current_wave(db.session),
         waves=all_waves(db.session),
     )
 
