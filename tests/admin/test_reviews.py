@@ -442,3 +442,5 @@ def test_actions_list_open_first_and_by_review(app, world):  # type: ignore[no-u
     assert f'href="/admin/reviews/{review_id}">the review meeting of' in by_review
     reviews = client.get("/admin/reviews").text
     assert f'href="/admin/actions?review={review_id}">2 decided</a>, 1 open' in reviews
+    shown = client.get(f"/admin/reviews/{review_id}").text
+    assert f'href="/admin/actions?review={review_id}">2 decided</a>, 1 still open' in shown
