@@ -333,6 +333,22 @@ def test_agenda_items_move_up_and_down_within_their_section_audited(app, world):
             "items": 1,
             "moved": {"item": "questions-2", "direction": "up"},
         }
+    # Emptying an item above while moving one: the move is of the item clicked, and
+    # each typed text stays with its item.
+    again = client.post(
+        edit,
+        data={
+            "csrf_token": csrf_token(client.get(edit).text),
+            "move": "questions-2:up",
+            "item-questions-0": "",
+            "item-questions-1": "Third, typed",
+            "item-questions-2": "Second, typed",
+        },
+    )
+    assert again.status_code == 302
+    with database(app) as session:
+        texts = [i["text"] for i in items_of(session.get(Review, review_id).agenda, "questions")]
+        assert texts == ["Second, typed", "Third, typed"]
     # The first item cannot go up: nothing changes, nothing is audited.
     client.post(
         edit, data={"csrf_token": csrf_token(client.get(edit).text), "move": "questions-0:up"}
@@ -343,14 +359,14 @@ def test_agenda_items_move_up_and_down_within_their_section_audited(app, world):
     assert refused.status_code == 400 and "Choose an item to move." in refused.text
     with database(app) as session:
         texts = [i["text"] for i in items_of(session.get(Review, review_id).agenda, "questions")]
-        assert texts == ["First question, reworded", "Third question", "Second question"]
+        assert texts == ["Second, typed", "Third, typed"]
         assert (
             len(
                 session.scalars(
                     sa.select(AuditEvent).where(AuditEvent.action == "review_agenda")
                 ).all()
             )
-            == 1
+            == 2
         )
 
 

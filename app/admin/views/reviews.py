@@ -216,6 +216,20 @@ def review_agenda_generate(review_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("admin.review", review_id=review.id))
 
 
+def _swapped(texts: dict[str, str], key: str, direction: str) -> dict[str, str]:
+    """The typed texts with item ``key`` and its neighbour exchanged, as a move did."""
+    section, _, k = key.rpartition("-")
+    other = f"{section}-{int(k) + (1 if direction == 'down' else -1)}"
+    swapped = dict(texts)
+    swapped.pop(key, None)
+    swapped.pop(other, None)
+    if other in texts:
+        swapped[key] = texts[other]
+    if key in texts:
+        swapped[other] = texts[key]
+    return swapped
+
+
 @bp.route("/reviews/<int:review_id>/agenda", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
 def review_agenda_edit(review_id: int):  # type: ignore[no-untyped-def]
@@ -234,9 +248,13 @@ def review_agenda_edit(review_id: int):  # type: ignore[no-untyped-def]
         else:
             move = request.form.get("move", "")
             try:
-                changed = edit_agenda(db.session, review, texts, added)
+                # Move first, on the items as they were numbered in the form, and
+                # carry what was typed along; then save the texts (an emptied item
+                # goes only then, so no number shifts under the move).
                 key, _, direction = move.partition(":")
                 moved = bool(move) and move_agenda_item(db.session, review, key, direction)
+                typed = _swapped(texts, key, direction) if moved else texts
+                changed = edit_agenda(db.session, review, typed, added)
             except FormProblem as problem:
                 problem_text = problem.message
             else:
