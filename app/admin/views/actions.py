@@ -51,9 +51,9 @@ from app.models import ActionItem, ActionStatus, Audience, FindingKind, Partner,
 STATUS_CHOICES = [(s.value, s.label) for s in ActionStatus]
 
 
-@bp.app_template_filter("day")
+@bp.app_template_filter("as_day")
 def day_filter(day: dt.date | None, weekday: bool = False) -> str:
-    """``{{ action.due_on|day }}``: "4 July 2026" on the review and action pages."""
+    """``{{ action.due_on|as_day }}``: "4 July 2026" on the review and action pages."""
     return readable_day(day, weekday)
 
 
