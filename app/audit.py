@@ -56,6 +56,7 @@ ACTIONS = (
     "review_create",
     "review_update",
     "review_agenda",
+    "review_delete",
     "action_create",
     "action_update",
     "action_progress",

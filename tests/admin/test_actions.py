@@ -9,7 +9,16 @@ import re
 
 import sqlalchemy as sa
 
-from app.models import ActionItem, ActionNote, ActionStatus, AuditEvent, FindingKind, Partner, Wave
+from app.models import (
+    ActionItem,
+    ActionNote,
+    ActionStatus,
+    Answer,
+    AuditEvent,
+    FindingKind,
+    Partner,
+    Wave,
+)
 from tests import factories
 from tests.admin.conftest import as_user, csrf_token, database, post_form
 
@@ -87,7 +96,9 @@ def test_coordinator_creates_an_action_from_a_gap_and_sees_refusals(app, world):
             )
         )
     shown = client.get(made.headers["Location"]).text
-    assert "Gap on item comm.referral_process_clear between Family and Partner" in shown
+    assert re.search(
+        r"Gap on item comm\.referral_process_clear, “[^”]+”, between Family and Partner", shown
+    )
 
 
 def test_an_action_goes_planned_in_progress_done_and_dropped_needs_a_reason(app, world):  # type: ignore[no-untyped-def]
@@ -163,6 +174,29 @@ def test_partner_users_see_and_update_only_their_own_partners_actions(app, world
         assert session.get(ActionItem, other).status is ActionStatus.PLANNED
         assert session.scalars(sa.select(ActionNote.text)).all() == ["First session held."]
     assert client.get("/admin/actions/999999").status_code == 404
+    # Their pages lead back to their own list, say which organisation wrote a note,
+    # and leave out the owner column (always themselves).
+    page = client.get(f"/admin/actions/{own}").text
+    assert ">Our actions</a>" in page and ">All actions</a>" not in page
+    assert f"</time>, {world.partner_b_name}</p>" in page
+    assert '<th scope="col">Owner</th>' not in client.get("/admin/actions").text
+    with database(app) as session:
+        review = factories.review(session, session.get(Wave, world.current))
+        for action_id in (own, other):
+            session.get(ActionItem, action_id).review_id = review.id
+        session.commit()
+        review_id = review.id
+    by_review = client.get(f"/admin/actions?review={review_id}").text
+    assert "own action" in by_review and "Partner A&#39;s action" not in by_review
+    assert f"/admin/reviews/{review_id}" not in by_review
+
+
+def test_dates_are_written_out():  # type: ignore[no-untyped-def]
+    from app.admin.services.actions import readable_day
+
+    assert readable_day(dt.date(2026, 7, 4)) == "4 July 2026"
+    assert readable_day(dt.date(2026, 7, 4), weekday=True) == "Saturday 4 July 2026"
+    assert readable_day(None) == ""
 
 
 def test_overdue_filter_and_the_dashboard_count(app, world):  # type: ignore[no-untyped-def]
@@ -190,13 +224,14 @@ def test_overdue_filter_and_the_dashboard_count(app, world):  # type: ignore[no-
     assert "Late one" in listed
     assert "Due later" not in listed and "Late but done" not in listed
     assert "Late but dropped" not in listed
-    assert "1 action</caption>" in listed
+    assert "1 action, 1 overdue</caption>" in listed
     assert "Late but dropped" in client.get("/admin/actions?status=dropped").text
     assert "Due later" in client.get("/admin/actions?status=open&owner=school").text
     assert "Late one" not in client.get(f"/admin/actions?owner={world.partner_a}").text
 
     dashboard = client.get("/admin/").text
     assert "1 action is overdue" in dashboard
+    assert "past its due date and not yet marked done or dropped" in dashboard
     assert "/admin/actions?overdue=1" in dashboard
     # Done: the count goes.
     post_form(
@@ -245,3 +280,31 @@ def test_editing_an_action_keeps_what_was_typed_and_resets_reminders(app, world)
             sa.select(AuditEvent.detail).where(AuditEvent.action == "action_update")
         )
         assert detail["changes"]["element"] == [None, 4]
+
+
+def test_an_item_finding_is_shown_with_the_words_a_survey_asks_it_in(app, world):  # type: ignore[no-untyped-def]
+    from markupsafe import escape
+
+    from app.admin.services.actions import finding_text, item_wording
+    from app.models import FindingKind as Kind
+
+    with database(app) as session:
+        asked = session.scalars(sa.select(Answer.item_id).order_by(Answer.id).limit(1)).one()
+        wording = item_wording(session, [asked, "gone.from.every.survey", None])
+        assert set(wording) == {asked} and wording[asked]
+        assert " – " not in wording[asked] and not wording[asked].endswith(".")
+        wave = session.get(Wave, world.current)
+        gap = factories.action(
+            session, wave, finding_kind=Kind.GAP, item_id=asked, audiences=("family", "staff")
+        )
+        gone = factories.action(session, wave, finding_kind=Kind.ITEM, item_id="gone.x")
+        assert finding_text(gap, wording) == (
+            f"Gap on item {asked}, “{wording[asked]}”, between Family and Staff"
+        )
+        # An item no survey asks any more keeps its id.
+        assert finding_text(gone, wording) == "Item gone.x"
+        session.commit()
+        gap_id = gap.id
+    client = app.test_client()
+    as_user(client, app, world.coordinator)
+    assert str(escape(wording[asked])) in client.get(f"/admin/actions/{gap_id}").text

@@ -216,3 +216,247 @@ def test_regenerating_replaces_the_agenda_and_a_review_without_one_says_so(app, 
         assert items_of(agenda, "other") == []
     listed = client.get(f"/admin/reviews?wave={world.previous}").text
     assert "1 review</caption>" in listed
+    assert f'href="/admin/reviews/new?wave={world.previous}">Add a review of' in listed
+    # Without a wave chosen, the button is for the wave the dashboard follows.
+    everything = client.get("/admin/reviews").text
+    assert f'href="/admin/reviews/new?wave={world.current}">Add a review of' in everything
+
+
+def test_what_interviewees_raised_takes_only_the_themes_the_packet_shows():  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from app.admin.services.reviews import _theme_items
+    from reports.model import Cell, Status
+    from reports.themes import ThemeCount, ThemeQuestion
+
+    def question(notes: Cell, themes: list[ThemeCount]) -> ThemeQuestion:
+        return ThemeQuestion(
+            "community-interview",
+            "interview.barriers",
+            "What gets in the way?",
+            notes,
+            30,
+            themes,
+            [],
+        )
+
+    shown = question(
+        Cell.of(24),
+        [
+            ThemeCount("transport", "Transport to services", Cell.of(10)),
+            ThemeCount("cost", "Cost", Cell.of(15), ("the bus costs too much",)),
+            ThemeCount("stigma", "Stigma", Cell.of(0)),
+            ThemeCount("time", "Time", Cell.of(3)),
+            ThemeCount("language", "Language", Cell.of(2)),
+        ],
+    )
+    # Fewer coded notes than the comments' threshold: the packet shows no theme of it.
+    hidden = question(
+        Cell.hidden(Status.SMALL), [ThemeCount("cost", "Cost", Cell.hidden(Status.SMALL))]
+    )
+    report = SimpleNamespace(interviews=SimpleNamespace(themes=[hidden, shown]))
+    items = _theme_items(report)  # type: ignore[arg-type]
+    # The three themes most notes speak to, most first; none without notes.
+    assert [i["finding"] for i in items] == [
+        {"kind": "theme", "theme_code": "cost"},
+        {"kind": "theme", "theme_code": "transport"},
+        {"kind": "theme", "theme_code": "time"},
+    ]
+    assert items[0]["text"] == (
+        "Cost: 15 of 24 coded notes on “What gets in the way?”, one said: “the bus costs too much”."
+    )
+    assert items[1]["text"].endswith("on “What gets in the way?”.")
+    # A packet without interviews (released figures, a partner's scope): no section items.
+    assert _theme_items(SimpleNamespace(interviews=None)) == []  # type: ignore[arg-type]
+
+
+def _review_with_agenda(app, world) -> int:  # type: ignore[no-untyped-def]
+    with database(app) as session:
+        review = factories.review(session, session.get(Wave, world.current))
+        review.agenda = {
+            "wave": "Fall",
+            "figures": "live",
+            "min_cell": 10,
+            "sections": [
+                {
+                    "key": "questions",
+                    "title": "Questions for the meeting",
+                    "items": [
+                        {"text": "First question", "finding": None},
+                        {"text": "Second question", "finding": None},
+                        {"text": "Third question", "finding": None},
+                    ],
+                },
+                {
+                    "key": "themes",
+                    "title": "What interviewees raised",
+                    "items": [
+                        {
+                            "text": "Cost: 15 of 24 coded notes",
+                            "finding": {"kind": "theme", "theme_code": "cost"},
+                        },
+                    ],
+                },
+                {"key": "other", "title": "Other business", "items": []},
+            ],
+        }
+        session.commit()
+        return review.id
+
+
+def test_agenda_items_move_up_and_down_within_their_section_audited(app, world):  # type: ignore[no-untyped-def]
+    review_id = _review_with_agenda(app, world)
+    client = app.test_client()
+    as_user(client, app, world.coordinator)
+    edit = f"/admin/reviews/{review_id}/agenda"
+    form = client.get(edit).text
+    assert 'value="questions-0:down"' in form and 'value="questions-0:up"' not in form
+    assert 'value="questions-2:up"' in form and 'value="questions-2:down"' not in form
+    # The move saves what was typed too, and keeps the editor open at the moved item.
+    moved = client.post(
+        edit,
+        data={
+            "csrf_token": csrf_token(form),
+            "move": "questions-2:up",
+            "item-questions-0": "First question, reworded",
+        },
+    )
+    assert moved.status_code == 302
+    assert moved.headers["Location"].endswith(f"{edit}#item-questions-1")
+    with database(app) as session:
+        texts = [i["text"] for i in items_of(session.get(Review, review_id).agenda, "questions")]
+        assert texts == ["First question, reworded", "Third question", "Second question"]
+        detail = session.scalar(
+            sa.select(AuditEvent.detail).where(AuditEvent.action == "review_agenda")
+        )
+        assert detail["changes"] == {
+            "items": 1,
+            "moved": {"item": "questions-2", "direction": "up"},
+        }
+    # Emptying an item above while moving one: the move is of the item clicked, and
+    # each typed text stays with its item.
+    again = client.post(
+        edit,
+        data={
+            "csrf_token": csrf_token(client.get(edit).text),
+            "move": "questions-2:up",
+            "item-questions-0": "",
+            "item-questions-1": "Third, typed",
+            "item-questions-2": "Second, typed",
+        },
+    )
+    assert again.status_code == 302
+    with database(app) as session:
+        texts = [i["text"] for i in items_of(session.get(Review, review_id).agenda, "questions")]
+        assert texts == ["Second, typed", "Third, typed"]
+    # The first item cannot go up: nothing changes, nothing is audited.
+    client.post(
+        edit, data={"csrf_token": csrf_token(client.get(edit).text), "move": "questions-0:up"}
+    )
+    refused = client.post(
+        edit, data={"csrf_token": csrf_token(client.get(edit).text), "move": "questions-x:sideways"}
+    )
+    assert refused.status_code == 400 and "Choose an item to move." in refused.text
+    with database(app) as session:
+        texts = [i["text"] for i in items_of(session.get(Review, review_id).agenda, "questions")]
+        assert texts == ["Second, typed", "Third, typed"]
+        assert (
+            len(
+                session.scalars(
+                    sa.select(AuditEvent).where(AuditEvent.action == "review_agenda")
+                ).all()
+            )
+            == 2
+        )
+
+
+def test_a_review_is_deleted_only_once_no_action_points_at_it(app, world):  # type: ignore[no-untyped-def]
+    review_id = _review_with_agenda(app, world)
+    with database(app) as session:
+        action = factories.action(
+            session,
+            session.get(Wave, world.current),
+            "Bus passes",
+            review=session.get(Review, review_id),
+        )
+        session.commit()
+        action_id = action.id
+    client = app.test_client()
+    as_user(client, app, world.coordinator)
+    page = f"/admin/reviews/{review_id}/delete"
+    asked = client.get(page)
+    assert asked.status_code == 200 and f"/admin/actions/{action_id}/edit" in asked.text
+    refused = post_form(client, f"/admin/reviews/{review_id}", page, {})
+    assert refused.status_code == 400
+    assert "1 action was decided at this review." in refused.text
+    with database(app) as session:
+        assert session.get(Review, review_id) is not None
+        assert not session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "review_delete"))
+        # The action is pointed at no review: now the review can go, the action stays.
+        session.get(ActionItem, action_id).review_id = None
+        session.commit()
+    assert "Delete the review" in client.get(page).text
+    deleted = post_form(client, page, page, {})
+    assert deleted.status_code == 302
+    assert deleted.headers["Location"].endswith(f"/admin/reviews?wave={world.current}")
+    with database(app) as session:
+        assert session.get(Review, review_id) is None
+        assert session.get(ActionItem, action_id) is not None
+        event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "review_delete"))
+        assert event.target == f"review:{review_id}"
+    assert client.get(page).status_code == 404
+
+
+def test_an_action_added_from_an_agenda_item_quotes_it_and_leads_back(app, world):  # type: ignore[no-untyped-def]
+    review_id = _review_with_agenda(app, world)
+    client = app.test_client()
+    as_user(client, app, world.coordinator)
+    review_page = client.get(f"/admin/reviews/{review_id}").text
+    link = f"/admin/actions/new?review={review_id}&amp;from=themes-0&amp;kind=theme&amp;theme=cost"
+    assert link in review_page
+    form = client.get(link.replace("&amp;", "&")).text
+    assert "From the agenda of the review meeting of" in form
+    assert "Cost: 15 of 24 coded notes" in form
+    assert 'value="cost"' in form
+    assert f'href="/admin/reviews/{review_id}">Cancel' in form
+    # A key that names no item quotes nothing (and is no error).
+    other = client.get(f"/admin/actions/new?review={review_id}&from=themes-9").text
+    assert "From the agenda" not in other
+
+
+def test_actions_list_open_first_and_by_review(app, world):  # type: ignore[no-untyped-def]
+    today = dt.date.today()
+    review_id = _review_with_agenda(app, world)
+    with database(app) as session:
+        wave = session.get(Wave, world.current)
+        review = session.get(Review, review_id)
+        factories.action(
+            session,
+            wave,
+            "Done early",
+            due_on=today - dt.timedelta(days=60),
+            status=ActionStatus.DONE,
+            review=review,
+        )
+        factories.action(
+            session, wave, "Open later", due_on=today + dt.timedelta(days=30), review=review
+        )
+        factories.action(session, wave, "Not from the review", due_on=today)
+        session.commit()
+    client = app.test_client()
+    as_user(client, app, world.coordinator)
+    listed = client.get("/admin/actions").text
+    assert (
+        listed.index("Not from the review")
+        < listed.index("Open later")
+        < listed.index("Done early")
+    )
+    by_review = client.get(f"/admin/actions?review={review_id}").text
+    assert "Open later" in by_review and "Done early" in by_review
+    assert "Not from the review" not in by_review
+    assert "2 actions</caption>" in by_review
+    assert f'href="/admin/reviews/{review_id}">the review meeting of' in by_review
+    reviews = client.get("/admin/reviews").text
+    assert f'href="/admin/actions?review={review_id}">2 decided</a>, 1 open' in reviews
+    shown = client.get(f"/admin/reviews/{review_id}").text
+    assert f'href="/admin/actions?review={review_id}">2 decided</a>, 1 still open' in shown

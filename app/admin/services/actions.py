@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import re
 import typing as t
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -28,6 +28,7 @@ from app.models import (
     Partner,
     Review,
     Role,
+    Survey,
     User,
     Wave,
 )
@@ -51,22 +52,58 @@ def today_utc() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+def readable_day(day: dt.date | None, weekday: bool = False) -> str:
+    """A date as people write it, "4 July 2026" ("Saturday 4 July 2026" with
+    ``weekday``); "" for none."""
+    if day is None:
+        return ""
+    text = f"{day.day} {day:%B %Y}"
+    return f"{day:%A} {text}" if weekday else text
+
+
 def owner_name(action: ActionItem) -> str:
     return action.owner_partner.name if action.owner_partner else SCHOOL_TEAM
 
 
-def finding_text(action: ActionItem) -> str:
-    """The finding an action answers, in a few words ("" for an action of its own)."""
+def finding_text(action: ActionItem, wording: Mapping[str, str] | None = None) -> str:
+    """The finding an action answers, in a few words ("" for an action of its own);
+    an item by its words (``wording``: item id -> text) when a survey still asks it."""
     audiences = " and ".join(a.capitalize() for a in action.audience_list())
+    words = (wording or {}).get(action.item_id or "")
+    item = f"item {action.item_id}" + (f", “{words}”," if words else "")
     if action.finding_kind is FindingKind.ITEM:
-        return f"Item {action.item_id}" + (f" ({audiences})" if audiences else "")
+        return f"I{item[1:].rstrip(',')}" + (f" ({audiences})" if audiences else "")
     if action.finding_kind is FindingKind.GAP:
-        return f"Gap on item {action.item_id} between {audiences}"
+        return f"Gap on {item} between {audiences}"
     if action.finding_kind is FindingKind.ELEMENT:
         return f"Element {action.element} of the Nine Elements"
     if action.finding_kind is FindingKind.THEME:
         return f"Interview theme {action.theme_code}"
     return ""
+
+
+def item_wording(session: orm.Session, item_ids: Iterable[str | None]) -> dict[str, str]:
+    """Item id -> its words in the latest version of the first survey asking it (the
+    survey's first language), for the items of ``item_ids`` any survey still asks."""
+    wanted = {i for i in item_ids if i}
+    if not wanted:
+        return {}
+    from app.admin.services.labels import item_texts
+    from app.definitions.sync import definition_of, latest_version
+
+    found: dict[str, str] = {}
+    for survey_id in session.scalars(sa.select(Survey.id).order_by(Survey.id)):
+        version = latest_version(session, survey_id)
+        if version is None:
+            continue
+        texts = item_texts(definition_of(version))
+        for item_id in wanted - set(found):
+            if item_id in texts:
+                # A group's row by its own words, without the group's question or a
+                # closing full stop: it is quoted inside a sentence.
+                words = texts[item_id].rsplit(" – ", 1)[-1].rstrip()
+                found[item_id] = words.removesuffix(".")
+    return found
 
 
 @dataclasses.dataclass(frozen=True)
@@ -261,12 +298,14 @@ def record_progress(
 @dataclasses.dataclass(frozen=True)
 class ActionFilter:
     """The list's filters: wave id, owner ("school", a partner id or "" for all),
-    status code ("" for all, "open" for planned or in progress), overdue only."""
+    status code ("" for all, "open" for planned or in progress), overdue only, the
+    review that decided them."""
 
     wave_id: int | None = None
     owner: str = ""
     status: str = ""
     overdue: bool = False
+    review_id: int | None = None
 
 
 def _overdue(today: dt.date) -> sa.ColumnElement[bool]:
@@ -284,14 +323,22 @@ def list_actions(
     partner_id: int | None = None,
     today: dt.date | None = None,
 ) -> list[ActionItem]:
-    """Actions matching ``filters``, soonest due first. With ``partner_id`` (a partner
-    user) only that partner's own actions, whatever the filters say."""
+    """Actions matching ``filters``: the open ones first, soonest due first, then the
+    done and dropped ones. With ``partner_id`` (a partner user) only that partner's
+    own actions, whatever the filters say."""
     today = today or today_utc()
     query = (
         sa.select(ActionItem)
         .options(orm.joinedload(ActionItem.owner_partner), orm.joinedload(ActionItem.wave))
-        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        .order_by(
+            ActionItem.status.not_in(OPEN_STATUSES),
+            ActionItem.due_on.is_(None),
+            ActionItem.due_on,
+            ActionItem.id,
+        )
     )
+    if filters.review_id is not None:
+        query = query.where(ActionItem.review_id == filters.review_id)
     if partner_id is not None:
         query = query.where(ActionItem.owner_partner_id == partner_id)
     if filters.wave_id is not None:

@@ -18,9 +18,14 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app.admin.services import FormProblem
-from app.admin.services.actions import open_actions_before, owner_name
+from app.admin.services.actions import (
+    OPEN_STATUSES,
+    open_actions_before,
+    owner_name,
+    readable_day,
+)
 from app.admin.services.partners import renewals_due
-from app.models import Partner, Review, User, Wave
+from app.models import ActionItem, Partner, Review, User, Wave
 
 if t.TYPE_CHECKING:
     from reports.model import Report
@@ -34,12 +39,13 @@ ROLE_GROUPS = {
     "families": "Families",
     "partners": "Community partners",
 }
-LISTED = 3  # gaps, changes and elements on an agenda
+LISTED = 3  # gaps, changes and elements on an agenda; themes per interview question
 SECTION_TITLES = {
     "questions": "Questions for the meeting",
     "gaps": "Largest gaps between groups",
     "changes": "Largest changes since the last wave",
     "elements": "Nine Elements scoring lowest",
+    "themes": "What interviewees raised",
     "renewals": "Agreements due for renewal",
     "open_actions": "Open actions from earlier reviews",
     "other": "Other business",
@@ -132,6 +138,24 @@ def reviews_of(session: orm.Session, wave_id: int | None) -> list[Review]:
     return list(session.scalars(query))
 
 
+def actions_per_review(session: orm.Session) -> dict[int, tuple[int, int]]:
+    """Review id -> (actions decided at it, of which still planned or in progress)."""
+    rows = session.execute(
+        sa.select(
+            ActionItem.review_id,
+            sa.func.count(),
+            sa.func.count().filter(ActionItem.status.in_(OPEN_STATUSES)),
+        )
+        .where(ActionItem.review_id.is_not(None))
+        .group_by(ActionItem.review_id)
+    )
+    return {
+        review_id: (total, still_open)
+        for review_id, total, still_open in rows
+        if review_id is not None
+    }
+
+
 def took_part_text(session: orm.Session, review: Review) -> list[str]:
     """Who took part, as lines: the groups, then the partners by name."""
     took = review.took_part or {}
@@ -150,6 +174,11 @@ def took_part_text(session: orm.Session, review: Review) -> list[str]:
 
 def _item(text: str, finding: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
     return {"text": text, "finding": finding}
+
+
+def _label(text: str) -> str:
+    """An item's words quoted inside a sentence: without its closing full stop."""
+    return text.rstrip().removesuffix(".")
 
 
 def _pct(value: float) -> str:
@@ -186,7 +215,7 @@ def agenda_from_report(
         assert m.highest and m.lowest
         high, low = m.highest, m.lowest
         text = (
-            f"“{m.label}”: {high.group} {_pct(high.percent_favourable.number())} "
+            f"“{_label(m.label)}”: {high.group} {_pct(high.percent_favourable.number())} "
             f"(n = {high.n.number():.0f}) and {low.group} "
             f"{_pct(low.percent_favourable.number())} (n = {low.n.number():.0f}), "
             f"{m.gap.number():.0f} points apart."
@@ -222,7 +251,7 @@ def agenda_from_report(
         change = item.change.number()
         then_n = f"{item.previous_n.number():.0f}" if item.previous_n.shown else "not shown"
         text = (
-            f"{audience_label(section.audience)}, “{item.label}”: "
+            f"{audience_label(section.audience)}, “{_label(item.label)}”: "
             f"{'up' if change > 0 else 'down'} {abs(change):.0f} points, "
             f"{_pct(item.previous_percent_favourable.number())} to "
             f"{_pct(item.percent_favourable.number())} "
@@ -256,6 +285,7 @@ def agenda_from_report(
         if len(element_items) == LISTED:
             break
     add("elements", element_items)
+    add("themes", _theme_items(report))
 
     renewal_items = []
     for partner in renewals:
@@ -265,14 +295,16 @@ def agenda_from_report(
         renewal_items.append(
             _item(
                 f"{partner.name}: the {partner.agreement_kind.label} {when} on "
-                f"{partner.agreement_renews_on.isoformat()}."
+                f"{readable_day(partner.agreement_renews_on)}."
             )
         )
     add("renewals", renewal_items)
 
     action_items = []
     for action in open_actions:
-        due = f", due {action.due_on.isoformat()}" if action.due_on else ""
+        due = f", due {readable_day(action.due_on)}" if action.due_on else ""
+        if action.is_overdue(today):
+            due = f", overdue since {readable_day(action.due_on)}"
         action_items.append(
             _item(
                 f"{action.title} ({owner_name(action)}, {action.status.label.lower()}{due}).",
@@ -289,6 +321,31 @@ def agenda_from_report(
         "min_cell": report.min_cell,
         "sections": sections,
     }
+
+
+def _theme_items(report: Report) -> list[dict[str, t.Any]]:
+    """The themes most coded notes speak to, per interview question, as the packet's
+    theme tables show them: only questions whose coded notes pass the comments' rule
+    (``reports.themes``), only themes with notes, and a coder's quote the packet prints."""
+    if report.interviews is None:
+        return []
+    items = []
+    for question in report.interviews.themes:
+        if not question.notes.shown:
+            continue
+        coded = question.notes.number()
+        themes = sorted(
+            (th for th in question.themes if th.count.shown and th.count.number() > 0),
+            key=lambda th: (-th.count.number(), th.label),
+        )
+        for theme in themes[:LISTED]:
+            text = (
+                f"{theme.label}: {theme.count.number():.0f} of {coded:.0f} coded notes "
+                f"on “{question.question}”"
+            )
+            text += f", one said: “{theme.quotes[0]}”." if theme.quotes else "."
+            items.append(_item(text, {"kind": "theme", "theme_code": theme.code}))
+    return items
 
 
 class AgendaUnavailable(FormProblem):
@@ -357,6 +414,46 @@ def edit_agenda(session: orm.Session, review: Review, texts: Mapping[str, str], 
     return changed
 
 
+def move_agenda_item(session: orm.Session, review: Review, key: str, direction: str) -> bool:
+    """Move agenda item ``key`` ("<section>-<k>") one place up or down within its
+    section. False when it is already first (up) or last (down). Only flushes."""
+    section_key, _, number = key.rpartition("-")
+    if direction not in ("up", "down") or not number.isdecimal():
+        raise FormProblem(None, "Choose an item to move.")
+    k = int(number)
+    sections = []
+    moved = False
+    for section in (review.agenda or {}).get("sections", []):
+        items = list(section.get("items", []))
+        if section["key"] == section_key and k < len(items):
+            other = k - 1 if direction == "up" else k + 1
+            if 0 <= other < len(items):
+                items[k], items[other] = items[other], items[k]
+                moved = True
+        sections.append({**section, "items": items})
+    if moved:
+        review.agenda = {**review.agenda, "sections": sections}
+        session.flush()
+    return moved
+
+
+def delete_review(session: orm.Session, review: Review) -> None:
+    """Delete a review that no action points at (else FormProblem: its actions would
+    lose the meeting that decided them). Only flushes."""
+    decided = session.scalar(
+        sa.select(sa.func.count()).select_from(ActionItem).where(ActionItem.review_id == review.id)
+    )
+    if decided:
+        raise FormProblem(
+            None,
+            f"{decided} action{' was' if decided == 1 else 's were'} decided at this review. "
+            "Point each at another review (or none) on its edit page first; "
+            "then the review can be deleted.",
+        )
+    session.delete(review)
+    session.flush()
+
+
 def agenda_pdf(
     review: Review,
     took_part: Sequence[str],
@@ -390,7 +487,7 @@ def agenda_pdf(
 
     line(title, 16, True, BLUE)
     agenda = review.agenda or {}
-    line(f"Meeting on {review.held_on.isoformat()}", 11)
+    line(f"Meeting on {readable_day(review.held_on, weekday=True)}", 11)
     if took_part:
         line("Taking part: " + ", ".join(took_part), 9, colour=GREY)
     if agenda:
@@ -406,6 +503,8 @@ def agenda_pdf(
         if not section.get("items"):
             continue
         pdf.ln(1.5)
+        if pdf.will_page_break(18):  # a heading goes with its first item
+            pdf.add_page()
         line(section["title"], 12, True, BLUE)
         for k, item in enumerate(section["items"], start=1):
             line(f"{k}. {item['text']}", 10)
@@ -420,6 +519,6 @@ def agenda_pdf(
         pdf.ln(1.5)
         line("Actions", 12, True, BLUE)
         for action in actions:
-            due = f", due {action.due_on.isoformat()}" if action.due_on else ""
+            due = f", due {readable_day(action.due_on)}" if action.due_on else ""
             line(f"• {action.title} ({owner(action)}{due}; {action.status.label.lower()})", 10)
     return bytes(pdf.output())

@@ -4,6 +4,8 @@ own users for the actions their partner owns). The account page's reminder setti
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import typing as t
 
 import sqlalchemy as sa
@@ -31,8 +33,10 @@ from app.admin.services.actions import (
     ActionFilter,
     create_action,
     finding_text,
+    item_wording,
     list_actions,
     owner_name,
+    readable_day,
     record_progress,
     set_reminders,
     today_utc,
@@ -45,6 +49,12 @@ from app.extensions import db
 from app.models import ActionItem, ActionStatus, Audience, FindingKind, Partner, Review, Role, User
 
 STATUS_CHOICES = [(s.value, s.label) for s in ActionStatus]
+
+
+@bp.app_template_filter("as_day")
+def day_filter(day: dt.date | None, weekday: bool = False) -> str:
+    """``{{ action.due_on|as_day }}``: "4 July 2026" on the review and action pages."""
+    return readable_day(day, weekday)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -105,7 +115,10 @@ def _fill_choices(form: ActionForm) -> None:
     reviews = db.session.scalars(sa.select(Review).order_by(Review.held_on.desc()))
     form.review_id.choices = options(
         [("", "None")]
-        + [(r.id, f"{names.get(r.wave_id, '?')}, {r.held_on.isoformat()}") for r in reviews]
+        + [
+            (r.id, f"The meeting of {readable_day(r.held_on)} ({names.get(r.wave_id, '?')})")
+            for r in reviews
+        ]
     )
     partners = db.session.scalars(sa.select(Partner).order_by(Partner.name))
     form.owner.choices = options(
@@ -193,6 +206,7 @@ def actions():  # type: ignore[no-untyped-def]
         owner="" if partner_scope is not None else owner[:10],
         status=status,
         overdue=request.args.get("overdue") == "1",
+        review_id=id_arg("review"),
     )
     today = today_utc()
     rows = list_actions(db.session, filters, partner_id=partner_scope, today=today)
@@ -201,9 +215,12 @@ def actions():  # type: ignore[no-untyped-def]
         if partner_scope is not None
         else list(db.session.scalars(sa.select(Partner).order_by(Partner.name)))
     )
+    review = db.session.get(Review, filters.review_id) if filters.review_id else None
     return render_template(
         "admin/actions.html",
         rows=rows,
+        review=review,
+        overdue_total=sum(a.is_overdue(today) for a in rows),
         filters=filters,
         waves=all_waves(db.session),
         partners=partners,
@@ -211,7 +228,9 @@ def actions():  # type: ignore[no-untyped-def]
         statuses=STATUS_CHOICES,
         today=today,
         owner_name=owner_name,
-        finding_text=finding_text,
+        finding_text=functools.partial(
+            finding_text, wording=item_wording(db.session, (a.item_id for a in rows))
+        ),
     )
 
 
@@ -239,11 +258,28 @@ def _prefilled(form: ActionForm) -> None:
     form.owner.data = "school"
 
 
+def _source() -> tuple[Review | None, str]:
+    """The review a new action's link came from and the agenda item it quotes
+    (``?review=&from=<section>-<k>``), for the form's heading and its way back."""
+    review_id = id_arg("review")
+    review = db.session.get(Review, review_id) if review_id else None
+    key = request.args.get("from", "")
+    section_key, _, number = key.rpartition("-")
+    if review is None or not number.isdecimal():
+        return review, ""
+    for section in (review.agenda or {}).get("sections", []):
+        items = section.get("items", [])
+        if section.get("key") == section_key and int(number) < len(items):
+            return review, str(items[int(number)].get("text", ""))
+    return review, ""
+
+
 @bp.route("/actions/new", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
 def action_new():  # type: ignore[no-untyped-def]
     form = ActionForm()
     _fill_choices(form)
+    review, source = _source()
     if request.method == "GET":
         _prefilled(form)
     if form.validate_on_submit():
@@ -259,7 +295,9 @@ def action_new():  # type: ignore[no-untyped-def]
             flash(f"Action “{action.title}” added.", "success")
             return redirect(url_for("admin.action", action_id=action.id))
     status = 400 if form.is_submitted() else 200
-    return render_template("admin/action_form.html", form=form, action=None), status
+    return render_template(
+        "admin/action_form.html", form=form, action=None, review=review, source=source
+    ), status
 
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -290,7 +328,9 @@ def action_edit(action_id: int):  # type: ignore[no-untyped-def]
             audit_change("action_update", f"action:{action.id}", detail, "Action saved.")
             return redirect(url_for("admin.action", action_id=action.id))
     status = 400 if form.is_submitted() else 200
-    return render_template("admin/action_form.html", form=form, action=action), status
+    return render_template(
+        "admin/action_form.html", form=form, action=action, review=None, source=""
+    ), status
 
 
 def _action_page(action: ActionItem, form: ProgressForm, status: int = 200) -> t.Any:
@@ -302,7 +342,7 @@ def _action_page(action: ActionItem, form: ProgressForm, status: int = 200) -> t
         staff=user.role is not Role.PARTNER,
         overdue=action.is_overdue(today_utc()),
         owner=owner_name(action),
-        finding=finding_text(action),
+        finding=finding_text(action, item_wording(db.session, [action.item_id])),
     ), status
 
 

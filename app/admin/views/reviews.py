@@ -16,14 +16,17 @@ from app import audit
 from app.admin import bp
 from app.admin.forms import ButtonForm, options
 from app.admin.services import FormProblem
-from app.admin.services.actions import owner_name
+from app.admin.services.actions import owner_name, readable_day
 from app.admin.services.reviews import (
     ROLE_GROUPS,
     ReviewDetails,
+    actions_per_review,
     agenda_pdf,
     create_review,
+    delete_review,
     edit_agenda,
     generate_agenda,
+    move_agenda_item,
     reviews_of,
     took_part_text,
     update_review,
@@ -72,7 +75,9 @@ def reviews():  # type: ignore[no-untyped-def]
     return render_template(
         "admin/reviews.html",
         rows=reviews_of(db.session, wave.id if wave else None),
+        counts=actions_per_review(db.session),
         wave=wave,
+        current=wave or current_wave(db.session),
         waves=all_waves(db.session),
     )
 
@@ -158,9 +163,10 @@ def _page(template: str, review: Review, **extra: t.Any) -> str:
     )
 
 
-def action_link(review: Review, finding: dict[str, t.Any] | None, text: str) -> str:
-    """The new action's form, filled from an agenda item's finding."""
-    args: dict[str, t.Any] = {"review": review.id}
+def action_link(review: Review, finding: dict[str, t.Any] | None, key: str) -> str:
+    """The new action's form, filled from an agenda item's finding; ``key``
+    ("<section>-<k>") lets the form quote the item it came from."""
+    args: dict[str, t.Any] = {"review": review.id, "from": key}
     if finding:
         args["kind"] = finding.get("kind", "none")
         if finding.get("item_id"):
@@ -169,6 +175,8 @@ def action_link(review: Review, finding: dict[str, t.Any] | None, text: str) -> 
             args["audiences"] = ",".join(finding["audiences"])
         if finding.get("element"):
             args["element"] = finding["element"]
+        if finding.get("theme_code"):
+            args["theme"] = finding["theme_code"]
     return url_for("admin.action_new", **args)
 
 
@@ -208,6 +216,20 @@ def review_agenda_generate(review_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("admin.review", review_id=review.id))
 
 
+def _swapped(texts: dict[str, str], key: str, direction: str) -> dict[str, str]:
+    """The typed texts with item ``key`` and its neighbour exchanged, as a move did."""
+    section, _, k = key.rpartition("-")
+    other = f"{section}-{int(k) + (1 if direction == 'down' else -1)}"
+    swapped = dict(texts)
+    swapped.pop(key, None)
+    swapped.pop(other, None)
+    if other in texts:
+        swapped[key] = texts[other]
+    if key in texts:
+        swapped[other] = texts[key]
+    return swapped
+
+
 @bp.route("/reviews/<int:review_id>/agenda", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
 def review_agenda_edit(review_id: int):  # type: ignore[no-untyped-def]
@@ -224,12 +246,35 @@ def review_agenda_edit(review_id: int):  # type: ignore[no-untyped-def]
         if not form.validate_on_submit():
             problem_text = "The form expired; please send it again."
         else:
+            move = request.form.get("move", "")
             try:
-                changed = edit_agenda(db.session, review, texts, added)
+                # Move first, on the items as they were numbered in the form, and
+                # carry what was typed along; then save the texts (an emptied item
+                # goes only then, so no number shifts under the move).
+                key, _, direction = move.partition(":")
+                moved = bool(move) and move_agenda_item(db.session, review, key, direction)
+                typed = _swapped(texts, key, direction) if moved else texts
+                changed = edit_agenda(db.session, review, typed, added)
             except FormProblem as problem:
                 problem_text = problem.message
             else:
-                detail = {"changes": {"items": changed}}
+                detail: dict[str, t.Any] = {"changes": {"items": changed}}
+                if moved:
+                    detail["changes"]["moved"] = {"item": key, "direction": direction}
+                if not changed and not moved:
+                    detail = {}
+                if move:
+                    # Moving keeps the editor open, with the item in its new place.
+                    audit_change("review_agenda", f"review:{review.id}", detail, "Item moved.")
+                    section, _, k = key.rpartition("-")
+                    place = int(k) + (1 if direction == "down" else -1) if moved else int(k)
+                    return redirect(
+                        url_for(
+                            "admin.review_agenda_edit",
+                            review_id=review.id,
+                            _anchor=f"item-{section}-{place}",
+                        )
+                    )
                 audit_change("review_agenda", f"review:{review.id}", detail, "Agenda saved.")
                 return redirect(url_for("admin.review", review_id=review.id))
         undo_write()
@@ -238,6 +283,35 @@ def review_agenda_edit(review_id: int):  # type: ignore[no-untyped-def]
     return _page(
         "admin/review_agenda.html", review, texts=texts, added=added, problem=problem_text
     ), status
+
+
+@bp.route("/reviews/<int:review_id>/delete", methods=["GET", "POST"])
+@roles_required(*STAFF, writes=True)
+def review_delete(review_id: int):  # type: ignore[no-untyped-def]
+    """Delete a review (asked first); refused while an action points at it."""
+    review = get_or_404(Review, review_id)
+    form = ButtonForm()
+    problem_text = None
+    if form.validate_on_submit():
+        wave_id, held_on = review.wave_id, review.held_on.isoformat()
+        try:
+            delete_review(db.session, review)
+        except FormProblem as problem:
+            undo_write()
+            problem_text = problem.message
+            review = get_or_404(Review, review_id)
+        else:
+            audit.record(
+                db.session,
+                acting_user(),
+                "review_delete",
+                f"review:{review_id}",
+                {"wave_id": wave_id, "held_on": held_on},
+            )
+            flash(f"The review of {readable_day(review.held_on)} was deleted.", "success")
+            return redirect(url_for("admin.reviews", wave=wave_id))
+    status = 400 if form.is_submitted() else 200
+    return _page("admin/review_delete.html", review, problem=problem_text), status
 
 
 @bp.get("/reviews/<int:review_id>/print")
