@@ -91,19 +91,19 @@ def item_wording(session: orm.Session, item_ids: Iterable[str | None]) -> dict[s
     from app.admin.services.labels import item_texts
     from app.definitions.sync import definition_of, latest_version
 
-    found: dict[str, str] = {}
+    wording: dict[str, str] = {}
     for survey_id in session.scalars(sa.select(Survey.id).order_by(Survey.id)):
         version = latest_version(session, survey_id)
         if version is None:
             continue
         texts = item_texts(definition_of(version))
-        for item_id in wanted - set(found):
+        for item_id in wanted - set(wording):
             if item_id in texts:
                 # A group's row by its own words, without the group's question or a
                 # closing full stop: it is quoted inside a sentence.
                 words = texts[item_id].rsplit(" – ", 1)[-1].rstrip()
-                found[item_id] = words.removesuffix(".")
-    return found
+                wording[item_id] = words.removesuffix(".")
+    return wording
 
 
 @dataclasses.dataclass(frozen=True)

@@ -80,8 +80,8 @@ class ReviewDetails:
 def _check_partners(session: orm.Session, ids: Sequence[int]) -> None:
     if not ids:
         return
-    found = set(session.scalars(sa.select(Partner.id).where(Partner.id.in_(ids))))
-    if found != set(ids):
+    known = set(session.scalars(sa.select(Partner.id).where(Partner.id.in_(ids))))
+    if known != set(ids):
         raise FormProblem("partner_ids", "Choose partners from the list.")
 
 
@@ -172,7 +172,7 @@ def took_part_text(session: orm.Session, review: Review) -> list[str]:
 # The agenda ---------------------------------------------------------------------------
 
 
-def _item(text: str, finding: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
+def _agenda_item(text: str, finding: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
     return {"text": text, "finding": finding}
 
 
@@ -200,7 +200,7 @@ def agenda_from_report(
     def add(key: str, items: list[dict[str, t.Any]]) -> None:
         sections.append({"key": key, "title": SECTION_TITLES[key], "items": items})
 
-    add("questions", [_item(q) for q in report.summary.questions])
+    add("questions", [_agenda_item(q) for q in report.summary.questions])
 
     gaps = sorted(
         (
@@ -221,7 +221,7 @@ def agenda_from_report(
             f"{m.gap.number():.0f} points apart."
         )
         finding = {"kind": "gap", "item_id": m.item_id, "audiences": [high.audience, low.audience]}
-        gap_items.append(_item(text, finding))
+        gap_items.append(_agenda_item(text, finding))
     add("gaps", gap_items)
 
     changed: dict[tuple[str, str], t.Any] = {}
@@ -258,7 +258,7 @@ def agenda_from_report(
             f"(n = {then_n} then, {item.n.number():.0f} now)."
         )
         finding = {"kind": "item", "item_id": item.item_id, "audiences": [section.audience]}
-        change_items.append(_item(text, finding))
+        change_items.append(_agenda_item(text, finding))
     add("changes", change_items)
 
     sides = sorted(
@@ -281,7 +281,7 @@ def agenda_from_report(
             f"{_pct(side.percent_good.number())} good progress or better "
             f"(n = {side.n.number():.0f})."
         )
-        element_items.append(_item(text, {"kind": "element", "element": element.number}))
+        element_items.append(_agenda_item(text, {"kind": "element", "element": element.number}))
         if len(element_items) == LISTED:
             break
     add("elements", element_items)
@@ -293,7 +293,7 @@ def agenda_from_report(
         overdue = partner.agreement_renews_on < today
         when = "was due" if overdue else "renews"
         renewal_items.append(
-            _item(
+            _agenda_item(
                 f"{partner.name}: the {partner.agreement_kind.label} {when} on "
                 f"{readable_day(partner.agreement_renews_on)}."
             )
@@ -306,7 +306,7 @@ def agenda_from_report(
         if action.is_overdue(today):
             due = f", overdue since {readable_day(action.due_on)}"
         action_items.append(
-            _item(
+            _agenda_item(
                 f"{action.title} ({owner_name(action)}, {action.status.label.lower()}{due}).",
                 {"kind": "action", "action_id": action.id},
             )
@@ -344,7 +344,7 @@ def _theme_items(report: Report) -> list[dict[str, t.Any]]:
                 f"on “{question.question}”"
             )
             text += f", one said: “{theme.quotes[0]}”." if theme.quotes else "."
-            items.append(_item(text, {"kind": "theme", "theme_code": theme.code}))
+            items.append(_agenda_item(text, {"kind": "theme", "theme_code": theme.code}))
     return items
 
 
@@ -406,7 +406,7 @@ def edit_agenda(session: orm.Session, review: Review, texts: Mapping[str, str], 
             extra = " ".join(added.split())
             if len(extra) > MAX_TEXT:
                 raise FormProblem("added", f"Keep each agenda item to {MAX_TEXT:,} characters.")
-            items.append(_item(extra))
+            items.append(_agenda_item(extra))
             changed += 1
         sections.append({**section, "items": items})
     review.agenda = {**review.agenda, "sections": sections}

@@ -349,24 +349,24 @@ def _action_page(action: ActionItem, form: ProgressForm, status: int = 200) -> t
 @bp.get("/actions/<int:action_id>")
 @roles_required(*EVERYONE)
 def action(action_id: int):  # type: ignore[no-untyped-def]
-    found = _own_action(action_id)
-    form = ProgressForm(formdata=None, status=found.status.value)
-    form.dropped_reason.data = found.dropped_reason
-    return _action_page(found, form)
+    owned = _own_action(action_id)
+    form = ProgressForm(formdata=None, status=owned.status.value)
+    form.dropped_reason.data = owned.dropped_reason
+    return _action_page(owned, form)
 
 
 @bp.post("/actions/<int:action_id>/progress")
 @roles_required(*EVERYONE, writes=True)
 def action_progress(action_id: int):  # type: ignore[no-untyped-def]
     """Set the status and add a progress note (staff, or the owning partner's users)."""
-    found = _own_action(action_id)
+    owned = _own_action(action_id)
     form = ProgressForm()
     if form.validate_on_submit():
         changes = attempt(
             form,
             lambda: record_progress(
                 db.session,
-                found,
+                owned,
                 ActionStatus(form.status.data),
                 form.dropped_reason.data or "",
                 form.note.data or "",
@@ -374,10 +374,10 @@ def action_progress(action_id: int):  # type: ignore[no-untyped-def]
             ),
         )
         if changes is not None:
-            detail = {"title": found.title, "changes": changes}
-            audit_change("action_progress", f"action:{found.id}", detail, "Progress recorded.")
-            return redirect(url_for("admin.action", action_id=found.id))
-    return _action_page(found, form, 400)
+            detail = {"title": owned.title, "changes": changes}
+            audit_change("action_progress", f"action:{owned.id}", detail, "Progress recorded.")
+            return redirect(url_for("admin.action", action_id=owned.id))
+    return _action_page(owned, form, 400)
 
 
 @bp.post("/account/reminders")
