@@ -10,6 +10,7 @@ import typing as t
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -191,7 +192,7 @@ def id_arg(name: str) -> int | None:
 
 @bp.get("/actions")
 @roles_required(*EVERYONE)
-def actions():  # type: ignore[no-untyped-def]
+def actions() -> ResponseReturnValue:
     """Every action (staff) or the partner's own (partner users), with filters."""
     user = acting_user()
     partner_scope = user.partner_id if user.role is Role.PARTNER else None
@@ -276,7 +277,7 @@ def _source() -> tuple[Review | None, str]:
 
 @bp.route("/actions/new", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def action_new():  # type: ignore[no-untyped-def]
+def action_new() -> ResponseReturnValue:
     form = ActionForm()
     _fill_choices(form)
     review, source = _source()
@@ -302,7 +303,7 @@ def action_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def action_edit(action_id: int):  # type: ignore[no-untyped-def]
+def action_edit(action_id: int) -> ResponseReturnValue:
     action = get_or_404(ActionItem, action_id)
     initial = {
         "wave_id": action.wave_id,
@@ -348,7 +349,7 @@ def _action_page(action: ActionItem, form: ProgressForm, status: int = 200) -> t
 
 @bp.get("/actions/<int:action_id>")
 @roles_required(*EVERYONE)
-def action(action_id: int):  # type: ignore[no-untyped-def]
+def action(action_id: int) -> ResponseReturnValue:
     owned = _own_action(action_id)
     form = ProgressForm(formdata=None, status=owned.status.value)
     form.dropped_reason.data = owned.dropped_reason
@@ -357,7 +358,7 @@ def action(action_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/actions/<int:action_id>/progress")
 @roles_required(*EVERYONE, writes=True)
-def action_progress(action_id: int):  # type: ignore[no-untyped-def]
+def action_progress(action_id: int) -> ResponseReturnValue:
     """Set the status and add a progress note (staff, or the owning partner's users)."""
     owned = _own_action(action_id)
     form = ProgressForm()
@@ -382,7 +383,7 @@ def action_progress(action_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/account/reminders")
 @roles_required(*EVERYONE, writes=True)
-def account_reminders():  # type: ignore[no-untyped-def]
+def account_reminders() -> ResponseReturnValue:
     """Turn one's own action reminders on or off."""
     form = RemindersForm()
     if not form.validate_on_submit():

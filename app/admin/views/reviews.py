@@ -8,6 +8,7 @@ import typing as t
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import DateField, TextAreaField
 from wtforms.validators import InputRequired, Length
@@ -69,7 +70,7 @@ def _details(form: ReviewForm) -> ReviewDetails:
 
 @bp.get("/reviews")
 @roles_required(*STAFF)
-def reviews():  # type: ignore[no-untyped-def]
+def reviews() -> ResponseReturnValue:
     wave_id = id_arg("wave")
     wave = get_or_404(Wave, wave_id) if wave_id else None
     return render_template(
@@ -84,7 +85,7 @@ def reviews():  # type: ignore[no-untyped-def]
 
 @bp.route("/reviews/new", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def review_new():  # type: ignore[no-untyped-def]
+def review_new() -> ResponseReturnValue:
     wave_id = id_arg("wave")
     wave = get_or_404(Wave, wave_id) if wave_id else current_wave(db.session)
     if wave is None:
@@ -114,7 +115,7 @@ def review_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def review_edit(review_id: int):  # type: ignore[no-untyped-def]
+def review_edit(review_id: int) -> ResponseReturnValue:
     review = get_or_404(Review, review_id)
     took = review.took_part or {}
     initial = {
@@ -182,13 +183,13 @@ def action_link(review: Review, finding: dict[str, t.Any] | None, key: str) -> s
 
 @bp.get("/reviews/<int:review_id>")
 @roles_required(*STAFF)
-def review(review_id: int):  # type: ignore[no-untyped-def]
+def review(review_id: int) -> ResponseReturnValue:
     return _page("admin/review.html", get_or_404(Review, review_id), action_link=action_link)
 
 
 @bp.post("/reviews/<int:review_id>/agenda/generate")
 @roles_required(*STAFF, writes=True)
-def review_agenda_generate(review_id: int):  # type: ignore[no-untyped-def]
+def review_agenda_generate(review_id: int) -> ResponseReturnValue:
     """Make (or make again) the agenda from the wave's packet."""
     form = ButtonForm()
     if not form.validate_on_submit():
@@ -232,7 +233,7 @@ def _swapped(texts: dict[str, str], key: str, direction: str) -> dict[str, str]:
 
 @bp.route("/reviews/<int:review_id>/agenda", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def review_agenda_edit(review_id: int):  # type: ignore[no-untyped-def]
+def review_agenda_edit(review_id: int) -> ResponseReturnValue:
     """Edit each agenda item's text (an emptied one is left out) and add items."""
     review = get_or_404(Review, review_id)
     if not review.agenda:
@@ -287,7 +288,7 @@ def review_agenda_edit(review_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/reviews/<int:review_id>/delete", methods=["GET", "POST"])
 @roles_required(*STAFF, writes=True)
-def review_delete(review_id: int):  # type: ignore[no-untyped-def]
+def review_delete(review_id: int) -> ResponseReturnValue:
     """Delete a review (asked first); refused while an action points at it."""
     review = get_or_404(Review, review_id)
     form = ButtonForm()
@@ -316,13 +317,13 @@ def review_delete(review_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/reviews/<int:review_id>/print")
 @roles_required(*STAFF)
-def review_print(review_id: int):  # type: ignore[no-untyped-def]
+def review_print(review_id: int) -> ResponseReturnValue:
     return _page("admin/review_print.html", get_or_404(Review, review_id))
 
 
 @bp.get("/reviews/<int:review_id>/agenda.pdf")
 @roles_required(*STAFF)
-def review_pdf(review_id: int):  # type: ignore[no-untyped-def]
+def review_pdf(review_id: int) -> ResponseReturnValue:
     review = get_or_404(Review, review_id)
     content = agenda_pdf(
         review, took_part_text(db.session, review), _review_actions(review), owner_name
