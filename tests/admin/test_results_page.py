@@ -11,6 +11,7 @@ import io
 import pypdf
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app.admin.services import FormProblem
 from app.admin.services import results as service
@@ -67,11 +68,10 @@ def small(session):  # type: ignore[no-untyped-def]
 def test_the_draft_says_the_results_in_plain_words_in_both_languages(session, small):
     content = service.draft(session, small, SETTINGS)
     en, es = content["en"], content["es"]
-    assert en["title"] == "You said, we did: 2026 Spring review"
+    # Families know when they answered, not what the partnership calls the wave.
+    assert en["title"] == "You said, we did: March 2026"
     # The 4 staff are a group too small to show: not counted, not described.
-    assert en["intro"] == (
-        "At least 20 people answered our survey in 2026 Spring review: 20 families."
-    )
+    assert en["intro"] == "At least 20 people answered our survey in March 2026: 20 families."
     (families,) = en["audiences"]
     assert families["heading"] == "What families told us"
     assert families["strong"] == [f"8 in 10 families agreed: “{REFERRAL}”"]
@@ -80,7 +80,11 @@ def test_the_draft_says_the_results_in_plain_words_in_both_languages(session, sm
         "Under way: Print the referral steps. A one-page handout in every office."
     ]
     # Spanish: the catalogue's sentences with the figures, free text marked to translate.
-    assert es["intro"].startswith("Al menos 20 personas contestaron nuestra encuesta")
+    assert es["title"] == "Lo que nos dijeron y lo que hicimos: marzo de 2026"
+    assert es["intro"] == (
+        "Al menos 20 personas contestaron nuestra encuesta en marzo de 2026: 20 familias."
+    )
+    assert "Spring review" not in repr(content)
     assert es["audiences"][0]["strong"] == [
         f"8 de cada 10 familias estuvieron de acuerdo: «{service.TO_TRANSLATE} {REFERRAL}»"
     ]
@@ -91,6 +95,33 @@ def test_the_draft_says_the_results_in_plain_words_in_both_languages(session, sm
     text = repr(content)
     assert "Please call me back" not in text  # no comments
     assert "100" not in text and "4 school staff" not in text  # the small group
+
+
+def test_the_draft_counts_partner_staff_as_people_and_lists_done_actions_first(session, small):
+    build = Builder(session)
+    survey = build.survey(DATA / "report-test.yaml")
+    build.respond(survey, small, "staff", {"comm.referral_process_clear": ["2"] * 12})
+    session.add(ActionItem(wave_id=small.id, title="Guide sent home", status=ActionStatus.DONE))
+    session.add(ActionItem(wave_id=small.id, title="Funding", status=ActionStatus.PLANNED))
+    session.flush()
+    make_release(session, small, None, 10)
+    content = service.draft(session, small, SETTINGS)
+    en, es = content["en"], content["es"]
+    assert en["intro"] == (
+        "36 people answered our survey in March 2026: 20 families and 16 school staff."
+    )
+    assert es["intro"].endswith("20 familias y 16 miembros del personal de la escuela.")
+    assert [line.split(":")[0] for line in en["actions"]] == ["Done", "Under way", "Planned"]
+    assert [line.split(":")[0] for line in es["actions"]] == ["Hecho", "En marcha", "Previsto"]
+    # Partner staff are people answering, not organisations.
+    with force_locale("en"):
+        assert service.result_sentence("partner", 52, "X", "good") == (
+            "5 in 10 community partner staff gave a positive answer to: “X”"
+        )
+    with force_locale("es"):
+        assert service.result_sentence("partner", 52, "X", "agree") == (
+            "5 de cada 10 personas de las organizaciones de la comunidad estuvieron de acuerdo: «X»"
+        )
 
 
 def test_the_spanish_draft_uses_the_actions_spanish_text(session, small):

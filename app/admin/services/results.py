@@ -39,6 +39,8 @@ TO_TRANSLATE = "[TRANSLATE]"
 PER_SIDE = 3  # strongest and weakest results per audience
 LIMITS = {"title": 120, "intro": 1000, "heading": 120, "line": 400, "closing": 1000}
 MAX_LINES = 12
+# What is done first, then what is under way, then what is still to come.
+PUBLIC_ORDER = (ActionStatus.DONE, ActionStatus.IN_PROGRESS, ActionStatus.PLANNED)
 Text = dict[str, t.Any]
 
 
@@ -107,7 +109,10 @@ def _words(audience: str) -> tuple[str, str]:
         "family": (gettext("families"), gettext("What families told us")),
         "student": (gettext("students"), gettext("What students told us")),
         "staff": (gettext("school staff"), gettext("What school staff told us")),
-        "partner": (gettext("community partners"), gettext("What community partners told us")),
+        "partner": (
+            gettext("community partner staff"),
+            gettext("What community partner staff told us"),
+        ),
     }
     return words.get(audience, (audience, audience))
 
@@ -148,7 +153,7 @@ def result_sentence(audience: str, percent: float, statement: str, verb: str) ->
             statement=statement,
         )
     return gettext(
-        "%(quantity)s %(group)s gave a good answer to: “%(statement)s”",
+        "%(quantity)s %(group)s gave a positive answer to: “%(statement)s”",
         quantity=quantity,
         group=group,
         statement=statement,
@@ -214,24 +219,39 @@ def _action_line(action: ActionItem, language: str) -> str:
     return f"{status}: {body}"
 
 
+def when(wave: Wave) -> str:
+    """The months the wave's survey was open, in the current language ("May – June
+    2026", "mayo–junio de 2026"): families know when they answered, not what the
+    partnership calls the wave."""
+    from babel.dates import format_interval
+    from flask_babel import get_locale
+
+    return format_interval(wave.opens_on, wave.closes_on, "yMMMM", locale=get_locale())
+
+
 def _intro(wave: Wave, counted: Mapping[str, int], hidden: bool) -> str:
     """How many people answered, by group, in the current language (only groups whose
     count the release shows; "at least" when one is hidden)."""
+    from babel.lists import format_list
+    from flask_babel import get_locale
+
     if not counted:
-        return gettext("Too few people answered in %(wave)s to show results.", wave=wave.name)
+        return gettext("Too few people answered in %(wave)s to show results.", wave=when(wave))
     total = format_number(sum(counted.values()))
-    parts = ", ".join(f"{format_number(n)} {_audience(a)}" for a, n in counted.items())
+    parts = format_list(
+        [f"{format_number(n)} {_audience(a)}" for a, n in counted.items()], locale=get_locale()
+    )
     if hidden:
         return gettext(
             "At least %(total)s people answered our survey in %(wave)s: %(parts)s.",
             total=total,
-            wave=wave.name,
+            wave=when(wave),
             parts=parts,
         )
     return gettext(
         "%(total)s people answered our survey in %(wave)s: %(parts)s.",
         total=total,
-        wave=wave.name,
+        wave=when(wave),
         parts=parts,
     )
 
@@ -258,6 +278,7 @@ def draft(session: orm.Session, wave: Wave, settings: Mapping[str, t.Any]) -> di
             .order_by(ActionItem.id)
         )
     )
+    decided.sort(key=lambda a: PUBLIC_ORDER.index(ActionStatus(a.status)))
     content: dict[str, Text] = {}
     for language in LANGUAGES:
         with force_locale(language):
@@ -292,7 +313,7 @@ def draft(session: orm.Session, wave: Wave, settings: Mapping[str, t.Any]) -> di
                     }
                 )
             content[language] = {
-                "title": gettext("You said, we did: %(wave)s", wave=wave.name),
+                "title": gettext("You said, we did: %(wave)s", wave=when(wave)),
                 "intro": intro,
                 "audiences": audiences,
                 "actions": [_action_line(a, language) for a in decided],
