@@ -250,6 +250,9 @@ def test_draft_edit_publish_and_unpublish(app, world):  # type: ignore[no-untype
     assert "Lo que estamos haciendo" in spanish.text and '<html lang="es">' in spanish.text
     flyer = anonymous.get(f"/results/{slug}/flyer")
     assert flyer.status_code == 200 and f"/results/{slug}" in flyer.text
+    # The flyer says, in both languages, what its code opens.
+    assert "Scan the code or type the address to read all the results" in flyer.text
+    assert "Escanee el código o escriba la dirección" in flyer.text
     qr = anonymous.get(f"/results/{slug}/qr.svg")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
     printed = anonymous.get(f"/results/{slug}/flyer.pdf")
@@ -258,6 +261,7 @@ def test_draft_edit_publish_and_unpublish(app, world):  # type: ignore[no-untype
     assert len(pdf.pages) == 1
     words = pdf.pages[0].extract_text()
     assert "What you told us this spring" in words and "Lo que nos dijeron" in words
+    assert "Scan the code" in words and "Escanee el c" in words
     assert f"/results/{slug}" in words
 
     assert _post(client, wave, "/unpublish").status_code == 302
