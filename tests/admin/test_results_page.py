@@ -394,3 +394,62 @@ def test_service_writes_are_audited_with_the_user(app, world, session):  # type:
     assert [(e.user_id, e.target) for e in events] == [(user.id, f"wave:{wave.id}")]
     with pytest.raises(FormProblem, match="not published"):
         service.unpublish(db.session, wave, user)
+
+
+def test_a_partner_users_packet_shows_its_own_and_the_school_teams_actions_only(app, world):  # type: ignore[no-untyped-def]
+    """The packet a partner user downloads (every format) reports on the earlier
+    review's actions that partner owns and the school team's, never another partner's."""
+    with database(app) as session:
+        current = session.get(Wave, world.current)
+        current.is_open = False  # switched off: it can be released to partners
+        for title, owner in (
+            ("School team: a guide for families", None),
+            ("Partner A: drop-in hours", world.partner_a),
+            ("Partner B: evening clinic", world.partner_b),
+        ):
+            session.add(
+                ActionItem(
+                    wave_id=world.previous,
+                    title=title,
+                    owner_partner_id=owner,
+                    status=ActionStatus.IN_PROGRESS,
+                    due_on=dt.date(2026, 12, 1),
+                )
+            )
+        session.flush()
+        make_release(session, current, None, 10)
+        session.commit()
+    client = app.test_client()
+    as_user(client, app, world.partner_a_user)
+    for fmt in ("csv", "html", "pdf", "xlsx"):
+        response = client.get(f"/admin/reports/download/{fmt}?wave={world.current}")
+        assert response.status_code == 200, fmt
+        if fmt == "pdf":
+            words = " ".join(
+                page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.data)).pages
+            )
+        elif fmt == "xlsx":
+            import openpyxl
+
+            book = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
+            words = " ".join(
+                str(value)
+                for sheet in book.worksheets
+                for row in sheet.iter_rows(values_only=True)
+                for value in row
+                if value is not None
+            )
+        else:
+            words = response.get_data(as_text=True)
+        words = " ".join(words.split())
+        assert "What we said we would do" in words or fmt in ("csv", "xlsx"), fmt
+        assert "School team: a guide for families" in words, fmt
+        assert "Partner A: drop-in hours" in words, fmt
+        assert world.partner_a_name in words, fmt
+        assert "Partner B: evening clinic" not in words, fmt
+        assert world.partner_b_name not in words, fmt
+    # Asking for the other partner's packet is refused outright.
+    other = client.get(
+        f"/admin/reports/download/csv?wave={world.current}&partner={world.partner_b}"
+    )
+    assert other.status_code == 403
