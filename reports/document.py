@@ -273,7 +273,9 @@ def _actions(report: Report) -> Section:
             ]
         )
     blocks: list[Block] = [
-        Paragraph(f"The actions decided at the review of {then_name}{whose}.", "note"),
+        Paragraph(
+            f"{_tally(decided.actions)} decided at the review of {then_name}{whose}.", "note"
+        ),
         Table(
             f"Actions decided at the review of {then_name}",
             ["Action", "Owner", "Status", "Due", "Latest progress note"],
@@ -297,6 +299,19 @@ def _actions(report: Report) -> Section:
     return Section("actions", "What we said we would do", blocks, flow=True)
 
 
+def _tally(decided: Sequence[ActionResult]) -> str:
+    """How many actions, and where they stand: "6 actions (2 done, 2 in progress, 1
+    planned, 1 dropped; 1 overdue)", statuses in the order they are reached."""
+    order = ["done", "in_progress", "planned", "dropped"]
+    counts = {s: sum(1 for a in decided if a.status == s) for s in order}
+    labels = {a.status: a.status_label.lower() for a in decided}
+    parts = ", ".join(f"{counts[s]} {labels[s]}" for s in order if counts[s])
+    overdue = sum(1 for a in decided if a.overdue)
+    if overdue:
+        parts += f"; {overdue} overdue"
+    return f"{len(decided)} action{'s' if len(decided) != 1 else ''} ({parts})"
+
+
 def _then_now_table(
     report: Report, linked: Sequence[ActionResult], then_name: str, now_name: str
 ) -> Table:
@@ -304,7 +319,7 @@ def _then_now_table(
     for action in linked:
         found.append([TableCell(f"{action.title} ({action.finding})", span=5)])
         for row in action.figures:
-            label = TableCell("  " + row.label)
+            label = TableCell(row.label)
             if row.note:
                 found.append([label, TableCell(row.note, span=4)])
                 continue

@@ -117,6 +117,11 @@ def test_the_next_packet_lists_the_earlier_reviews_actions_with_status(session, 
     html = render(report, "html").decode()
     section = html[html.index("What we said we would do") :]
     assert "In progress (overdue)" in section
+    # How many, and where they stand, before the table.
+    assert (
+        "3 actions (1 done, 1 in progress, 1 dropped; 1 overdue) decided at the review of "
+        f"{SPRING}." in section
+    )
     assert "Dropped: No staff available in the evening" in section
     assert "Handout printed in both languages" in section and "Jun 20: Handout" in section
     assert "Draft handout shared" not in section  # only the latest note
@@ -184,7 +189,7 @@ def test_a_gap_and_an_element_then_and_now(session, build, data):
     assert (school.then.value, school.then_n.value) == (100.0, 20)
     assert (school.now.value, school.now_n.value) == (50.0, 20)
     html = render(report, "html").decode()
-    assert "Nine Elements: " in html and "not shown" in html
+    assert "(Nine Elements, element 1: " in html and "not shown" in html
 
 
 def test_an_action_whose_item_was_removed_says_no_longer_asked(session, data):
@@ -305,3 +310,36 @@ def test_released_packets_read_then_and_now_from_the_releases(session, build, da
     assert (released.then.value, released.then_n.value) == (50.0, 20)
     live = _packet(session).actions.actions[0].figures[0]
     assert (live.then.value, live.then_n.value) == (25.0, 40)
+
+
+def test_then_and_now_headings_are_never_the_last_row_of_a_pdf_page(session, data):
+    """Each action's row in the then-and-now table heads its groups' rows: the PDF keeps
+    it with the first of them, so no page ends on an action without its figures."""
+    import re
+
+    import pypdf
+
+    spring, _fall = data
+    for k in range(40):
+        _action(
+            session,
+            spring,
+            f"Action {k:02d}",
+            finding_kind=FindingKind.ITEM,
+            item_id=ITEM,
+            audiences="family,staff",
+        )
+    report = _packet(session)
+    html = render(report, "html").decode()
+    assert html.count('<tr class="group-row">') == 40
+    pages = pypdf.PdfReader(io.BytesIO(render(report, "pdf"))).pages
+    heading, figures = re.compile(r"Action \d\d \("), re.compile(r"Families|School staff")
+    checked = 0
+    for page in pages:
+        words = page.extract_text()
+        last_heading = max((m.end() for m in heading.finditer(words)), default=-1)
+        last_figure = max((m.end() for m in figures.finditer(words)), default=-1)
+        if last_heading >= 0:
+            checked += 1
+            assert last_figure > last_heading, words[-400:]
+    assert checked >= 2  # the table runs over more than one page
