@@ -251,7 +251,7 @@ def _actions(report: Report) -> Section:
     assert decided is not None
     then_name, now_name = decided.decided_in, report.wave_name
     whose = (
-        f" that {report.partner_name} owns, and the partnership-wide ones"
+        f", the ones {report.partner_name} owns and the partnership-wide ones"
         if report.partner_name
         else ""
     )
@@ -274,7 +274,9 @@ def _actions(report: Report) -> Section:
         )
     blocks: list[Block] = [
         Paragraph(
-            f"{_tally(decided.actions)} decided at the review of {then_name}{whose}.", "note"
+            f"{_count(len(decided.actions))} decided at the review of {then_name}{whose}: "
+            f"{_tally(decided.actions)}.",
+            "note",
         ),
         Table(
             f"Actions decided at the review of {then_name}",
@@ -299,17 +301,19 @@ def _actions(report: Report) -> Section:
     return Section("actions", "What we said we would do", blocks, flow=True)
 
 
+def _count(n: int) -> str:
+    return f"{n} action{'s' if n != 1 else ''}"
+
+
 def _tally(decided: Sequence[ActionResult]) -> str:
-    """How many actions, and where they stand: "6 actions (2 done, 2 in progress, 1
-    planned, 1 dropped; 1 overdue)", statuses in the order they are reached."""
+    """Where the actions stand: "2 done, 2 in progress, 1 planned, 1 dropped; 1
+    overdue", statuses in the order they are reached."""
     order = ["done", "in_progress", "planned", "dropped"]
     counts = {s: sum(1 for a in decided if a.status == s) for s in order}
     labels = {a.status: a.status_label.lower() for a in decided}
     parts = ", ".join(f"{counts[s]} {labels[s]}" for s in order if counts[s])
     overdue = sum(1 for a in decided if a.overdue)
-    if overdue:
-        parts += f"; {overdue} overdue"
-    return f"{len(decided)} action{'s' if len(decided) != 1 else ''} ({parts})"
+    return parts + (f"; {overdue} overdue" if overdue else "")
 
 
 def _then_now_table(

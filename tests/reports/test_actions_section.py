@@ -119,8 +119,8 @@ def test_the_next_packet_lists_the_earlier_reviews_actions_with_status(session, 
     assert "In progress (overdue)" in section
     # How many, and where they stand, before the table.
     assert (
-        "3 actions (1 done, 1 in progress, 1 dropped; 1 overdue) decided at the review of "
-        f"{SPRING}." in section
+        f"3 actions decided at the review of {SPRING}: 1 done, 1 in progress, 1 dropped; "
+        "1 overdue." in section
     )
     assert "Dropped: No staff available in the evening" in section
     assert "Handout printed in both languages" in section and "Jun 20: Handout" in section
@@ -231,6 +231,10 @@ def test_a_partner_packet_lists_its_own_and_the_school_teams_actions(session, bu
     assert (family.now.value, family.now_n.value) == (50.0, 12)
     for fmt in ("html", "csv"):
         assert b"Eastside's own" not in render(report, fmt)
+    assert (
+        f"2 actions decided at the review of {SPRING}, the ones Riverside Clinic owns and "
+        "the partnership-wide ones: 2 planned."
+    ) in render(report, "html").decode()
     whole = _packet(session)
     assert [a.owner for a in whole.actions.actions] == [
         "School team",
