@@ -223,7 +223,7 @@ def test_draft_edit_publish_and_unpublish(app, world):  # type: ignore[no-untype
     # A refused edit keeps what was typed and says why.
     refused = _post(client, wave, "", {**values, "en-title": ""})
     assert refused.status_code == 400
-    assert "Give the page a English title." in refused.text
+    assert "Give the page an English title." in refused.text
     assert "Lo que nos dijeron esta primavera" in refused.text
     assert _stored(app, wave).content["es"]["title"] != "Lo que nos dijeron esta primavera"
     assert _post(client, wave, "", values).status_code == 302

@@ -381,7 +381,8 @@ def read_text(form: Mapping[str, str], stored: Mapping[str, Text]) -> dict[str, 
         before = stored.get(language, {})
         title = _field(form, f"{language}-title", LIMITS["title"], f"{name} title")
         if not title:
-            raise FormProblem(f"{language}-title", f"Give the page a {name} title.")
+            article = "an" if name[0] in "AEIOU" else "a"
+            raise FormProblem(f"{language}-title", f"Give the page {article} {name} title.")
         audiences = []
         for k, block in enumerate(before.get("audiences", [])):
             prefix = f"{language}-a{k}"
