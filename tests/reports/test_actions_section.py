@@ -274,6 +274,23 @@ def test_csv_and_xlsx_carry_the_actions(session, data):
     assert sheet[0][0] == "Question" and len(sheet) == 4  # header, the action, two figures
 
 
+def test_the_csv_note_of_a_dropped_action_reads_as_one_list(session, data):
+    spring, _fall = data
+    dropped = _action(
+        session,
+        spring,
+        "Evening hours",
+        status=ActionStatus.DROPPED,
+        dropped_reason="The district runs the same hours.",
+    )
+    _note(session, dropped, "Told the families.", 3)
+    (action,) = _csv_rows(_packet(session))
+    assert action["Note"] == (
+        f"decided at the review of {SPRING}; dropped because: The district runs the same "
+        "hours; latest note 2026-06-03: Told the families."
+    )
+
+
 def test_no_section_without_an_earlier_review_or_its_actions(session, data):
     spring, _fall = data
     assert _packet(session).actions is None
