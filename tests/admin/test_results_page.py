@@ -75,7 +75,10 @@ def test_the_draft_says_the_results_in_plain_words_in_both_languages(session, sm
     (families,) = en["audiences"]
     assert families["heading"] == "What families told us"
     assert families["strong"] == [f"8 in 10 families agreed: “{REFERRAL}”"]
-    assert families["weak"] == ["3 in 10 families disagreed: “Students wait too long for help.”"]
+    # A result to work on says "only", so even a "disagreed" reads as a problem.
+    assert families["weak"] == [
+        "Only 3 in 10 families disagreed: “Students wait too long for help.”"
+    ]
     assert en["actions"] == [
         "Under way: Print the referral steps. A one-page handout in every office."
     ]
@@ -88,6 +91,9 @@ def test_the_draft_says_the_results_in_plain_words_in_both_languages(session, sm
     assert es["audiences"][0]["strong"] == [
         f"8 de cada 10 familias estuvieron de acuerdo: «{service.TO_TRANSLATE} {REFERRAL}»"
     ]
+    assert es["audiences"][0]["weak"][0].startswith(
+        "Solo 3 de cada 10 familias no estuvieron de acuerdo: «"
+    )
     assert es["actions"] == [
         f"En marcha: {service.TO_TRANSLATE} Print the referral steps. "
         f"{service.TO_TRANSLATE} A one-page handout in every office."

@@ -126,16 +126,22 @@ def in_ten(percent: float) -> int:
     return int((percent + 5) // 10)
 
 
-def result_sentence(audience: str, percent: float, statement: str, verb: str) -> str:
+def result_sentence(
+    audience: str, percent: float, statement: str, verb: str, weak: bool = False
+) -> str:
     """One result in plain words, in the current language: "8 in 10 families agreed:
     “...”". ``verb`` is ``agree``, ``disagree`` (a reverse-worded statement) or
-    ``good`` (any other scale)."""
+    ``good`` (any other scale). A ``weak`` result says "Only 3 in 10", so a reader
+    sees why it is something to work on (even "disagreed" with a statement about a
+    problem)."""
     group = _audience(audience)
     tenths = in_ten(percent)
     if tenths >= 10:
         quantity = gettext("More than 9 in 10")
     elif tenths == 0:
         quantity = gettext("Fewer than 1 in 10")
+    elif weak:
+        quantity = gettext("Only %(n)s in 10", n=tenths)
     else:
         quantity = gettext("%(n)s in 10", n=tenths)
     if verb == "agree":
@@ -287,7 +293,7 @@ def draft(session: orm.Session, wave: Wave, settings: Mapping[str, t.Any]) -> di
             for audience in sorted(picked, key=audience_rank):
                 strong, weak = picked[audience]
                 lines = []
-                for side in (strong, weak):
+                for is_weak, side in ((False, strong), (True, weak)):
                     sentences = []
                     for group, item in side:
                         statement = item.label
@@ -301,6 +307,7 @@ def draft(session: orm.Session, wave: Wave, settings: Mapping[str, t.Any]) -> di
                                 item.percent_favourable.number(),
                                 statement,
                                 _verb(item),
+                                weak=is_weak,
                             )
                         )
                     lines.append(sentences)
