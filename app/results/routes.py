@@ -42,8 +42,11 @@ def public_address(page: ResultsPage, language: str | None = None) -> str:
 
 def render_page(page: ResultsPage, language: str, preview: bool = False) -> str:
     """The public page of ``page`` in ``language`` (also the coordinators' preview)."""
+    from app.admin.services.results import status_words
+
     return render_template(
         "results/page.html",
+        status_words=status_words(),
         page=page,
         text=page.content.get(language, {}),
         language=language,

@@ -225,7 +225,7 @@ def test_draft_edit_publish_and_unpublish(app, world):  # type: ignore[no-untype
     values = _form(page.content)
     values["en-title"] = "What you told us this spring"
     values["es-title"] = "Lo que nos dijeron esta primavera"
-    values["es-actions"] = "Hecho: una lista de contactos."
+    values["es-actions"] = "Hecho: una lista de contactos.\nNota: sin estado"
     # A refused edit keeps what was typed and says why.
     refused = _post(client, wave, "", {**values, "en-title": ""})
     assert refused.status_code == 400
@@ -235,7 +235,7 @@ def test_draft_edit_publish_and_unpublish(app, world):  # type: ignore[no-untype
     assert _post(client, wave, "", values).status_code == 302
     stored = _stored(app, wave).content
     assert stored["en"]["title"] == "What you told us this spring"
-    assert stored["es"]["actions"] == ["Hecho: una lista de contactos."]
+    assert stored["es"]["actions"] == ["Hecho: una lista de contactos.", "Nota: sin estado"]
 
     marked = bool(service.untranslated(stored))
     if marked:
@@ -254,6 +254,9 @@ def test_draft_edit_publish_and_unpublish(app, world):  # type: ignore[no-untype
     spanish = anonymous.get(f"/results/{slug}?lang=es")
     assert "Lo que nos dijeron esta primavera" in spanish.text
     assert "Lo que estamos haciendo" in spanish.text and '<html lang="es">' in spanish.text
+    # An action's status leads its line in bold; other text stays as typed.
+    assert "<li><strong>Hecho:</strong> una lista de contactos.</li>" in spanish.text
+    assert "<li>Nota: sin estado</li>" in spanish.text
     flyer = anonymous.get(f"/results/{slug}/flyer")
     assert flyer.status_code == 200 and f"/results/{slug}" in flyer.text
     # The flyer says, in both languages, what its code opens.

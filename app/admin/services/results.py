@@ -212,6 +212,12 @@ def _status_word(status: ActionStatus) -> str:
     return words[status]
 
 
+def status_words() -> set[str]:
+    """The words an action's line starts with, in the current language (the public page
+    shows them in bold so a reader sees at a glance what is done)."""
+    return {_status_word(status) for status in ActionStatus}
+
+
 def _action_line(action: ActionItem, language: str) -> str:
     status = _status_word(ActionStatus(action.status))
     if language == "en":
@@ -485,6 +491,7 @@ __all__ = [
     "result_sentence",
     "save_text",
     "slug_of",
+    "status_words",
     "unpublish",
     "untranslated",
 ]
