@@ -130,6 +130,15 @@ def test_the_draft_counts_partner_staff_as_people_and_lists_done_actions_first(s
         )
 
 
+def test_the_months_read_with_plain_spaces_in_both_languages(session, small):
+    small.opens_on, small.closes_on = dt.date(2026, 5, 5), dt.date(2026, 6, 24)
+    session.flush()
+    content = service.draft(session, small, SETTINGS)
+    assert content["en"]["title"] == "You said, we did: May – June 2026"
+    assert content["es"]["title"] == "Lo que nos dijeron y lo que hicimos: mayo–junio de 2026"
+    assert "\u2009" not in repr(content) and "\u202f" not in repr(content)
+
+
 def test_the_spanish_draft_uses_the_actions_spanish_text(session, small):
     action = session.scalar(sa.select(ActionItem).where(ActionItem.title.startswith("Print")))
     action.title_es = "Imprimir los pasos para pedir ayuda"
@@ -271,6 +280,12 @@ def test_draft_edit_publish_and_unpublish(app, world):  # type: ignore[no-untype
     words = pdf.pages[0].extract_text()
     assert "What you told us this spring" in words and "Lo que nos dijeron" in words
     assert "Scan the code" in words and "Escanee el c" in words
+    # English and Spanish fit the PDF's standard font: nothing is embedded.
+    fonts = pdf.pages[0]["/Resources"]["/Font"]
+    assert {str(fonts[name].get_object()["/BaseFont"]) for name in fonts} <= {
+        "/Helvetica",
+        "/Helvetica-Bold",
+    }
     assert f"/results/{slug}" in words
 
     assert _post(client, wave, "/unpublish").status_code == 302

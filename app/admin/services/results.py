@@ -238,7 +238,10 @@ def when(wave: Wave) -> str:
     from babel.dates import format_interval
     from flask_babel import get_locale
 
-    return format_interval(wave.opens_on, wave.closes_on, "yMMMM", locale=get_locale())
+    months = format_interval(wave.opens_on, wave.closes_on, "yMMMM", locale=get_locale())
+    # CLDR puts thin spaces around the dash: plain ones are what a coordinator types, and
+    # keep the flyer in the PDF's standard font.
+    return months.replace("\u2009", " ").replace("\u202f", " ")
 
 
 def _intro(wave: Wave, counted: Mapping[str, int], hidden: bool) -> str:
