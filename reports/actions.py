@@ -264,7 +264,8 @@ def _element_figures(result: ActionResult, figures: Figures, number: int) -> Non
         else None
     )
     title = now.title if now else then.title if then else f"Element {number}"
-    result.finding = f"Nine Elements: {title}"
+    # "Element 7: Long-term sustainability" -> "Nine Elements, element 7: ..."
+    result.finding = f"Nine Elements, {title[:1].lower()}{title[1:]}"
     if now is None and then is None:
         result.no_longer_asked = True
         result.figures.append(

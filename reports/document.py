@@ -251,7 +251,7 @@ def _actions(report: Report) -> Section:
     assert decided is not None
     then_name, now_name = decided.decided_in, report.wave_name
     whose = (
-        f" that {report.partner_name} owns, and the partnership-wide ones"
+        f", the ones {report.partner_name} owns and the partnership-wide ones"
         if report.partner_name
         else ""
     )
@@ -273,7 +273,11 @@ def _actions(report: Report) -> Section:
             ]
         )
     blocks: list[Block] = [
-        Paragraph(f"The actions decided at the review of {then_name}{whose}.", "note"),
+        Paragraph(
+            f"{_count(len(decided.actions))} decided at the review of {then_name}{whose}: "
+            f"{_tally(decided.actions)}.",
+            "note",
+        ),
         Table(
             f"Actions decided at the review of {then_name}",
             ["Action", "Owner", "Status", "Due", "Latest progress note"],
@@ -297,6 +301,21 @@ def _actions(report: Report) -> Section:
     return Section("actions", "What we said we would do", blocks, flow=True)
 
 
+def _count(n: int) -> str:
+    return f"{n} action{'s' if n != 1 else ''}"
+
+
+def _tally(decided: Sequence[ActionResult]) -> str:
+    """Where the actions stand: "2 done, 2 in progress, 1 planned, 1 dropped; 1
+    overdue", statuses in the order they are reached."""
+    order = ["done", "in_progress", "planned", "dropped"]
+    counts = {s: sum(1 for a in decided if a.status == s) for s in order}
+    labels = {a.status: a.status_label.lower() for a in decided}
+    parts = ", ".join(f"{counts[s]} {labels[s]}" for s in order if counts[s])
+    overdue = sum(1 for a in decided if a.overdue)
+    return parts + (f"; {overdue} overdue" if overdue else "")
+
+
 def _then_now_table(
     report: Report, linked: Sequence[ActionResult], then_name: str, now_name: str
 ) -> Table:
@@ -304,7 +323,7 @@ def _then_now_table(
     for action in linked:
         found.append([TableCell(f"{action.title} ({action.finding})", span=5)])
         for row in action.figures:
-            label = TableCell("  " + row.label)
+            label = TableCell(row.label)
             if row.note:
                 found.append([label, TableCell(row.note, span=4)])
                 continue

@@ -391,7 +391,10 @@ class Packet:
 
         header = layout([TableCell(h) for h in block.header], True)
         header_h = max(len(lines) for _w, lines in header) * height + 2 * pad
-        rows = [layout(r, False) for r in block.rows]
+        # A row of one cell across the whole table heads the rows after it (the actions'
+        # then and now): bold, shaded, and never the last row of a page.
+        groups = [len(r) == 1 and r[0].span == len(block.header) for r in block.rows]
+        rows = [layout(r, group) for r, group in zip(block.rows, groups, strict=True)]
         first_h = (max(len(lines) for _w, lines in rows[0]) * height + 2 * pad) if rows else 0
         caption_lines = self.lines(block.caption, pdf.epw, 8, True)
         self.ensure(len(caption_lines) * 8 * PT * LINE + header_h + first_h + 2)
@@ -403,6 +406,7 @@ class Packet:
             source: Sequence[TableCell],
             is_header: bool,
             row_h: float,
+            group: bool = False,
         ) -> None:
             nonlocal table
             if table is None:
@@ -410,8 +414,8 @@ class Packet:
             row = self.tags.element("TR", table)
             x = MARGIN
             y = pdf.get_y()
-            if is_header:
-                pdf.set_fill_color(232, 238, 244)
+            if is_header or group:
+                pdf.set_fill_color(*((232, 238, 244) if is_header else (245, 247, 250)))
                 pdf.rect(MARGIN, y, pdf.epw, row_h, style="F")
             pdf.set_draw_color(200, 200, 200)
             pdf.line(MARGIN, y + row_h, MARGIN + pdf.epw, y + row_h)
@@ -427,7 +431,7 @@ class Packet:
                             y + pad + n * height,
                             line,
                             size,
-                            is_header,
+                            is_header or group,
                             width - 2 * pad,
                             "R" if numeric else "L",
                         )
@@ -436,13 +440,15 @@ class Packet:
             pdf.set_xy(MARGIN, y + row_h)
 
         draw(header, [TableCell(h) for h in block.header], True, header_h)
-        for cells, source in zip(rows, block.rows, strict=True):
-            row_h = max(len(lines) for _w, lines in cells) * height + 2 * pad
-            if not self.room(row_h):
+        heights = [max(len(lines) for _w, lines in cells) * height + 2 * pad for cells in rows]
+        for k, (cells, source) in enumerate(zip(rows, block.rows, strict=True)):
+            row_h = heights[k]
+            kept = heights[k + 1] if groups[k] and k + 1 < len(rows) else 0.0
+            if not self.room(row_h + kept):
                 pdf.add_page()
                 table = None
                 draw(header, [TableCell(h) for h in block.header], True, header_h)
-            draw(cells, source, False, row_h)
+            draw(cells, source, False, row_h, groups[k])
         pdf.ln(3)
 
     def figure(self, block: Figure) -> None:

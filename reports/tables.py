@@ -299,7 +299,7 @@ def _action_rows(report: Report, scope: str) -> Iterator[Row]:
         if action.overdue:
             note.append("overdue")
         if action.dropped_reason:
-            note.append(f"dropped because: {action.dropped_reason}")
+            note.append(f"dropped because: {action.dropped_reason.rstrip('. ')}")
         if action.latest_note and action.latest_note_on:
             note.append(f"latest note {action.latest_note_on:%Y-%m-%d}: {action.latest_note}")
         base = {"Wave": report.wave_name, "Scope": scope, "Question": action.title}

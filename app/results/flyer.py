@@ -18,6 +18,10 @@ def _lines(text: t.Mapping[str, t.Any]) -> list[str]:
     return [s for s in (text.get("intro", ""), first) if s]
 
 
+def _scan(text: t.Mapping[str, t.Any]) -> str:
+    return str(text.get("scan", ""))
+
+
 def flyer_pdf(
     texts: Sequence[tuple[str, t.Mapping[str, t.Any]]], address: str, paper: str = "letter"
 ) -> bytes:
@@ -27,7 +31,11 @@ def flyer_pdf(
     from app.admin.services.links import qr_png
     from reports.pdf import UNICODE_FONT, font_dir, plain
 
-    words = [plain(s) for _code, text in texts for s in (text.get("title", ""), *_lines(text))]
+    words = [
+        plain(s)
+        for _code, text in texts
+        for s in (text.get("title", ""), *_lines(text), _scan(text))
+    ]
     pdf = FPDF(format=PAGE_SIZES.get(paper, "Letter"), unit="mm")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(auto=True, margin=MARGIN)
@@ -51,6 +59,10 @@ def flyer_pdf(
         for line in _lines(text):
             pdf.ln(2)
             pdf.multi_cell(width, 6, plain(line), align="C")
+        if _scan(text):
+            pdf.ln(2)
+            pdf.set_font(family, "B", 12)
+            pdf.multi_cell(width, 6, plain(_scan(text)), align="C")
         if k == 0:
             pdf.ln(4)
             pdf.image(io.BytesIO(qr_png(address)), x=(pdf.w - QR_MM) / 2, w=QR_MM, h=QR_MM)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 
 from app.extensions import db
 from app.i18n import preferred_language, use_language
@@ -42,8 +42,11 @@ def public_address(page: ResultsPage, language: str | None = None) -> str:
 
 def render_page(page: ResultsPage, language: str, preview: bool = False) -> str:
     """The public page of ``page`` in ``language`` (also the coordinators' preview)."""
+    from app.admin.services.results import status_words
+
     return render_template(
         "results/page.html",
+        status_words=status_words(),
         page=page,
         text=page.content.get(language, {}),
         language=language,
@@ -51,6 +54,20 @@ def render_page(page: ResultsPage, language: str, preview: bool = False) -> str:
         key=wave_slug(page.wave.name, page.wave_id),
         preview=preview,
     )
+
+
+def flyer_texts(page: ResultsPage) -> list[tuple[str, dict[str, object]]]:
+    """Each language's page text with the flyer's own line, in that language, saying
+    what the code opens: the flyer is for someone who has not seen the page yet."""
+    texts = []
+    for code in LANGUAGES:
+        with force_locale(code):
+            scan = gettext(
+                "Scan the code or type the address to read all the results and what we are "
+                "doing about them."
+            )
+        texts.append((code, {**page.content.get(code, {}), "scan": scan}))
+    return texts
 
 
 @bp.get("")
@@ -77,7 +94,7 @@ def flyer(key: str) -> ResponseReturnValue:
         language=language,
         key=key,
         address=public_address(results_page),
-        texts=[(code, results_page.content.get(code, {})) for code in LANGUAGES],
+        texts=flyer_texts(results_page),
     )
 
 
@@ -89,7 +106,7 @@ def flyer_download(key: str) -> ResponseReturnValue:
     _language()
     results_page = _published(key)
     body = flyer_pdf(
-        [(code, results_page.content.get(code, {})) for code in LANGUAGES],
+        flyer_texts(results_page),
         public_address(results_page),
         current_app.config["PAPER_SIZE"],
     )

@@ -68,7 +68,7 @@ def test_results_editor_public_page_and_flyer_at_320_px(browser, live_server, wo
     page.get_by_label("Spanish title").fill("Lo que nos dijeron")
     page.get_by_role("button", name="Save both languages").click()
     page.wait_for_load_state()
-    assert "Give the page a English title." in page.content()
+    assert "Give the page an English title." in page.content()
     assert page.get_by_label("Spanish title").input_value() == "Lo que nos dijeron"
     narrow(page, "the editor with an error")
     page.get_by_label("English title").fill("What you told us")

@@ -11,6 +11,7 @@ import io
 import pypdf
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app.admin.services import FormProblem
 from app.admin.services import results as service
@@ -67,23 +68,32 @@ def small(session):  # type: ignore[no-untyped-def]
 def test_the_draft_says_the_results_in_plain_words_in_both_languages(session, small):
     content = service.draft(session, small, SETTINGS)
     en, es = content["en"], content["es"]
-    assert en["title"] == "You said, we did: 2026 Spring review"
+    # Families know when they answered, not what the partnership calls the wave.
+    assert en["title"] == "You said, we did: March 2026"
     # The 4 staff are a group too small to show: not counted, not described.
-    assert en["intro"] == (
-        "At least 20 people answered our survey in 2026 Spring review: 20 families."
-    )
+    assert en["intro"] == "At least 20 people answered our survey in March 2026: 20 families."
     (families,) = en["audiences"]
     assert families["heading"] == "What families told us"
     assert families["strong"] == [f"8 in 10 families agreed: “{REFERRAL}”"]
-    assert families["weak"] == ["3 in 10 families disagreed: “Students wait too long for help.”"]
+    # A result to work on says "only", so even a "disagreed" reads as a problem.
+    assert families["weak"] == [
+        "Only 3 in 10 families disagreed: “Students wait too long for help.”"
+    ]
     assert en["actions"] == [
         "Under way: Print the referral steps. A one-page handout in every office."
     ]
     # Spanish: the catalogue's sentences with the figures, free text marked to translate.
-    assert es["intro"].startswith("Al menos 20 personas contestaron nuestra encuesta")
+    assert es["title"] == "Lo que nos dijeron y lo que hicimos: marzo de 2026"
+    assert es["intro"] == (
+        "Al menos 20 personas contestaron nuestra encuesta en marzo de 2026: 20 familias."
+    )
+    assert "Spring review" not in repr(content)
     assert es["audiences"][0]["strong"] == [
         f"8 de cada 10 familias estuvieron de acuerdo: «{service.TO_TRANSLATE} {REFERRAL}»"
     ]
+    assert es["audiences"][0]["weak"][0].startswith(
+        "Solo 3 de cada 10 familias no estuvieron de acuerdo: «"
+    )
     assert es["actions"] == [
         f"En marcha: {service.TO_TRANSLATE} Print the referral steps. "
         f"{service.TO_TRANSLATE} A one-page handout in every office."
@@ -91,6 +101,42 @@ def test_the_draft_says_the_results_in_plain_words_in_both_languages(session, sm
     text = repr(content)
     assert "Please call me back" not in text  # no comments
     assert "100" not in text and "4 school staff" not in text  # the small group
+
+
+def test_the_draft_counts_partner_staff_as_people_and_lists_done_actions_first(session, small):
+    build = Builder(session)
+    survey = build.survey(DATA / "report-test.yaml")
+    build.respond(survey, small, "staff", {"comm.referral_process_clear": ["2"] * 12})
+    session.add(ActionItem(wave_id=small.id, title="Guide sent home", status=ActionStatus.DONE))
+    session.add(ActionItem(wave_id=small.id, title="Funding", status=ActionStatus.PLANNED))
+    session.flush()
+    make_release(session, small, None, 10)
+    content = service.draft(session, small, SETTINGS)
+    en, es = content["en"], content["es"]
+    assert en["intro"] == (
+        "36 people answered our survey in March 2026: 20 families and 16 school staff."
+    )
+    assert es["intro"].endswith("20 familias y 16 miembros del personal de la escuela.")
+    assert [line.split(":")[0] for line in en["actions"]] == ["Done", "Under way", "Planned"]
+    assert [line.split(":")[0] for line in es["actions"]] == ["Hecho", "En marcha", "Previsto"]
+    # Partner staff are people answering, not organisations.
+    with force_locale("en"):
+        assert service.result_sentence("partner", 52, "X", "good") == (
+            "5 in 10 community partner staff gave a positive answer to: “X”"
+        )
+    with force_locale("es"):
+        assert service.result_sentence("partner", 52, "X", "agree") == (
+            "5 de cada 10 personas de las organizaciones de la comunidad estuvieron de acuerdo: «X»"
+        )
+
+
+def test_the_months_read_with_plain_spaces_in_both_languages(session, small):
+    small.opens_on, small.closes_on = dt.date(2026, 5, 5), dt.date(2026, 6, 24)
+    session.flush()
+    content = service.draft(session, small, SETTINGS)
+    assert content["en"]["title"] == "You said, we did: May – June 2026"
+    assert content["es"]["title"] == "Lo que nos dijeron y lo que hicimos: mayo–junio de 2026"
+    assert "\u2009" not in repr(content) and "\u202f" not in repr(content)
 
 
 def test_the_spanish_draft_uses_the_actions_spanish_text(session, small):
@@ -188,17 +234,17 @@ def test_draft_edit_publish_and_unpublish(app, world):  # type: ignore[no-untype
     values = _form(page.content)
     values["en-title"] = "What you told us this spring"
     values["es-title"] = "Lo que nos dijeron esta primavera"
-    values["es-actions"] = "Hecho: una lista de contactos."
+    values["es-actions"] = "Hecho: una lista de contactos.\nNota: sin estado"
     # A refused edit keeps what was typed and says why.
     refused = _post(client, wave, "", {**values, "en-title": ""})
     assert refused.status_code == 400
-    assert "Give the page a English title." in refused.text
+    assert "Give the page an English title." in refused.text
     assert "Lo que nos dijeron esta primavera" in refused.text
     assert _stored(app, wave).content["es"]["title"] != "Lo que nos dijeron esta primavera"
     assert _post(client, wave, "", values).status_code == 302
     stored = _stored(app, wave).content
     assert stored["en"]["title"] == "What you told us this spring"
-    assert stored["es"]["actions"] == ["Hecho: una lista de contactos."]
+    assert stored["es"]["actions"] == ["Hecho: una lista de contactos.", "Nota: sin estado"]
 
     marked = bool(service.untranslated(stored))
     if marked:
@@ -217,8 +263,14 @@ def test_draft_edit_publish_and_unpublish(app, world):  # type: ignore[no-untype
     spanish = anonymous.get(f"/results/{slug}?lang=es")
     assert "Lo que nos dijeron esta primavera" in spanish.text
     assert "Lo que estamos haciendo" in spanish.text and '<html lang="es">' in spanish.text
+    # An action's status leads its line in bold; other text stays as typed.
+    assert "<li><strong>Hecho:</strong> una lista de contactos.</li>" in spanish.text
+    assert "<li>Nota: sin estado</li>" in spanish.text
     flyer = anonymous.get(f"/results/{slug}/flyer")
     assert flyer.status_code == 200 and f"/results/{slug}" in flyer.text
+    # The flyer says, in both languages, what its code opens.
+    assert "Scan the code or type the address to read all the results" in flyer.text
+    assert "Escanee el código o escriba la dirección" in flyer.text
     qr = anonymous.get(f"/results/{slug}/qr.svg")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
     printed = anonymous.get(f"/results/{slug}/flyer.pdf")
@@ -227,6 +279,13 @@ def test_draft_edit_publish_and_unpublish(app, world):  # type: ignore[no-untype
     assert len(pdf.pages) == 1
     words = pdf.pages[0].extract_text()
     assert "What you told us this spring" in words and "Lo que nos dijeron" in words
+    assert "Scan the code" in words and "Escanee el c" in words
+    # English and Spanish fit the PDF's standard font: nothing is embedded.
+    fonts = pdf.pages[0]["/Resources"]["/Font"]
+    assert {str(fonts[name].get_object()["/BaseFont"]) for name in fonts} <= {
+        "/Helvetica",
+        "/Helvetica-Bold",
+    }
     assert f"/results/{slug}" in words
 
     assert _post(client, wave, "/unpublish").status_code == 302
@@ -359,3 +418,62 @@ def test_service_writes_are_audited_with_the_user(app, world, session):  # type:
     assert [(e.user_id, e.target) for e in events] == [(user.id, f"wave:{wave.id}")]
     with pytest.raises(FormProblem, match="not published"):
         service.unpublish(db.session, wave, user)
+
+
+def test_a_partner_users_packet_shows_its_own_and_the_school_teams_actions_only(app, world):  # type: ignore[no-untyped-def]
+    """The packet a partner user downloads (every format) reports on the earlier
+    review's actions that partner owns and the school team's, never another partner's."""
+    with database(app) as session:
+        current = session.get(Wave, world.current)
+        current.is_open = False  # switched off: it can be released to partners
+        for title, owner in (
+            ("School team: a guide for families", None),
+            ("Partner A: drop-in hours", world.partner_a),
+            ("Partner B: evening clinic", world.partner_b),
+        ):
+            session.add(
+                ActionItem(
+                    wave_id=world.previous,
+                    title=title,
+                    owner_partner_id=owner,
+                    status=ActionStatus.IN_PROGRESS,
+                    due_on=dt.date(2026, 12, 1),
+                )
+            )
+        session.flush()
+        make_release(session, current, None, 10)
+        session.commit()
+    client = app.test_client()
+    as_user(client, app, world.partner_a_user)
+    for fmt in ("csv", "html", "pdf", "xlsx"):
+        response = client.get(f"/admin/reports/download/{fmt}?wave={world.current}")
+        assert response.status_code == 200, fmt
+        if fmt == "pdf":
+            words = " ".join(
+                page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.data)).pages
+            )
+        elif fmt == "xlsx":
+            import openpyxl
+
+            book = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
+            words = " ".join(
+                str(value)
+                for sheet in book.worksheets
+                for row in sheet.iter_rows(values_only=True)
+                for value in row
+                if value is not None
+            )
+        else:
+            words = response.get_data(as_text=True)
+        words = " ".join(words.split())
+        assert "What we said we would do" in words or fmt in ("csv", "xlsx"), fmt
+        assert "School team: a guide for families" in words, fmt
+        assert "Partner A: drop-in hours" in words, fmt
+        assert world.partner_a_name in words, fmt
+        assert "Partner B: evening clinic" not in words, fmt
+        assert world.partner_b_name not in words, fmt
+    # Asking for the other partner's packet is refused outright.
+    other = client.get(
+        f"/admin/reports/download/csv?wave={world.current}&partner={world.partner_b}"
+    )
+    assert other.status_code == 403

@@ -117,6 +117,11 @@ def test_the_next_packet_lists_the_earlier_reviews_actions_with_status(session, 
     html = render(report, "html").decode()
     section = html[html.index("What we said we would do") :]
     assert "In progress (overdue)" in section
+    # How many, and where they stand, before the table.
+    assert (
+        f"3 actions decided at the review of {SPRING}: 1 done, 1 in progress, 1 dropped; "
+        "1 overdue." in section
+    )
     assert "Dropped: No staff available in the evening" in section
     assert "Handout printed in both languages" in section and "Jun 20: Handout" in section
     assert "Draft handout shared" not in section  # only the latest note
@@ -184,7 +189,7 @@ def test_a_gap_and_an_element_then_and_now(session, build, data):
     assert (school.then.value, school.then_n.value) == (100.0, 20)
     assert (school.now.value, school.now_n.value) == (50.0, 20)
     html = render(report, "html").decode()
-    assert "Nine Elements: " in html and "not shown" in html
+    assert "(Nine Elements, element 1: " in html and "not shown" in html
 
 
 def test_an_action_whose_item_was_removed_says_no_longer_asked(session, data):
@@ -226,6 +231,10 @@ def test_a_partner_packet_lists_its_own_and_the_school_teams_actions(session, bu
     assert (family.now.value, family.now_n.value) == (50.0, 12)
     for fmt in ("html", "csv"):
         assert b"Eastside's own" not in render(report, fmt)
+    assert (
+        f"2 actions decided at the review of {SPRING}, the ones Riverside Clinic owns and "
+        "the partnership-wide ones: 2 planned."
+    ) in render(report, "html").decode()
     whole = _packet(session)
     assert [a.owner for a in whole.actions.actions] == [
         "School team",
@@ -263,6 +272,23 @@ def test_csv_and_xlsx_carry_the_actions(session, data):
     book = load_workbook(io.BytesIO(render(report, "xlsx")), read_only=True)
     sheet = list(book["Actions"].iter_rows(values_only=True))
     assert sheet[0][0] == "Question" and len(sheet) == 4  # header, the action, two figures
+
+
+def test_the_csv_note_of_a_dropped_action_reads_as_one_list(session, data):
+    spring, _fall = data
+    dropped = _action(
+        session,
+        spring,
+        "Evening hours",
+        status=ActionStatus.DROPPED,
+        dropped_reason="The district runs the same hours.",
+    )
+    _note(session, dropped, "Told the families.", 3)
+    (action,) = _csv_rows(_packet(session))
+    assert action["Note"] == (
+        f"decided at the review of {SPRING}; dropped because: The district runs the same "
+        "hours; latest note 2026-06-03: Told the families."
+    )
 
 
 def test_no_section_without_an_earlier_review_or_its_actions(session, data):
@@ -305,3 +331,36 @@ def test_released_packets_read_then_and_now_from_the_releases(session, build, da
     assert (released.then.value, released.then_n.value) == (50.0, 20)
     live = _packet(session).actions.actions[0].figures[0]
     assert (live.then.value, live.then_n.value) == (25.0, 40)
+
+
+def test_then_and_now_headings_are_never_the_last_row_of_a_pdf_page(session, data):
+    """Each action's row in the then-and-now table heads its groups' rows: the PDF keeps
+    it with the first of them, so no page ends on an action without its figures."""
+    import re
+
+    import pypdf
+
+    spring, _fall = data
+    for k in range(40):
+        _action(
+            session,
+            spring,
+            f"Action {k:02d}",
+            finding_kind=FindingKind.ITEM,
+            item_id=ITEM,
+            audiences="family,staff",
+        )
+    report = _packet(session)
+    html = render(report, "html").decode()
+    assert html.count('<tr class="group-row">') == 40
+    pages = pypdf.PdfReader(io.BytesIO(render(report, "pdf"))).pages
+    heading, figures = re.compile(r"Action \d\d \("), re.compile(r"Families|School staff")
+    checked = 0
+    for page in pages:
+        words = page.extract_text()
+        last_heading = max((m.end() for m in heading.finditer(words)), default=-1)
+        last_figure = max((m.end() for m in figures.finditer(words)), default=-1)
+        if last_heading >= 0:
+            checked += 1
+            assert last_figure > last_heading, words[-400:]
+    assert checked >= 2  # the table runs over more than one page

@@ -39,6 +39,8 @@ TO_TRANSLATE = "[TRANSLATE]"
 PER_SIDE = 3  # strongest and weakest results per audience
 LIMITS = {"title": 120, "intro": 1000, "heading": 120, "line": 400, "closing": 1000}
 MAX_LINES = 12
+# What is done first, then what is under way, then what is still to come.
+PUBLIC_ORDER = (ActionStatus.DONE, ActionStatus.IN_PROGRESS, ActionStatus.PLANNED)
 Text = dict[str, t.Any]
 
 
@@ -107,7 +109,10 @@ def _words(audience: str) -> tuple[str, str]:
         "family": (gettext("families"), gettext("What families told us")),
         "student": (gettext("students"), gettext("What students told us")),
         "staff": (gettext("school staff"), gettext("What school staff told us")),
-        "partner": (gettext("community partners"), gettext("What community partners told us")),
+        "partner": (
+            gettext("community partner staff"),
+            gettext("What community partner staff told us"),
+        ),
     }
     return words.get(audience, (audience, audience))
 
@@ -121,16 +126,22 @@ def in_ten(percent: float) -> int:
     return int((percent + 5) // 10)
 
 
-def result_sentence(audience: str, percent: float, statement: str, verb: str) -> str:
+def result_sentence(
+    audience: str, percent: float, statement: str, verb: str, weak: bool = False
+) -> str:
     """One result in plain words, in the current language: "8 in 10 families agreed:
     “...”". ``verb`` is ``agree``, ``disagree`` (a reverse-worded statement) or
-    ``good`` (any other scale)."""
+    ``good`` (any other scale). A ``weak`` result says "Only 3 in 10", so a reader
+    sees why it is something to work on (even "disagreed" with a statement about a
+    problem)."""
     group = _audience(audience)
     tenths = in_ten(percent)
     if tenths >= 10:
         quantity = gettext("More than 9 in 10")
     elif tenths == 0:
         quantity = gettext("Fewer than 1 in 10")
+    elif weak:
+        quantity = gettext("Only %(n)s in 10", n=tenths)
     else:
         quantity = gettext("%(n)s in 10", n=tenths)
     if verb == "agree":
@@ -148,7 +159,7 @@ def result_sentence(audience: str, percent: float, statement: str, verb: str) ->
             statement=statement,
         )
     return gettext(
-        "%(quantity)s %(group)s gave a good answer to: “%(statement)s”",
+        "%(quantity)s %(group)s gave a positive answer to: “%(statement)s”",
         quantity=quantity,
         group=group,
         statement=statement,
@@ -201,6 +212,12 @@ def _status_word(status: ActionStatus) -> str:
     return words[status]
 
 
+def status_words() -> set[str]:
+    """The words an action's line starts with, in the current language (the public page
+    shows them in bold so a reader sees at a glance what is done)."""
+    return {_status_word(status) for status in ActionStatus}
+
+
 def _action_line(action: ActionItem, language: str) -> str:
     status = _status_word(ActionStatus(action.status))
     if language == "en":
@@ -214,24 +231,42 @@ def _action_line(action: ActionItem, language: str) -> str:
     return f"{status}: {body}"
 
 
+def when(wave: Wave) -> str:
+    """The months the wave's survey was open, in the current language ("May – June
+    2026", "mayo–junio de 2026"): families know when they answered, not what the
+    partnership calls the wave."""
+    from babel.dates import format_interval
+    from flask_babel import get_locale
+
+    months = format_interval(wave.opens_on, wave.closes_on, "yMMMM", locale=get_locale())
+    # CLDR puts thin spaces around the dash: plain ones are what a coordinator types, and
+    # keep the flyer in the PDF's standard font.
+    return months.replace("\u2009", " ").replace("\u202f", " ")
+
+
 def _intro(wave: Wave, counted: Mapping[str, int], hidden: bool) -> str:
     """How many people answered, by group, in the current language (only groups whose
     count the release shows; "at least" when one is hidden)."""
+    from babel.lists import format_list
+    from flask_babel import get_locale
+
     if not counted:
-        return gettext("Too few people answered in %(wave)s to show results.", wave=wave.name)
+        return gettext("Too few people answered in %(wave)s to show results.", wave=when(wave))
     total = format_number(sum(counted.values()))
-    parts = ", ".join(f"{format_number(n)} {_audience(a)}" for a, n in counted.items())
+    parts = format_list(
+        [f"{format_number(n)} {_audience(a)}" for a, n in counted.items()], locale=get_locale()
+    )
     if hidden:
         return gettext(
             "At least %(total)s people answered our survey in %(wave)s: %(parts)s.",
             total=total,
-            wave=wave.name,
+            wave=when(wave),
             parts=parts,
         )
     return gettext(
         "%(total)s people answered our survey in %(wave)s: %(parts)s.",
         total=total,
-        wave=wave.name,
+        wave=when(wave),
         parts=parts,
     )
 
@@ -258,6 +293,7 @@ def draft(session: orm.Session, wave: Wave, settings: Mapping[str, t.Any]) -> di
             .order_by(ActionItem.id)
         )
     )
+    decided.sort(key=lambda a: PUBLIC_ORDER.index(ActionStatus(a.status)))
     content: dict[str, Text] = {}
     for language in LANGUAGES:
         with force_locale(language):
@@ -266,7 +302,7 @@ def draft(session: orm.Session, wave: Wave, settings: Mapping[str, t.Any]) -> di
             for audience in sorted(picked, key=audience_rank):
                 strong, weak = picked[audience]
                 lines = []
-                for side in (strong, weak):
+                for is_weak, side in ((False, strong), (True, weak)):
                     sentences = []
                     for group, item in side:
                         statement = item.label
@@ -280,6 +316,7 @@ def draft(session: orm.Session, wave: Wave, settings: Mapping[str, t.Any]) -> di
                                 item.percent_favourable.number(),
                                 statement,
                                 _verb(item),
+                                weak=is_weak,
                             )
                         )
                     lines.append(sentences)
@@ -292,7 +329,7 @@ def draft(session: orm.Session, wave: Wave, settings: Mapping[str, t.Any]) -> di
                     }
                 )
             content[language] = {
-                "title": gettext("You said, we did: %(wave)s", wave=wave.name),
+                "title": gettext("You said, we did: %(wave)s", wave=when(wave)),
                 "intro": intro,
                 "audiences": audiences,
                 "actions": [_action_line(a, language) for a in decided],
@@ -360,7 +397,8 @@ def read_text(form: Mapping[str, str], stored: Mapping[str, Text]) -> dict[str, 
         before = stored.get(language, {})
         title = _field(form, f"{language}-title", LIMITS["title"], f"{name} title")
         if not title:
-            raise FormProblem(f"{language}-title", f"Give the page a {name} title.")
+            article = "an" if name[0] in "AEIOU" else "a"
+            raise FormProblem(f"{language}-title", f"Give the page {article} {name} title.")
         audiences = []
         for k, block in enumerate(before.get("audiences", [])):
             prefix = f"{language}-a{k}"
@@ -456,6 +494,7 @@ __all__ = [
     "result_sentence",
     "save_text",
     "slug_of",
+    "status_words",
     "unpublish",
     "untranslated",
 ]
