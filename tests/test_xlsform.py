@@ -348,12 +348,27 @@ def test_what_the_service_does_not_ask_is_refused_with_sheet_and_row(row, messag
 def test_an_unknown_column_is_refused_not_dropped() -> None:
     text = "| survey |\n| | type | name | label | media::image |\n| | text | a | A | cat.png |\n"
     found = problems_of(text)
-    assert "form.md:survey:2: column 'media::image' is not one this service reads" in found
+    assert (
+        "form.md:survey:2: column 'media::image' is not one this service reads: pictures, "
+        "sound and video are not shown in these surveys; empty the column" in found
+    )
 
 
-def test_a_language_column_without_a_code_is_refused() -> None:
-    text = form("text | a | A | A | | | | ").replace("label::Español (es)", "label::Español")
-    assert any("column 'label::Español' names no language code" in p for p in problems_of(text))
+def test_a_language_column_naming_no_language_is_refused() -> None:
+    text = form("text | a | A | A | | | | ").replace("label::Español (es)", "label::Elvish")
+    found = problems_of(text)
+    assert (
+        "form.md:survey:1: column 'label::Elvish' names no language: write it as "
+        "label::Español (es), with the language code in brackets" in found
+    )
+
+
+def test_a_language_named_without_its_code_is_read_and_said() -> None:
+    imported = load_md(
+        form("text | a | A | Uno | | | | ").replace("label::Español (es)", "label::Spanish")
+    )
+    assert questions(imported)["a"]["text"] == {"en": "A", "es": "Uno"}
+    assert "column 'label::Spanish' is Español (es)" in imported.assumed
 
 
 def test_problems_of_the_checks_name_the_choices_sheet_row() -> None:
@@ -374,8 +389,8 @@ def test_a_missing_translation_of_an_option_names_its_choices_row() -> None:
     )
     found = problems_of(text)
     assert (
-        "form.md:choices:3: pages[0].questions[0].options[1].label: missing 'es' translation"
-        in (found)
+        "form.md:choices:3: pages[0].questions[0].options[1].label: missing 'es' translation: "
+        "fill in its column label::Español (es)" in found
     ), found
 
 

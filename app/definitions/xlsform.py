@@ -57,10 +57,56 @@ LANGUAGE_NAMES = {
     "ht": "Kreyòl ayisyen",
 }
 
+# Language names another tool may write without their code (``label::English``).
+LANGUAGE_CODES = {name.lower(): code for code, name in LANGUAGE_NAMES.items()} | {
+    "english": "en",
+    "spanish": "es",
+    "french": "fr",
+    "portuguese": "pt",
+    "chinese": "zh",
+    "vietnamese": "vi",
+    "arabic": "ar",
+    "haitian creole": "ht",
+}
+# Pictures, sound and video beside a label (``media::image``, ``image::English (en)``).
+MEDIA_COLUMNS = frozenset({"media", "image", "big-image", "audio", "video"})
+# Why a column of other tools is not read, for those a coordinator meets most.
+COLUMN_WHY = {
+    "media": "pictures, sound and video are not shown in these surveys; empty the column",
+    "choice_filter": "a list filtered by an earlier answer is not supported; give each "
+    "question a list of its own",
+    "default": "answers are never filled in ahead of the respondent; empty the column",
+    "calculation": "calculations are not supported",
+    "read_only": "every question here can be answered; use a note for text to read",
+    "repeat_count": "repeats are not supported",
+    "trigger": "calculations are not supported",
+}
+
 # Survey-sheet columns read for every question (the types read their own).
 COMMON_COLUMNS = ("type", "name", "label", "hint", "required", "relevant", "kind", "appearance")
 # Words the service says itself, in the respondent's language: ignored, and listed.
 OWN_WORDS = ("required_message", "constraint_message", "guidance_hint")
+# Settings of the phone apps that change nothing here (how a submission is named, sent
+# or encrypted): ignored, and listed. Columns of another tool's own bookkeeping start
+# with "$" (KoboToolbox's $kuid, $autoname): ignored, and listed.
+APP_SETTINGS = (
+    "instance_name",
+    "style",
+    "public_key",
+    "submission_url",
+    "allow_choice_duplicates",
+    "namespaces",
+    "auto_send",
+    "auto_delete",
+)
+# What a missing translation is added as, by the field the check names.
+TEXT_COLUMNS = {
+    "text": "label",
+    "help": "hint",
+    "intro": "hint",
+    "title": "label",
+    "label": "label",
+}
 SETTINGS = (
     "form_id",
     "form_title",
@@ -244,6 +290,9 @@ class _Form:
         self.problems: list[Problem] = []
         self.assumed: list[str] = []
         self.locator = _Locator(name)
+        # Columns not read, by sheet: the rows they are filled in on.
+        self.unread: dict[tuple[str, str], list[int]] = {}
+        self.reported: set[str] = set()
         self.languages: list[str] = []
         self.default_language = "en"
         self.choice_lists: dict[str, list[XlsRow]] = {}
@@ -263,11 +312,7 @@ class _Form:
     def language_of(self, column: str, key: str) -> str | None:
         if not key.startswith(f"{column}::"):
             return None
-        rest = key[len(column) + 2 :].strip()
-        match = _LANGUAGE_COLUMN.match(rest)
-        if match:
-            return match.group("code")
-        return rest if re.match(LANGUAGE_PATTERN, rest) else None
+        return _language_code(key[len(column) + 2 :])
 
     def problem(self, sheet: str, row: int, message: str) -> None:
         self.problems.append(Problem(f"{self.name}:{sheet}", row, message))
@@ -293,7 +338,25 @@ class _Form:
             data["codebook"] = codebook
         data["pages"] = self._pages()
         self._unread_choice_columns()
+        self._unread_problems()
+        self._empty_columns()
+        self._shared_lists()
         return data
+
+    def _shared_lists(self) -> None:
+        """A list several single-choice questions share may be a rating scale the other
+        tool had no way to mark: say how to make it one."""
+        askers: dict[str, list[str]] = {}
+        for row in self.survey_rows:
+            if row.type == "select_one" and row.list_name and row.cells.get("kind") is None:
+                askers.setdefault(row.list_name, []).append(row.name)
+        for name, items in askers.items():
+            if len(items) > 1 and name not in self.scale_lists:
+                self.assume(
+                    f"list '{name}' is asked by {', '.join(items)} as single choices, each "
+                    "reported by count; to report them as a scale with a mean, give the rows "
+                    "the appearance likert"
+                )
 
     def _languages(self) -> None:
         found: list[str] = []
@@ -302,23 +365,29 @@ class _Form:
             for row in rows:
                 for key in row.cells:
                     column, sep, rest = key.partition("::")
+                    if key in self.reported or column in MEDIA_COLUMNS:
+                        continue
                     if not sep:
                         bare = bare or key in ("label", "hint")
+                        self._one_colon(row, key)
                         continue
                     code = self.language_of(column, key)
                     if code is None:
+                        self.reported.add(key)
                         self.problem(
                             row.sheet,
                             1,
-                            f"column '{key}' names no language code: write it as "
-                            f"{column}::{rest.strip()} (es), with the code in brackets",
+                            f"column '{key}' names no language: write it as "
+                            f"{column}::Español (es), with the language code in brackets",
                         )
-                    elif code not in found:
+                        continue
+                    if not _LANGUAGE_COLUMN.match(rest) and rest.strip() != code:
+                        self.assume(f"column '{key}' is {LANGUAGE_NAMES.get(code, code)} ({code})")
+                    if code not in found:
                         found.append(code)
         given = self.settings.get("default_language") if self.settings else None
         if given:
-            match = _LANGUAGE_COLUMN.match(given)
-            self.default_language = match.group("code") if match else given.strip()
+            self.default_language = _language_code(given) or given.strip()
         elif found:
             self.default_language = found[0]
         listed = (self.settings.get("languages") if self.settings else None) or ""
@@ -329,6 +398,19 @@ class _Form:
         languages += [code for code in found if code not in languages]
         self.languages = languages
         self.assume(f"languages: {', '.join(languages)} (from the columns of the sheets)")
+
+    def _one_colon(self, row: XlsRow, key: str) -> None:
+        """``label:English`` (one colon) is another tool's way of naming a language."""
+        column, sep, rest = key.partition(":")
+        if sep and column in TEXT_COLUMNS.values() | SETTINGS_TEXTS.keys() | {"hint"}:
+            self.reported.add(key)
+            code = _language_code(rest) or "es"
+            self.problem(
+                row.sheet,
+                1,
+                f"column '{key}': write a language's column with two colons and its code "
+                f"in brackets, {column}::{LANGUAGE_NAMES.get(code, rest.strip())} ({code})",
+            )
 
     def _find_scales(self) -> None:
         for name, rows in self.choice_lists.items():
@@ -572,7 +654,7 @@ class _Form:
         try:
             return parse_relevant(raw)
         except ValueError as exc:
-            row.problem(f"relevant '{raw}': {exc}")
+            row.problem(f"relevant '{raw}': {exc}. {RELEVANT_FORMS}")
             return None
 
     def _unread_columns(self, row: XlsRow) -> None:
@@ -581,9 +663,48 @@ class _Form:
             if not value or key in row.used or base in row.used:
                 continue
             if base in OWN_WORDS:
-                self.assume(f"{base} is not used: the service words its own messages")
+                self.assume(
+                    f"column '{key}' is not read: the service words its own messages, "
+                    "in the respondent's language"
+                )
                 continue
-            row.problem(f"column '{key}' is not one this service reads")
+            if key.startswith("$"):
+                self.assume(f"column '{key}' is the other tool's own bookkeeping: not read")
+                continue
+            if row.sheet == "settings" and base in APP_SETTINGS:
+                self.assume(f"the setting '{key}' is for phone apps: not read")
+                continue
+            if key not in self.reported:
+                self.unread.setdefault((row.sheet, key), []).append(row.number)
+
+    def _unread_problems(self) -> None:
+        """One problem per column not read, on the first row it is filled in on."""
+        for (sheet, key), rows in self.unread.items():
+            base = key.split("::", 1)[0]
+            why = COLUMN_WHY.get("media" if base in MEDIA_COLUMNS else base)
+            message = f"column '{key}' is not one this service reads"
+            if why:
+                message += f": {why}"
+            if len(rows) > 1:
+                more = ", ".join(str(n) for n in rows[1:])
+                message += f" (also filled in on row{'s' if len(rows) > 2 else ''} {more})"
+            self.problem(sheet, rows[0], message)
+
+    def _empty_columns(self) -> None:
+        """Columns with a header and nothing in them are harmless: said, not refused."""
+        for sheet, rows in (
+            ("survey", self.survey_rows),
+            ("choices", self.choice_rows),
+            ("settings", [self.settings] if self.settings else []),
+        ):
+            header = self.sheets.get(f"{sheet}_header") or [{}]
+            filled = {key for row in rows for key, value in row.cells.items() if value}
+            used = {column for row in rows for column in row.used}
+            for key in header[0]:
+                base = str(key).split("::", 1)[0]
+                if key in filled or key in used or base in used or base in OWN_WORDS:
+                    continue
+                self.assume(f"the {sheet} sheet's column '{key}' is empty: not read")
 
     def _unread_choice_columns(self) -> None:
         for rows in self.choice_lists.values():
@@ -594,12 +715,28 @@ class _Form:
                     self._unread_columns(row)
 
 
+def _language_code(text: str) -> str | None:
+    """The code of ``Español (es)``, ``es`` or a known name such as ``English``."""
+    text = text.strip()
+    match = _LANGUAGE_COLUMN.match(text)
+    if match:
+        return match.group("code")
+    if re.match(LANGUAGE_PATTERN, text):
+        return text
+    return LANGUAGE_CODES.get(text.lower())
+
+
 def _slug(stem: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9_.\-]+", "-", stem).strip("-.") or "survey"
     return slug[:80]
 
 
 # --- relevant: display conditions -------------------------------------------------------
+
+RELEVANT_FORMS = (
+    "A condition here is ${q} = 'v', ${q} != 'v', selected(${q}, 'v'), ${q} != '' "
+    "(answered), joined by and, or, not(...) and brackets"
+)
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<ref>\$\{[^}]*\})|(?P<str>'[^']*'|\"[^\"]*\")|(?P<num>-?[0-9]+(?:\.[0-9]+)?)"
@@ -699,10 +836,7 @@ class _Parser:
                 return {"question": question, "answered": how == "!="}
             equals = {"question": question, "equals": literal}
             return equals if how == "=" else {"not": equals}
-        raise ValueError(
-            f"'{value or 'the end'}' is not a condition this service reads "
-            "(${q} = 'v', selected(${q}, 'v'), and, or, not)"
-        )
+        raise ValueError(f"'{value or 'the end'}' is not a condition this service reads")
 
     def literal(self) -> t.Any:
         kind, value = self.peek()
@@ -794,8 +928,26 @@ def load_bytes(raw: bytes, name: str) -> Imported:
 
     form = _Form(read_sheets(raw, name), name)
     data = form.read()
-    definition = check_definition(data, name, form.locator, form.problems)
+    try:
+        definition = check_definition(data, name, form.locator, form.problems)
+    except DefinitionError as exc:
+        raise DefinitionError([_worded(p) for p in exc.problems]) from None
     return Imported(definition, form.assumed)
+
+
+_MISSING = re.compile(r"^(?P<field>\S+): missing '(?P<code>[^']+)' translation$")
+
+
+def _worded(problem: Problem) -> Problem:
+    """A missing translation says which column of the spreadsheet to add."""
+    found = _MISSING.match(problem.message)
+    if found is None:
+        return problem
+    field = found.group("field")
+    last = re.sub(r"\[[0-9]+\]$", "", field.rsplit(".", 1)[-1])
+    column = "form_title" if field == "title" else TEXT_COLUMNS.get(last, last)
+    where = language_column(column, found.group("code"))
+    return dataclasses.replace(problem, message=f"{problem.message}: fill in its column {where}")
 
 
 def load_path(path: str | Path) -> Imported:
