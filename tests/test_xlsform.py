@@ -5,6 +5,7 @@ back to the same content hash."""
 
 from __future__ import annotations
 
+import copy
 import io
 import random
 import typing as t
@@ -204,6 +205,139 @@ def test_extension_columns_set_scores_favourable_neutral_excluded_and_reverse() 
         "label": {"en": "Don't know", "es": "No sé"},
         "excluded": True,
     }
+
+
+# --- what a definition may write out that a plain form would not ----------------------------
+
+
+def round_tripped(change: t.Callable[[dict[str, t.Any]], None]) -> tuple[t.Any, t.Any]:
+    """The example changed by ``change``, and what its workbook imports back as."""
+    from app.definitions import build
+
+    data = copy.deepcopy(load_file(EXAMPLE).data)
+    change(data)
+    definition = build(data)
+    return definition, xlsform.load_bytes(xlsform.to_xlsx(definition), "x.xlsx").definition
+
+
+def question_of(data: dict[str, t.Any], item: str) -> dict[str, t.Any]:
+    return next(q for page in data["pages"] for q in page["questions"] if q["item"] == item)
+
+
+def test_an_explicit_integer_true_round_trips() -> None:
+    definition, back = round_tripped(lambda d: question_of(d, "children").update(integer=True))
+    assert question_of(back.data, "children")["integer"] is True
+    assert back.sha256 == definition.sha256
+
+
+def test_an_explicit_other_false_round_trips() -> None:
+    definition, back = round_tripped(
+        lambda d: question_of(d, "contact_channel").update(other=False)
+    )
+    assert question_of(back.data, "contact_channel")["other"] is False
+    assert back.sha256 == definition.sha256
+
+
+def test_explicit_empty_scales_and_codebook_round_trip() -> None:
+    from app.definitions import build
+
+    definition = build(
+        {
+            "id": "tiny",
+            "title": "Tiny",
+            "audiences": ["family"],
+            "languages": ["en"],
+            "scales": {},
+            "codebook": [],
+            "pages": [{"id": "p", "questions": [{"item": "a", "type": "short_text", "text": "A"}]}],
+        }
+    )
+    back = xlsform.load_bytes(xlsform.to_xlsx(definition), "x.xlsx").definition
+    assert back.data["scales"] == {} and back.data["codebook"] == []
+    assert back.sha256 == definition.sha256
+
+
+def test_a_quoted_code_of_digits_stays_text_and_a_number_stays_a_number() -> None:
+    def quoted(data: dict[str, t.Any]) -> None:
+        options = question_of(data, "contact_channel")["options"]
+        options += [{"value": "4", "label": {"en": "Four", "es": "Cuatro"}}]
+        options += [{"value": 5, "label": {"en": "Five", "es": "Cinco"}}]
+
+    definition, back = round_tripped(quoted)
+    values = [o["value"] for o in question_of(back.data, "contact_channel")["options"]]
+    assert values[-2:] == ["4", 5]
+    assert back.sha256 == definition.sha256
+
+
+def test_a_favourable_list_out_of_choice_order_keeps_its_order() -> None:
+    definition, back = round_tripped(lambda d: d["scales"]["agree5"].update(favourable=[5, 4]))
+    assert back.data["scales"]["agree5"]["favourable"] == [5, 4]
+    assert back.sha256 == definition.sha256
+    # In choice order the column says yes, as a coordinator writes it.
+    sheets = xlsform.sheets_of(load_file(EXAMPLE))
+    header, *rows = sheets["choices"]
+    marks = {row[header.index("name")]: row[header.index("favourable")] for row in rows}
+    assert (marks["4"], marks["5"], marks["3"]) == ("yes", "yes", "")
+
+
+def test_favourable_said_empty_or_left_unsaid_round_trips() -> None:
+    for change in (
+        lambda d: d["scales"]["agree5"].update(favourable=[]),
+        lambda d: d["scales"]["agree5"].pop("favourable"),
+    ):
+        definition, back = round_tripped(change)
+        assert back.sha256 == definition.sha256
+
+
+def test_an_any_with_a_single_entry_round_trips() -> None:
+    condition = {"any": [{"question": "uses_services", "equals": "yes"}]}
+    definition, back = round_tripped(
+        lambda d: question_of(d, "contact_channel").update(show_if=condition)
+    )
+    assert question_of(back.data, "contact_channel")["show_if"] == condition
+    assert back.sha256 == definition.sha256
+    assert xlsform.format_relevant(condition) == "${uses_services} = 'yes' or false()"
+
+
+def test_separate_one_of_conditions_on_one_question_inside_any_round_trip() -> None:
+    condition = {
+        "any": [
+            {"question": "services_used", "one_of": ["counseling"]},
+            {"question": "services_used", "one_of": ["clinic", "counseling"]},
+        ]
+    }
+    definition, back = round_tripped(
+        lambda d: question_of(d, "contact_channel").update(show_if=condition)
+    )
+    assert question_of(back.data, "contact_channel")["show_if"] == condition
+    assert back.sha256 == definition.sha256
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"question": "q", "one_of": [1, "dk"]},
+        {"any": [{"question": "q", "one_of": [1]}, {"question": "q", "one_of": ["2"]}]},
+        {"all": [{"question": "q", "answered": True}]},
+        {"not": {"any": [{"question": "q", "equals": "a"}]}},
+    ],
+)
+def test_codes_and_one_entry_groups_keep_their_shape_through_a_cell(condition):  # type: ignore[no-untyped-def]
+    assert xlsform.parse_relevant(xlsform.format_relevant(condition)) == condition
+
+
+def test_contradicting_columns_are_refused_with_their_row() -> None:
+    head = "| survey |\n| | type | name | label | integer | other |\n"
+    found = problems_of(
+        head
+        + "| | decimal | n | N | yes | |\n"
+        + "| | select_one c or_other | c | C | | no |\n"
+        + "| choices |\n| | list_name | name | label |\n| | c | a | A |\n"
+    )
+    assert "form.md:survey:2: integer is yes on a decimal row: keep one" in found, found
+    assert (
+        "form.md:survey:3: 'or_other' adds an answer the other column says no to: keep one" in found
+    ), found
 
 
 # --- display conditions --------------------------------------------------------------------

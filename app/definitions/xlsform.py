@@ -31,7 +31,7 @@ from app.definitions.limits import MAX_FILE_BYTES
 from app.definitions.problems import DefinitionError, Loc, Problem
 from app.definitions.schema import LANGUAGE_PATTERN
 from app.definitions.types import REGISTRY, QuestionType
-from app.definitions.types._xlsform import XlsRow, cell, code_value
+from app.definitions.types._xlsform import DIGITS, XlsRow, cell, code_cell, code_value
 
 if t.TYPE_CHECKING:
     from app.definitions.survey import SurveyDefinition
@@ -120,7 +120,11 @@ SETTINGS = (
     "description",
     "support_message",
     "consent_script",
+    "scales",
+    "codebook",
 )
+# A definition that says it has no scales or no codebook (``scales: {}``) says so here.
+NONE_SETTINGS = {"scales": dict, "codebook": list}
 SETTINGS_TEXTS = {
     "form_title": "title",
     "description": "description",
@@ -336,6 +340,17 @@ class _Form:
         codebook = self._codebook()
         if codebook:
             data["codebook"] = codebook
+        for key, empty in NONE_SETTINGS.items():
+            said = self.settings.get(key) if self.settings else None
+            if said is None:
+                continue
+            if said.lower() != "none" or data.get(key):
+                assert self.settings is not None
+                self.settings.problem(
+                    f"{key} is 'none' or empty: the {key} are lists of the choices sheet"
+                )
+            else:
+                data[key] = empty()
         data["pages"] = self._pages()
         self._unread_choice_columns()
         self._unread_problems()
@@ -449,6 +464,8 @@ class _Form:
                 self.assume("the settings' version is not used: every upload is versioned")
             row.get("default_language")
             row.get("languages")
+            for key in NONE_SETTINGS:
+                row.get(key)  # read by read()
             self._unread_columns(row)
         data = {k: v for k, v in data.items() if v is not None}
         data["languages"] = self.languages
@@ -470,7 +487,7 @@ class _Form:
     def _scale(self, name: str) -> dict[str, t.Any]:
         rows = self.choice_lists[name]
         options: list[dict[str, t.Any]] = []
-        favourable: list[t.Any] = []
+        favourable: list[tuple[int, int, t.Any]] = []
         neutral: list[t.Any] = []
         for i, row in enumerate(rows):
             self.locator.places[("scales", name, "options", i)] = (row.sheet, row.number)
@@ -485,8 +502,9 @@ class _Form:
             excluded = row.flag("excluded")
             if excluded is not None:
                 option["excluded"] = excluded
-            if row.flag("favourable"):
-                favourable.append(code)
+            place = _favourable_place(row)
+            if place is not None:
+                favourable.append((place, i, code))
             if row.flag("neutral"):
                 neutral.append(code)
             options.append(option)
@@ -496,12 +514,14 @@ class _Form:
             for n, option in enumerate(scored, start=1):
                 option["score"] = n
             self.assume(f"scale '{name}' is scored 1 to {len(scored)} in the order of its choices")
-        if not favourable:
+        scale: dict[str, t.Any] = {"options": options}
+        if favourable or any(row.cells.get("favourable") for row in rows):
+            scale["favourable"] = [code for _place, _i, code in sorted(favourable)]
+        else:
             self.assume(
                 f"scale '{name}' has no favourable options, so no percent favourable "
                 "until they are set (favourable column of the choices sheet)"
             )
-        scale: dict[str, t.Any] = {"options": options, "favourable": favourable}
         if len(neutral) > 1:
             self.problem(rows[0].sheet, rows[0].number, f"scale '{name}' has two neutral options")
         if neutral:
@@ -726,6 +746,16 @@ def _language_code(text: str) -> str | None:
     return LANGUAGE_CODES.get(text.lower())
 
 
+def _favourable_place(row: XlsRow) -> int | None:
+    """Where a favourable option goes in the scale's favourable list (0: in choice
+    order, for yes), or None when it is not favourable: the cell is yes or no, or the
+    option's place 1, 2, ... in a list a definition writes in another order."""
+    raw = row.get("favourable")
+    if raw is not None and DIGITS.match(raw) and raw != "0":
+        return int(raw)
+    return 0 if row.flag("favourable") else None
+
+
 def _slug(stem: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9_.\-]+", "-", stem).strip("-.") or "survey"
     return slug[:80]
@@ -789,18 +819,37 @@ class _Parser:
         if self.depth > MAX_CONDITION_DEPTH:
             raise ValueError(f"brackets nested more than {MAX_CONDITION_DEPTH} deep")
         ors = [self.conjunction()]
+        single = False
         while self.peek() == ("word", "or"):
             self.take("or")
-            ors.append(self.conjunction())
+            if self.constant("false"):
+                single = True
+            else:
+                ors.append(self.conjunction())
         self.depth -= 1
-        return _joined("any", _merged(ors))
+        # "x or false()" is an "any" of one condition, as a definition may write it.
+        return {"any": _merged(ors)} if single else _joined("any", _merged(ors))
+
+    def constant(self, word: str) -> bool:
+        """Take ``true()`` or ``false()`` if it comes next."""
+        if self.peek() != ("word", word) or self.tokens[self.at + 1 : self.at + 3] != [
+            ("op", "("),
+            ("op", ")"),
+        ]:
+            return False
+        self.at += 3
+        return True
 
     def conjunction(self) -> tuple[str, dict[str, t.Any]] | dict[str, t.Any]:
         ands = [self.unary()]
+        single = False
         while self.peek() == ("word", "and"):
             self.take("and")
-            ands.append(self.unary())
-        if len(ands) == 1:
+            if self.constant("true"):
+                single = True
+            else:
+                ands.append(self.unary())
+        if len(ands) == 1 and not single:
             return ands[0]
         return {"all": [_plain(a) for a in ands]}
 
@@ -824,8 +873,10 @@ class _Parser:
             self.take(",")
             chosen = self.literal()
             self.take(")")
-            # Bare: a run of them on one question joined by "or" is one "one_of".
-            return ("selected", {"question": question, "one_of": [str(chosen)]})
+            # Bare: a run of them on one question joined by "or" is one "one_of". A
+            # number stays a number (as YAML's `one_of: [4]`), '4' text.
+            code = str(chosen) if isinstance(chosen, bool) else chosen
+            return ("selected", {"question": question, "one_of": [code]})
         if kind == "ref":
             question = _ref(self.take(kind="ref"))
             how = self.take(kind="op")
@@ -904,9 +955,12 @@ def format_relevant(condition: dict[str, t.Any] | None, nested: bool = False) ->
     if "not" in condition:
         return f"not({format_relevant(condition['not'])})"
     how = "all" if "all" in condition else "any"
-    joined = f" {'and' if how == 'all' else 'or'} ".join(
-        format_relevant(c, True) or "" for c in condition[how]
-    )
+    word = "and" if how == "all" else "or"
+    parts = [format_relevant(c, True) or "" for c in condition[how]]
+    if len(parts) == 1:
+        # One condition in an "all" or "any": "x and true()", "x or false()".
+        parts.append("true()" if how == "all" else "false()")
+    joined = f" {word} ".join(parts)
     return f"({joined})" if nested else joined
 
 
@@ -1051,22 +1105,21 @@ def sheets_of(definition: SurveyDefinition) -> dict[str, list[list[str]]]:
             question.to_xlsform(out)
         out.row(type="end group")
     for name, scale in (data.get("scales") or {}).items():
-        favourable = {str(v) for v in scale.get("favourable", [])}
         neutral = scale.get("neutral")
         out.choices(
             name,
             [
                 {
-                    "name": option.get("value"),
+                    "name": code_cell(option.get("value")),
                     "label": option.get("label"),
                     "score": option.get("score"),
                     "excluded": option.get("excluded"),
-                    "favourable": True if str(option.get("value")) in favourable else None,
+                    "favourable": mark,
                     "neutral": True
                     if neutral is not None and str(neutral) == str(option.get("value"))
                     else None,
                 }
-                for option in scale["options"]
+                for option, mark in zip(scale["options"], _favourable_cells(scale), strict=True)
             ],
         )
     out.choices(
@@ -1090,6 +1143,9 @@ def sheets_of(definition: SurveyDefinition) -> dict[str, list[list[str]]]:
     }
     for key in ("mode", "anonymous", "estimated_minutes"):
         settings[key] = data.get(key)
+    for key in NONE_SETTINGS:
+        if key in data and not data[key]:
+            settings[key] = "none"
     for column, key in SETTINGS_TEXTS.items():
         if column != "form_title":
             settings[column] = data.get(key)
@@ -1100,6 +1156,22 @@ def sheets_of(definition: SurveyDefinition) -> dict[str, list[list[str]]]:
         else [["list_name", "name", "label"]],
         "settings": _cells([settings], SETTINGS),
     }
+
+
+def _favourable_cells(scale: dict[str, t.Any]) -> list[t.Any]:
+    """Each option's favourable cell: yes on the favourable ones; their places 1, 2, ...
+    when the definition lists them in another order than the choices'; no on every
+    option when it says none are (``favourable: []``); nothing when it does not say."""
+    if "favourable" not in scale:
+        return [None for _ in scale["options"]]
+    listed = [str(v) for v in scale["favourable"]]
+    codes = [str(option.get("value")) for option in scale["options"]]
+    if not listed:
+        return [False for _ in codes]
+    in_order = [c for c in codes if c in listed] == listed
+    return [
+        (True if in_order else listed.index(code) + 1) if code in listed else None for code in codes
+    ]
 
 
 def to_xlsx(definition: SurveyDefinition) -> bytes:
