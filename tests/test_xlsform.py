@@ -70,7 +70,7 @@ def test_every_shipped_instrument_round_trips_to_the_same_content_hash(path):  #
     assert back.definition.sha256 == definition.sha256
     assert back.definition.data == definition.data
     # An exported form states everything: nothing had to be assumed.
-    assert back.assumed == []
+    assert back.assumed == [] and back.ignored == []
     sheets = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True).sheetnames
     assert sheets == ["survey", "choices", "settings"]
 
@@ -531,7 +531,7 @@ def test_a_missing_translation_of_an_option_names_its_choices_row() -> None:
 def test_device_metadata_rows_are_skipped_and_said() -> None:
     imported = load_md(form("start | started | | | | | | ", "text | a | A | A | | | | "))
     assert list(questions(imported)) == ["a"]
-    assert any("'start' is device data, not collected" in a for a in imported.assumed)
+    assert any("'start' is device data, not collected" in a for a in imported.ignored)
 
 
 def test_kind_names_our_type_and_must_fit_the_row() -> None:

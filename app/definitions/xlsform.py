@@ -171,6 +171,9 @@ class Imported:
 
     definition: SurveyDefinition
     assumed: list[str]
+    # What the form holds and the service leaves out, harmlessly (columns of other
+    # tools, device rows, phone-app settings).
+    ignored: list[str] = dataclasses.field(default_factory=list)
 
 
 def is_xlsform(name: str) -> bool:
@@ -293,6 +296,7 @@ class _Form:
         self.sheets = sheets
         self.problems: list[Problem] = []
         self.assumed: list[str] = []
+        self.ignored: list[str] = []
         self.locator = _Locator(name)
         # Columns not read, by sheet: the rows they are filled in on.
         self.unread: dict[tuple[str, str], list[int]] = {}
@@ -324,6 +328,10 @@ class _Form:
     def assume(self, message: str) -> None:
         if message not in self.assumed:
             self.assumed.append(message)
+
+    def ignore(self, message: str) -> None:
+        if message not in self.ignored:
+            self.ignored.append(message)
 
     # --- the whole form ------------------------------------------------------------------
     def read(self) -> dict[str, t.Any]:
@@ -461,7 +469,7 @@ class _Form:
             if audiences:
                 data["audiences"] = audiences.replace(",", " ").split()
             if row.get("version"):
-                self.assume("the settings' version is not used: every upload is versioned")
+                self.ignore("the settings' version is not used: every upload is versioned")
             row.get("default_language")
             row.get("languages")
             for key in NONE_SETTINGS:
@@ -555,7 +563,7 @@ class _Form:
                 skipping = 1 if kind == "begin_repeat" else 0
                 continue
             if kind in METADATA_TYPES:
-                self.assume(f"survey row {row.number}: '{kind}' is device data, not collected")
+                self.ignore(f"survey row {row.number}: '{kind}' is device data, not collected")
                 continue
             if kind == "begin_group":
                 if depth == 0:
@@ -683,16 +691,16 @@ class _Form:
             if not value or key in row.used or base in row.used:
                 continue
             if base in OWN_WORDS:
-                self.assume(
+                self.ignore(
                     f"column '{key}' is not read: the service words its own messages, "
                     "in the respondent's language"
                 )
                 continue
             if key.startswith("$"):
-                self.assume(f"column '{key}' is the other tool's own bookkeeping: not read")
+                self.ignore(f"column '{key}' is the other tool's own bookkeeping: not read")
                 continue
             if row.sheet == "settings" and base in APP_SETTINGS:
-                self.assume(f"the setting '{key}' is for phone apps: not read")
+                self.ignore(f"the setting '{key}' is for phone apps: not read")
                 continue
             if key not in self.reported:
                 self.unread.setdefault((row.sheet, key), []).append(row.number)
@@ -724,7 +732,7 @@ class _Form:
                 base = str(key).split("::", 1)[0]
                 if key in filled or key in used or base in used or base in OWN_WORDS:
                     continue
-                self.assume(f"the {sheet} sheet's column '{key}' is empty: not read")
+                self.ignore(f"the {sheet} sheet's column '{key}' is empty: not read")
 
     def _unread_choice_columns(self) -> None:
         for rows in self.choice_lists.values():
@@ -986,7 +994,7 @@ def load_bytes(raw: bytes, name: str) -> Imported:
         definition = check_definition(data, name, form.locator, form.problems)
     except DefinitionError as exc:
         raise DefinitionError([_worded(p) for p in exc.problems]) from None
-    return Imported(definition, form.assumed)
+    return Imported(definition, form.assumed, form.ignored)
 
 
 _MISSING = re.compile(r"^(?P<field>\S+): missing '(?P<code>[^']+)' translation$")

@@ -238,9 +238,10 @@ def definition_xlsx(version: SurveyVersion) -> bytes:
     return xlsform.to_xlsx(definition_of(version))
 
 
-def read_xlsform(raw: bytes, filename: str) -> tuple[str, list[str]]:
+def read_xlsform(raw: bytes, filename: str) -> tuple[str, list[str], list[str]]:
     """An uploaded XLSForm as the YAML text the upload, preview and publish forms carry
-    (the same data, so the same content hash), and every default it assumed; raises
+    (the same data, so the same content hash), every default it assumed and what it
+    holds that is left out (columns of other tools, device rows); raises
     UploadRefused listing each problem as ``file:sheet:row: message``."""
     from app.definitions import DefinitionError, xlsform
 
@@ -248,7 +249,7 @@ def read_xlsform(raw: bytes, filename: str) -> tuple[str, list[str]]:
         imported = xlsform.load_bytes(raw, filename)
     except DefinitionError as exc:
         raise UploadRefused([str(p) for p in exc.problems]) from None
-    return _yaml(imported.definition.data), imported.assumed
+    return _yaml(imported.definition.data), imported.assumed, imported.ignored
 
 
 class UploadRefused(ValueError):
@@ -269,6 +270,8 @@ class Upload:
     changes: Changes
     # What an XLSForm left out and the import assumed (empty for YAML).
     assumed: tuple[str, ...] = ()
+    # What an XLSForm holds that is not read (columns of other tools, device rows).
+    ignored: tuple[str, ...] = ()
 
     @property
     def unchanged(self) -> bool:
