@@ -24,18 +24,22 @@ FILE_FIELD = "A definition file (.yaml, .yml or an XLSForm .xlsx)"
 SHOTS = Path(os.environ.get("SCREENSHOTS", tempfile.gettempdir()))
 
 
+def check(page, live_server: str, path: Path, raw: bytes) -> None:  # type: ignore[no-untyped-def]
+    """Upload the workbook ``raw`` as ``path`` and press Check."""
+    path.write_bytes(raw)
+    page.goto(f"{live_server}/admin/surveys/upload")
+    page.get_by_label(FILE_FIELD).set_input_files(str(path))
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_load_state()
+
+
 def test_other_tools_spreadsheets_read_well_at_320_px(browser, live_server, world, tmp_path):  # type: ignore[no-untyped-def]
     violations: list[str] = []
     page = open_page(browser, violations)
     page.set_viewport_size({"width": 320, "height": 640})
     sign_in(page, live_server, "coord@example.org")
 
-    refused = tmp_path / "student.xlsx"
-    refused.write_bytes(surveycto_student())
-    page.goto(f"{live_server}/admin/surveys/upload")
-    page.get_by_label(FILE_FIELD).set_input_files(str(refused))
-    page.get_by_role("button", name="Check").click()
-    page.wait_for_load_state()
+    check(page, live_server, tmp_path / "student.xlsx", surveycto_student())
     assert "8 problems in the definition: nothing was stored" in page.content()
     narrow(page, "upload with a spreadsheet's problems")
     # Each problem is a list item of its own, wrapped inside the screen.
@@ -46,15 +50,11 @@ def test_other_tools_spreadsheets_read_well_at_320_px(browser, live_server, worl
         assert box is not None and box["x"] + box["width"] <= 320
     page.screenshot(path=str(SHOTS / "xlsform-problems-320.png"), full_page=True)
 
-    imported = tmp_path / "family.xlsx"
-    imported.write_bytes(kobo_family())
-    page.goto(f"{live_server}/admin/surveys/upload")
-    page.get_by_label(FILE_FIELD).set_input_files(str(imported))
-    page.get_by_role("button", name="Check").click()
-    page.wait_for_load_state()
+    check(page, live_server, tmp_path / "family.xlsx", kobo_family())
     assert "Family survey 2026" in page.content()
     narrow(page, "review of an imported spreadsheet")
     assert page.locator("ul.assumed li").count() >= 8
+    assert "Not read" in page.content()
     page.screenshot(path=str(SHOTS / "xlsform-review-320.png"), full_page=True)
     page.get_by_role("button", name="Preview in Spanish").click()
     page.wait_for_load_state()
