@@ -420,7 +420,11 @@ class _Form:
         languages = [self.default_language] if bare or not found else []
         languages += [code for code in found if code not in languages]
         self.languages = languages
-        self.assume(f"languages: {', '.join(languages)} (from the columns of the sheets)")
+        named = ", ".join(f"{LANGUAGE_NAMES.get(c, c)} ({c})" for c in languages)
+        self.assume(
+            f"languages: {', '.join(languages)}, that is {named}, from the columns of the "
+            "sheets (the first is the default; a languages setting lists them otherwise)"
+        )
 
     def _one_colon(self, row: XlsRow, key: str) -> None:
         """``label:English`` (one colon) is another tool's way of naming a language."""
@@ -485,11 +489,21 @@ class _Form:
             self.assume(f"title '{data['id']}' (set form_title)")
         if "audiences" not in data:
             data["audiences"] = ["family"]
-            self.assume("audience: family (set audiences: student, family, staff or partner)")
+            self.assume(
+                "audience: family, so reports count its answers as families'; if others "
+                "answer it, add an audiences column to the settings sheet (student, family, "
+                "staff or partner)"
+            )
         if "mode" not in data:
-            self.assume("mode: self (answered by the respondent, not an interview)")
+            self.assume(
+                "mode: self, answered by respondents on their own (an interview read out by "
+                "an interviewer has mode interview in the settings sheet)"
+            )
         if "anonymous" not in data:
-            self.assume("anonymous: yes")
+            self.assume(
+                "anonymous: yes, no name, IP address or device identifier is stored "
+                "(anonymous no in the settings sheet says otherwise)"
+            )
         return data
 
     def _scale(self, name: str) -> dict[str, t.Any]:

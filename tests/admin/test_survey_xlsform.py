@@ -126,7 +126,7 @@ def test_a_plain_xlsform_lists_the_defaults_it_assumed(app, coordinator):  # typ
     response = upload(coordinator, (FIXTURES / "xlsform-plain.md").read_bytes(), "plain.md")
     assert response.status_code == 200, response.text
     assert "<h2>Assumed</h2>" in response.text
-    assert "<li>audience: family (set audiences:" in response.text
+    assert "<li>audience: family, so reports count its answers as families" in response.text
     assert "no percent favourable until they are set" in response.text
 
 

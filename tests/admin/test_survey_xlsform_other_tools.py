@@ -60,7 +60,9 @@ def test_a_kobotoolbox_family_survey_imports_and_lists_what_it_assumed(app, coor
         "the choices sheet's column 'media::image' is empty: not read",
         "list 'agree' is asked by welcome, listen as single choices, each reported by count; "
         "to report them as a scale with a mean, give the rows the appearance likert",
-        "audience: family (set audiences: student, family, staff or partner)",
+        "audience: family, so reports count its answers as families'; if others answer it, "
+        "add an audiences column to the settings sheet (student, family, staff or partner)",
+        "languages: en, es, that is English (en), Español (es), from the columns",
     ):
         assert said in text, said
 
