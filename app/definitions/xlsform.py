@@ -429,7 +429,7 @@ class _Form:
     def _one_colon(self, row: XlsRow, key: str) -> None:
         """``label:English`` (one colon) is another tool's way of naming a language."""
         column, sep, rest = key.partition(":")
-        if sep and column in TEXT_COLUMNS.values() | SETTINGS_TEXTS.keys() | {"hint"}:
+        if sep and column in {*TEXT_COLUMNS.values(), *SETTINGS_TEXTS, "hint"}:
             self.reported.add(key)
             code = _language_code(rest) or "es"
             self.problem(
