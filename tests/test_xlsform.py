@@ -528,6 +528,24 @@ def test_a_missing_translation_of_an_option_names_its_choices_row() -> None:
     ), found
 
 
+def test_a_list_several_questions_share_is_pointed_out_unless_it_is_yes_no() -> None:
+    imported = load_md(
+        form(
+            "select_one agree | a | A | A | | | | ",
+            "select_one agree | b | B | B | | | | ",
+            "select_one yn | c | C | C | | | | ",
+            "select_one yn | d | D | D | | | | ",
+            choices="| | agree | 1 | No | No |\n| | agree | 2 | Meh | Meh |\n"
+            "| | agree | 3 | Yes | Sí |\n| | yn | 1 | Yes | Sí |\n| | yn | 0 | No | No |\n",
+        )
+    )
+    shared = [a for a in imported.assumed if "as single choices" in a]
+    assert shared == [
+        "list 'agree' is asked by a, b as single choices, each reported by count; to report "
+        "them as a scale with a mean, give the rows the appearance likert"
+    ]
+
+
 def test_device_metadata_rows_are_skipped_and_said() -> None:
     imported = load_md(form("start | started | | | | | | ", "text | a | A | A | | | | "))
     assert list(questions(imported)) == ["a"]

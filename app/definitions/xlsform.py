@@ -374,7 +374,9 @@ class _Form:
             if row.type == "select_one" and row.list_name and row.cells.get("kind") is None:
                 askers.setdefault(row.list_name, []).append(row.name)
         for name, items in askers.items():
-            if len(items) > 1 and name not in self.scale_lists:
+            # Three choices at least: a shared yes/no list is no rating scale.
+            many = len(self.choice_lists.get(name, [])) >= 3
+            if len(items) > 1 and many and name not in self.scale_lists:
                 self.assume(
                     f"list '{name}' is asked by {', '.join(items)} as single choices, each "
                     "reported by count; to report them as a scale with a mean, give the rows "
