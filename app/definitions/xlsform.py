@@ -176,6 +176,11 @@ class Imported:
     ignored: list[str] = dataclasses.field(default_factory=list)
 
 
+class SheetProblems(DefinitionError):
+    """The sheets themselves have problems (types, columns, conditions this service does
+    not read): the checks of the definition they make wait until those are fixed."""
+
+
 def is_xlsform(name: str) -> bool:
     return name.lower().endswith(SUFFIXES)
 
@@ -1009,7 +1014,8 @@ def load_bytes(raw: bytes, name: str) -> Imported:
     try:
         definition = check_definition(data, name, form.locator, form.problems)
     except DefinitionError as exc:
-        raise DefinitionError([_worded(p) for p in exc.problems]) from None
+        refused = SheetProblems if form.problems else DefinitionError
+        raise refused([_worded(p) for p in exc.problems]) from None
     return Imported(definition, form.assumed, form.ignored)
 
 

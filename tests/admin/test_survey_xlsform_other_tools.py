@@ -126,6 +126,7 @@ def test_a_surveycto_form_using_what_the_service_does_not_ask_names_every_row(ap
     assert f"{len(SURVEYCTO_PROBLEMS)} problems in the definition: nothing was stored" in text
     for problem in SURVEYCTO_PROBLEMS:
         assert problem in text, problem
+    assert "Once these are fixed, the questions themselves are checked" in text
     assert len(versions(app, "student_checkin")) == before
 
 
@@ -145,3 +146,5 @@ def test_a_title_without_its_translation_says_which_column_to_fill_in(app, coord
         "family.xlsx:settings:2: title: missing 'es' translation: fill in its column "
         "form_title::Español (es)" in page_text(response)
     )
+    # That was the definition's own check: nothing is left waiting.
+    assert "Once these are fixed" not in page_text(response)

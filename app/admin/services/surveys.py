@@ -248,16 +248,19 @@ def read_xlsform(raw: bytes, filename: str) -> tuple[str, list[str], list[str]]:
     try:
         imported = xlsform.load_bytes(raw, filename)
     except DefinitionError as exc:
-        raise UploadRefused([str(p) for p in exc.problems]) from None
+        waits = isinstance(exc, xlsform.SheetProblems)
+        raise UploadRefused([str(p) for p in exc.problems], checks_wait=waits) from None
     return _yaml(imported.definition.data), imported.assumed, imported.ignored
 
 
 class UploadRefused(ValueError):
     """An uploaded definition did not pass; ``problems`` are "file:line: message"."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], checks_wait: bool = False):
         super().__init__("\n".join(problems))
         self.problems = problems
+        # A spreadsheet's own problems: the checks of its questions run once they are fixed.
+        self.checks_wait = checks_wait
 
 
 @dataclasses.dataclass(frozen=True)

@@ -223,12 +223,13 @@ def survey_upload():  # type: ignore[no-untyped-def]
     """Check an upload and show what publishing it would do; nothing is stored."""
     form = SurveyUploadForm()
     problems: list[str] = []
+    checks_wait = False
     if form.validate_on_submit():
         try:
             uploaded = _uploaded_text(form)
         except UploadRefused as refused:
             # A spreadsheet's problems, by sheet and row: the file is fixed, not the text.
-            uploaded, problems = None, refused.problems
+            uploaded, problems, checks_wait = None, refused.problems, refused.checks_wait
         if uploaded is not None:
             text, name, assumed, ignored = uploaded
             try:
@@ -246,7 +247,9 @@ def survey_upload():  # type: ignore[no-untyped-def]
                     language_names=LANGUAGE_NAMES,
                 )
     status = 400 if form.is_submitted() else 200
-    return render_template("admin/survey_upload.html", form=form, problems=problems), status
+    return render_template(
+        "admin/survey_upload.html", form=form, problems=problems, checks_wait=checks_wait
+    ), status
 
 
 @bp.post("/surveys/upload/preview")
