@@ -5,6 +5,7 @@ back to the same content hash."""
 
 from __future__ import annotations
 
+import copy
 import io
 import random
 import typing as t
@@ -69,7 +70,7 @@ def test_every_shipped_instrument_round_trips_to_the_same_content_hash(path):  #
     assert back.definition.sha256 == definition.sha256
     assert back.definition.data == definition.data
     # An exported form states everything: nothing had to be assumed.
-    assert back.assumed == []
+    assert back.assumed == [] and back.ignored == []
     sheets = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True).sheetnames
     assert sheets == ["survey", "choices", "settings"]
 
@@ -204,6 +205,139 @@ def test_extension_columns_set_scores_favourable_neutral_excluded_and_reverse() 
         "label": {"en": "Don't know", "es": "No sé"},
         "excluded": True,
     }
+
+
+# --- what a definition may write out that a plain form would not ----------------------------
+
+
+def round_tripped(change: t.Callable[[dict[str, t.Any]], None]) -> tuple[t.Any, t.Any]:
+    """The example changed by ``change``, and what its workbook imports back as."""
+    from app.definitions import build
+
+    data = copy.deepcopy(load_file(EXAMPLE).data)
+    change(data)
+    definition = build(data)
+    return definition, xlsform.load_bytes(xlsform.to_xlsx(definition), "x.xlsx").definition
+
+
+def question_of(data: dict[str, t.Any], item: str) -> dict[str, t.Any]:
+    return next(q for page in data["pages"] for q in page["questions"] if q["item"] == item)
+
+
+def test_an_explicit_integer_true_round_trips() -> None:
+    definition, back = round_tripped(lambda d: question_of(d, "children").update(integer=True))
+    assert question_of(back.data, "children")["integer"] is True
+    assert back.sha256 == definition.sha256
+
+
+def test_an_explicit_other_false_round_trips() -> None:
+    definition, back = round_tripped(
+        lambda d: question_of(d, "contact_channel").update(other=False)
+    )
+    assert question_of(back.data, "contact_channel")["other"] is False
+    assert back.sha256 == definition.sha256
+
+
+def test_explicit_empty_scales_and_codebook_round_trip() -> None:
+    from app.definitions import build
+
+    definition = build(
+        {
+            "id": "tiny",
+            "title": "Tiny",
+            "audiences": ["family"],
+            "languages": ["en"],
+            "scales": {},
+            "codebook": [],
+            "pages": [{"id": "p", "questions": [{"item": "a", "type": "short_text", "text": "A"}]}],
+        }
+    )
+    back = xlsform.load_bytes(xlsform.to_xlsx(definition), "x.xlsx").definition
+    assert back.data["scales"] == {} and back.data["codebook"] == []
+    assert back.sha256 == definition.sha256
+
+
+def test_a_quoted_code_of_digits_stays_text_and_a_number_stays_a_number() -> None:
+    def quoted(data: dict[str, t.Any]) -> None:
+        options = question_of(data, "contact_channel")["options"]
+        options += [{"value": "4", "label": {"en": "Four", "es": "Cuatro"}}]
+        options += [{"value": 5, "label": {"en": "Five", "es": "Cinco"}}]
+
+    definition, back = round_tripped(quoted)
+    values = [o["value"] for o in question_of(back.data, "contact_channel")["options"]]
+    assert values[-2:] == ["4", 5]
+    assert back.sha256 == definition.sha256
+
+
+def test_a_favourable_list_out_of_choice_order_keeps_its_order() -> None:
+    definition, back = round_tripped(lambda d: d["scales"]["agree5"].update(favourable=[5, 4]))
+    assert back.data["scales"]["agree5"]["favourable"] == [5, 4]
+    assert back.sha256 == definition.sha256
+    # In choice order the column says yes, as a coordinator writes it.
+    sheets = xlsform.sheets_of(load_file(EXAMPLE))
+    header, *rows = sheets["choices"]
+    marks = {row[header.index("name")]: row[header.index("favourable")] for row in rows}
+    assert (marks["4"], marks["5"], marks["3"]) == ("yes", "yes", "")
+
+
+def test_favourable_said_empty_or_left_unsaid_round_trips() -> None:
+    for change in (
+        lambda d: d["scales"]["agree5"].update(favourable=[]),
+        lambda d: d["scales"]["agree5"].pop("favourable"),
+    ):
+        definition, back = round_tripped(change)
+        assert back.sha256 == definition.sha256
+
+
+def test_an_any_with_a_single_entry_round_trips() -> None:
+    condition = {"any": [{"question": "uses_services", "equals": "yes"}]}
+    definition, back = round_tripped(
+        lambda d: question_of(d, "contact_channel").update(show_if=condition)
+    )
+    assert question_of(back.data, "contact_channel")["show_if"] == condition
+    assert back.sha256 == definition.sha256
+    assert xlsform.format_relevant(condition) == "${uses_services} = 'yes' or false()"
+
+
+def test_separate_one_of_conditions_on_one_question_inside_any_round_trip() -> None:
+    condition = {
+        "any": [
+            {"question": "services_used", "one_of": ["counseling"]},
+            {"question": "services_used", "one_of": ["clinic", "counseling"]},
+        ]
+    }
+    definition, back = round_tripped(
+        lambda d: question_of(d, "contact_channel").update(show_if=condition)
+    )
+    assert question_of(back.data, "contact_channel")["show_if"] == condition
+    assert back.sha256 == definition.sha256
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"question": "q", "one_of": [1, "dk"]},
+        {"any": [{"question": "q", "one_of": [1]}, {"question": "q", "one_of": ["2"]}]},
+        {"all": [{"question": "q", "answered": True}]},
+        {"not": {"any": [{"question": "q", "equals": "a"}]}},
+    ],
+)
+def test_codes_and_one_entry_groups_keep_their_shape_through_a_cell(condition):  # type: ignore[no-untyped-def]
+    assert xlsform.parse_relevant(xlsform.format_relevant(condition)) == condition
+
+
+def test_contradicting_columns_are_refused_with_their_row() -> None:
+    head = "| survey |\n| | type | name | label | integer | other |\n"
+    found = problems_of(
+        head
+        + "| | decimal | n | N | yes | |\n"
+        + "| | select_one c or_other | c | C | | no |\n"
+        + "| choices |\n| | list_name | name | label |\n| | c | a | A |\n"
+    )
+    assert "form.md:survey:2: integer is yes on a decimal row: keep one" in found, found
+    assert (
+        "form.md:survey:3: 'or_other' adds an answer the other column says no to: keep one" in found
+    ), found
 
 
 # --- display conditions --------------------------------------------------------------------
@@ -348,12 +482,27 @@ def test_what_the_service_does_not_ask_is_refused_with_sheet_and_row(row, messag
 def test_an_unknown_column_is_refused_not_dropped() -> None:
     text = "| survey |\n| | type | name | label | media::image |\n| | text | a | A | cat.png |\n"
     found = problems_of(text)
-    assert "form.md:survey:2: column 'media::image' is not one this service reads" in found
+    assert (
+        "form.md:survey:2: column 'media::image' is not one this service reads: pictures, "
+        "sound and video are not shown in these surveys; empty the column" in found
+    )
 
 
-def test_a_language_column_without_a_code_is_refused() -> None:
-    text = form("text | a | A | A | | | | ").replace("label::Español (es)", "label::Español")
-    assert any("column 'label::Español' names no language code" in p for p in problems_of(text))
+def test_a_language_column_naming_no_language_is_refused() -> None:
+    text = form("text | a | A | A | | | | ").replace("label::Español (es)", "label::Elvish")
+    found = problems_of(text)
+    assert (
+        "form.md:survey:1: column 'label::Elvish' names no language: write it as "
+        "label::Español (es), with the language code in brackets" in found
+    )
+
+
+def test_a_language_named_without_its_code_is_read_and_said() -> None:
+    imported = load_md(
+        form("text | a | A | Uno | | | | ").replace("label::Español (es)", "label::Spanish")
+    )
+    assert questions(imported)["a"]["text"] == {"en": "A", "es": "Uno"}
+    assert "column 'label::Spanish' is Español (es)" in imported.assumed
 
 
 def test_problems_of_the_checks_name_the_choices_sheet_row() -> None:
@@ -374,15 +523,33 @@ def test_a_missing_translation_of_an_option_names_its_choices_row() -> None:
     )
     found = problems_of(text)
     assert (
-        "form.md:choices:3: pages[0].questions[0].options[1].label: missing 'es' translation"
-        in (found)
+        "form.md:choices:3: pages[0].questions[0].options[1].label: missing 'es' translation: "
+        "fill in its column label::Español (es)" in found
     ), found
+
+
+def test_a_list_several_questions_share_is_pointed_out_unless_it_is_yes_no() -> None:
+    imported = load_md(
+        form(
+            "select_one agree | a | A | A | | | | ",
+            "select_one agree | b | B | B | | | | ",
+            "select_one yn | c | C | C | | | | ",
+            "select_one yn | d | D | D | | | | ",
+            choices="| | agree | 1 | No | No |\n| | agree | 2 | Meh | Meh |\n"
+            "| | agree | 3 | Yes | Sí |\n| | yn | 1 | Yes | Sí |\n| | yn | 0 | No | No |\n",
+        )
+    )
+    shared = [a for a in imported.assumed if "as single choices" in a]
+    assert shared == [
+        "list 'agree' is asked by a, b as single choices, each reported by count; to report "
+        "them as a scale with a mean, give the rows the appearance likert"
+    ]
 
 
 def test_device_metadata_rows_are_skipped_and_said() -> None:
     imported = load_md(form("start | started | | | | | | ", "text | a | A | A | | | | "))
     assert list(questions(imported)) == ["a"]
-    assert any("'start' is device data, not collected" in a for a in imported.assumed)
+    assert any("'start' is device data, not collected" in a for a in imported.ignored)
 
 
 def test_kind_names_our_type_and_must_fit_the_row() -> None:

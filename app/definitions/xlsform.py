@@ -31,7 +31,7 @@ from app.definitions.limits import MAX_FILE_BYTES
 from app.definitions.problems import DefinitionError, Loc, Problem
 from app.definitions.schema import LANGUAGE_PATTERN
 from app.definitions.types import REGISTRY, QuestionType
-from app.definitions.types._xlsform import XlsRow, cell, code_value
+from app.definitions.types._xlsform import DIGITS, XlsRow, cell, code_cell, code_value
 
 if t.TYPE_CHECKING:
     from app.definitions.survey import SurveyDefinition
@@ -57,10 +57,56 @@ LANGUAGE_NAMES = {
     "ht": "Kreyòl ayisyen",
 }
 
+# Language names another tool may write without their code (``label::English``).
+LANGUAGE_CODES = {name.lower(): code for code, name in LANGUAGE_NAMES.items()} | {
+    "english": "en",
+    "spanish": "es",
+    "french": "fr",
+    "portuguese": "pt",
+    "chinese": "zh",
+    "vietnamese": "vi",
+    "arabic": "ar",
+    "haitian creole": "ht",
+}
+# Pictures, sound and video beside a label (``media::image``, ``image::English (en)``).
+MEDIA_COLUMNS = frozenset({"media", "image", "big-image", "audio", "video"})
+# Why a column of other tools is not read, for those a coordinator meets most.
+COLUMN_WHY = {
+    "media": "pictures, sound and video are not shown in these surveys; empty the column",
+    "choice_filter": "a list filtered by an earlier answer is not supported; give each "
+    "question a list of its own",
+    "default": "answers are never filled in ahead of the respondent; empty the column",
+    "calculation": "calculations are not supported",
+    "read_only": "every question here can be answered; use a note for text to read",
+    "repeat_count": "repeats are not supported",
+    "trigger": "calculations are not supported",
+}
+
 # Survey-sheet columns read for every question (the types read their own).
 COMMON_COLUMNS = ("type", "name", "label", "hint", "required", "relevant", "kind", "appearance")
 # Words the service says itself, in the respondent's language: ignored, and listed.
 OWN_WORDS = ("required_message", "constraint_message", "guidance_hint")
+# Settings of the phone apps that change nothing here (how a submission is named, sent
+# or encrypted): ignored, and listed. Columns of another tool's own bookkeeping start
+# with "$" (KoboToolbox's $kuid, $autoname): ignored, and listed.
+APP_SETTINGS = (
+    "instance_name",
+    "style",
+    "public_key",
+    "submission_url",
+    "allow_choice_duplicates",
+    "namespaces",
+    "auto_send",
+    "auto_delete",
+)
+# What a missing translation is added as, by the field the check names.
+TEXT_COLUMNS = {
+    "text": "label",
+    "help": "hint",
+    "intro": "hint",
+    "title": "label",
+    "label": "label",
+}
 SETTINGS = (
     "form_id",
     "form_title",
@@ -74,7 +120,11 @@ SETTINGS = (
     "description",
     "support_message",
     "consent_script",
+    "scales",
+    "codebook",
 )
+# A definition that says it has no scales or no codebook (``scales: {}``) says so here.
+NONE_SETTINGS = {"scales": dict, "codebook": list}
 SETTINGS_TEXTS = {
     "form_title": "title",
     "description": "description",
@@ -121,6 +171,14 @@ class Imported:
 
     definition: SurveyDefinition
     assumed: list[str]
+    # What the form holds and the service leaves out, harmlessly (columns of other
+    # tools, device rows, phone-app settings).
+    ignored: list[str] = dataclasses.field(default_factory=list)
+
+
+class SheetProblems(DefinitionError):
+    """The sheets themselves have problems (types, columns, conditions this service does
+    not read): the checks of the definition they make wait until those are fixed."""
 
 
 def is_xlsform(name: str) -> bool:
@@ -243,7 +301,11 @@ class _Form:
         self.sheets = sheets
         self.problems: list[Problem] = []
         self.assumed: list[str] = []
+        self.ignored: list[str] = []
         self.locator = _Locator(name)
+        # Columns not read, by sheet: the rows they are filled in on.
+        self.unread: dict[tuple[str, str], list[int]] = {}
+        self.reported: set[str] = set()
         self.languages: list[str] = []
         self.default_language = "en"
         self.choice_lists: dict[str, list[XlsRow]] = {}
@@ -263,11 +325,7 @@ class _Form:
     def language_of(self, column: str, key: str) -> str | None:
         if not key.startswith(f"{column}::"):
             return None
-        rest = key[len(column) + 2 :].strip()
-        match = _LANGUAGE_COLUMN.match(rest)
-        if match:
-            return match.group("code")
-        return rest if re.match(LANGUAGE_PATTERN, rest) else None
+        return _language_code(key[len(column) + 2 :])
 
     def problem(self, sheet: str, row: int, message: str) -> None:
         self.problems.append(Problem(f"{self.name}:{sheet}", row, message))
@@ -275,6 +333,10 @@ class _Form:
     def assume(self, message: str) -> None:
         if message not in self.assumed:
             self.assumed.append(message)
+
+    def ignore(self, message: str) -> None:
+        if message not in self.ignored:
+            self.ignored.append(message)
 
     # --- the whole form ------------------------------------------------------------------
     def read(self) -> dict[str, t.Any]:
@@ -291,9 +353,40 @@ class _Form:
         codebook = self._codebook()
         if codebook:
             data["codebook"] = codebook
+        for key, empty in NONE_SETTINGS.items():
+            said = self.settings.get(key) if self.settings else None
+            if said is None:
+                continue
+            if said.lower() != "none" or data.get(key):
+                assert self.settings is not None
+                self.settings.problem(
+                    f"{key} is 'none' or empty: the {key} are lists of the choices sheet"
+                )
+            else:
+                data[key] = empty()
         data["pages"] = self._pages()
         self._unread_choice_columns()
+        self._unread_problems()
+        self._empty_columns()
+        self._shared_lists()
         return data
+
+    def _shared_lists(self) -> None:
+        """A list several single-choice questions share may be a rating scale the other
+        tool had no way to mark: say how to make it one."""
+        askers: dict[str, list[str]] = {}
+        for row in self.survey_rows:
+            if row.type == "select_one" and row.list_name and row.cells.get("kind") is None:
+                askers.setdefault(row.list_name, []).append(row.name)
+        for name, items in askers.items():
+            # Three choices at least: a shared yes/no list is no rating scale.
+            many = len(self.choice_lists.get(name, [])) >= 3
+            if len(items) > 1 and many and name not in self.scale_lists:
+                self.assume(
+                    f"list '{name}' is asked by {', '.join(items)} as single choices, each "
+                    "reported by count; to report them as a scale with a mean, give the rows "
+                    "the appearance likert"
+                )
 
     def _languages(self) -> None:
         found: list[str] = []
@@ -302,23 +395,29 @@ class _Form:
             for row in rows:
                 for key in row.cells:
                     column, sep, rest = key.partition("::")
+                    if key in self.reported or column in MEDIA_COLUMNS:
+                        continue
                     if not sep:
                         bare = bare or key in ("label", "hint")
+                        self._one_colon(row, key)
                         continue
                     code = self.language_of(column, key)
                     if code is None:
+                        self.reported.add(key)
                         self.problem(
                             row.sheet,
                             1,
-                            f"column '{key}' names no language code: write it as "
-                            f"{column}::{rest.strip()} (es), with the code in brackets",
+                            f"column '{key}' names no language: write it as "
+                            f"{column}::Español (es), with the language code in brackets",
                         )
-                    elif code not in found:
+                        continue
+                    if not _LANGUAGE_COLUMN.match(rest) and rest.strip() != code:
+                        self.assume(f"column '{key}' is {LANGUAGE_NAMES.get(code, code)} ({code})")
+                    if code not in found:
                         found.append(code)
         given = self.settings.get("default_language") if self.settings else None
         if given:
-            match = _LANGUAGE_COLUMN.match(given)
-            self.default_language = match.group("code") if match else given.strip()
+            self.default_language = _language_code(given) or given.strip()
         elif found:
             self.default_language = found[0]
         listed = (self.settings.get("languages") if self.settings else None) or ""
@@ -328,7 +427,24 @@ class _Form:
         languages = [self.default_language] if bare or not found else []
         languages += [code for code in found if code not in languages]
         self.languages = languages
-        self.assume(f"languages: {', '.join(languages)} (from the columns of the sheets)")
+        named = ", ".join(f"{LANGUAGE_NAMES.get(c, c)} ({c})" for c in languages)
+        self.assume(
+            f"languages: {', '.join(languages)}, that is {named}, from the columns of the "
+            "sheets (the first is the default; a languages setting lists them otherwise)"
+        )
+
+    def _one_colon(self, row: XlsRow, key: str) -> None:
+        """``label:English`` (one colon) is another tool's way of naming a language."""
+        column, sep, rest = key.partition(":")
+        if sep and column in {*TEXT_COLUMNS.values(), *SETTINGS_TEXTS, "hint"}:
+            self.reported.add(key)
+            code = _language_code(rest) or "es"
+            self.problem(
+                row.sheet,
+                1,
+                f"column '{key}': write a language's column with two colons and its code "
+                f"in brackets, {column}::{LANGUAGE_NAMES.get(code, rest.strip())} ({code})",
+            )
 
     def _find_scales(self) -> None:
         for name, rows in self.choice_lists.items():
@@ -364,9 +480,11 @@ class _Form:
             if audiences:
                 data["audiences"] = audiences.replace(",", " ").split()
             if row.get("version"):
-                self.assume("the settings' version is not used: every upload is versioned")
+                self.ignore("the settings' version is not used: every upload is versioned")
             row.get("default_language")
             row.get("languages")
+            for key in NONE_SETTINGS:
+                row.get(key)  # read by read()
             self._unread_columns(row)
         data = {k: v for k, v in data.items() if v is not None}
         data["languages"] = self.languages
@@ -378,17 +496,27 @@ class _Form:
             self.assume(f"title '{data['id']}' (set form_title)")
         if "audiences" not in data:
             data["audiences"] = ["family"]
-            self.assume("audience: family (set audiences: student, family, staff or partner)")
+            self.assume(
+                "audience: family, so reports count its answers as families'; if others "
+                "answer it, add an audiences column to the settings sheet (student, family, "
+                "staff or partner)"
+            )
         if "mode" not in data:
-            self.assume("mode: self (answered by the respondent, not an interview)")
+            self.assume(
+                "mode: self, answered by respondents on their own (an interview read out by "
+                "an interviewer has mode interview in the settings sheet)"
+            )
         if "anonymous" not in data:
-            self.assume("anonymous: yes")
+            self.assume(
+                "anonymous: yes, no name, IP address or device identifier is stored "
+                "(anonymous no in the settings sheet says otherwise)"
+            )
         return data
 
     def _scale(self, name: str) -> dict[str, t.Any]:
         rows = self.choice_lists[name]
         options: list[dict[str, t.Any]] = []
-        favourable: list[t.Any] = []
+        favourable: list[tuple[int, int, t.Any]] = []
         neutral: list[t.Any] = []
         for i, row in enumerate(rows):
             self.locator.places[("scales", name, "options", i)] = (row.sheet, row.number)
@@ -403,8 +531,9 @@ class _Form:
             excluded = row.flag("excluded")
             if excluded is not None:
                 option["excluded"] = excluded
-            if row.flag("favourable"):
-                favourable.append(code)
+            place = _favourable_place(row)
+            if place is not None:
+                favourable.append((place, i, code))
             if row.flag("neutral"):
                 neutral.append(code)
             options.append(option)
@@ -414,12 +543,14 @@ class _Form:
             for n, option in enumerate(scored, start=1):
                 option["score"] = n
             self.assume(f"scale '{name}' is scored 1 to {len(scored)} in the order of its choices")
-        if not favourable:
+        scale: dict[str, t.Any] = {"options": options}
+        if favourable or any(row.cells.get("favourable") for row in rows):
+            scale["favourable"] = [code for _place, _i, code in sorted(favourable)]
+        else:
             self.assume(
                 f"scale '{name}' has no favourable options, so no percent favourable "
                 "until they are set (favourable column of the choices sheet)"
             )
-        scale: dict[str, t.Any] = {"options": options, "favourable": favourable}
         if len(neutral) > 1:
             self.problem(rows[0].sheet, rows[0].number, f"scale '{name}' has two neutral options")
         if neutral:
@@ -453,7 +584,7 @@ class _Form:
                 skipping = 1 if kind == "begin_repeat" else 0
                 continue
             if kind in METADATA_TYPES:
-                self.assume(f"survey row {row.number}: '{kind}' is device data, not collected")
+                self.ignore(f"survey row {row.number}: '{kind}' is device data, not collected")
                 continue
             if kind == "begin_group":
                 if depth == 0:
@@ -572,7 +703,7 @@ class _Form:
         try:
             return parse_relevant(raw)
         except ValueError as exc:
-            row.problem(f"relevant '{raw}': {exc}")
+            row.problem(f"relevant '{raw}': {exc}. {RELEVANT_FORMS}")
             return None
 
     def _unread_columns(self, row: XlsRow) -> None:
@@ -581,9 +712,48 @@ class _Form:
             if not value or key in row.used or base in row.used:
                 continue
             if base in OWN_WORDS:
-                self.assume(f"{base} is not used: the service words its own messages")
+                self.ignore(
+                    f"column '{key}' is not read: the service words its own messages, "
+                    "in the respondent's language"
+                )
                 continue
-            row.problem(f"column '{key}' is not one this service reads")
+            if key.startswith("$"):
+                self.ignore(f"column '{key}' is the other tool's own bookkeeping: not read")
+                continue
+            if row.sheet == "settings" and base in APP_SETTINGS:
+                self.ignore(f"the setting '{key}' is for phone apps: not read")
+                continue
+            if key not in self.reported:
+                self.unread.setdefault((row.sheet, key), []).append(row.number)
+
+    def _unread_problems(self) -> None:
+        """One problem per column not read, on the first row it is filled in on."""
+        for (sheet, key), rows in self.unread.items():
+            base = key.split("::", 1)[0]
+            why = COLUMN_WHY.get("media" if base in MEDIA_COLUMNS else base)
+            message = f"column '{key}' is not one this service reads"
+            if why:
+                message += f": {why}"
+            if len(rows) > 1:
+                more = ", ".join(str(n) for n in rows[1:])
+                message += f" (also filled in on row{'s' if len(rows) > 2 else ''} {more})"
+            self.problem(sheet, rows[0], message)
+
+    def _empty_columns(self) -> None:
+        """Columns with a header and nothing in them are harmless: said, not refused."""
+        for sheet, rows in (
+            ("survey", self.survey_rows),
+            ("choices", self.choice_rows),
+            ("settings", [self.settings] if self.settings else []),
+        ):
+            header = self.sheets.get(f"{sheet}_header") or [{}]
+            filled = {key for row in rows for key, value in row.cells.items() if value}
+            used = {column for row in rows for column in row.used}
+            for key in header[0]:
+                base = str(key).split("::", 1)[0]
+                if key in filled or key in used or base in used or base in OWN_WORDS:
+                    continue
+                self.ignore(f"the {sheet} sheet's column '{key}' is empty: not read")
 
     def _unread_choice_columns(self) -> None:
         for rows in self.choice_lists.values():
@@ -594,12 +764,38 @@ class _Form:
                     self._unread_columns(row)
 
 
+def _language_code(text: str) -> str | None:
+    """The code of ``Español (es)``, ``es`` or a known name such as ``English``."""
+    text = text.strip()
+    match = _LANGUAGE_COLUMN.match(text)
+    if match:
+        return match.group("code")
+    if re.match(LANGUAGE_PATTERN, text):
+        return text
+    return LANGUAGE_CODES.get(text.lower())
+
+
+def _favourable_place(row: XlsRow) -> int | None:
+    """Where a favourable option goes in the scale's favourable list (0: in choice
+    order, for yes), or None when it is not favourable: the cell is yes or no, or the
+    option's place 1, 2, ... in a list a definition writes in another order."""
+    raw = row.get("favourable")
+    if raw is not None and DIGITS.match(raw) and raw != "0":
+        return int(raw)
+    return 0 if row.flag("favourable") else None
+
+
 def _slug(stem: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9_.\-]+", "-", stem).strip("-.") or "survey"
     return slug[:80]
 
 
 # --- relevant: display conditions -------------------------------------------------------
+
+RELEVANT_FORMS = (
+    "A condition here is ${q} = 'v', ${q} != 'v', selected(${q}, 'v'), ${q} != '' "
+    "(answered), joined by and, or, not(...) and brackets"
+)
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<ref>\$\{[^}]*\})|(?P<str>'[^']*'|\"[^\"]*\")|(?P<num>-?[0-9]+(?:\.[0-9]+)?)"
@@ -652,18 +848,37 @@ class _Parser:
         if self.depth > MAX_CONDITION_DEPTH:
             raise ValueError(f"brackets nested more than {MAX_CONDITION_DEPTH} deep")
         ors = [self.conjunction()]
+        single = False
         while self.peek() == ("word", "or"):
             self.take("or")
-            ors.append(self.conjunction())
+            if self.constant("false"):
+                single = True
+            else:
+                ors.append(self.conjunction())
         self.depth -= 1
-        return _joined("any", _merged(ors))
+        # "x or false()" is an "any" of one condition, as a definition may write it.
+        return {"any": _merged(ors)} if single else _joined("any", _merged(ors))
+
+    def constant(self, word: str) -> bool:
+        """Take ``true()`` or ``false()`` if it comes next."""
+        if self.peek() != ("word", word) or self.tokens[self.at + 1 : self.at + 3] != [
+            ("op", "("),
+            ("op", ")"),
+        ]:
+            return False
+        self.at += 3
+        return True
 
     def conjunction(self) -> tuple[str, dict[str, t.Any]] | dict[str, t.Any]:
         ands = [self.unary()]
+        single = False
         while self.peek() == ("word", "and"):
             self.take("and")
-            ands.append(self.unary())
-        if len(ands) == 1:
+            if self.constant("true"):
+                single = True
+            else:
+                ands.append(self.unary())
+        if len(ands) == 1 and not single:
             return ands[0]
         return {"all": [_plain(a) for a in ands]}
 
@@ -687,8 +902,10 @@ class _Parser:
             self.take(",")
             chosen = self.literal()
             self.take(")")
-            # Bare: a run of them on one question joined by "or" is one "one_of".
-            return ("selected", {"question": question, "one_of": [str(chosen)]})
+            # Bare: a run of them on one question joined by "or" is one "one_of". A
+            # number stays a number (as YAML's `one_of: [4]`), '4' text.
+            code = str(chosen) if isinstance(chosen, bool) else chosen
+            return ("selected", {"question": question, "one_of": [code]})
         if kind == "ref":
             question = _ref(self.take(kind="ref"))
             how = self.take(kind="op")
@@ -699,10 +916,7 @@ class _Parser:
                 return {"question": question, "answered": how == "!="}
             equals = {"question": question, "equals": literal}
             return equals if how == "=" else {"not": equals}
-        raise ValueError(
-            f"'{value or 'the end'}' is not a condition this service reads "
-            "(${q} = 'v', selected(${q}, 'v'), and, or, not)"
-        )
+        raise ValueError(f"'{value or 'the end'}' is not a condition this service reads")
 
     def literal(self) -> t.Any:
         kind, value = self.peek()
@@ -770,9 +984,12 @@ def format_relevant(condition: dict[str, t.Any] | None, nested: bool = False) ->
     if "not" in condition:
         return f"not({format_relevant(condition['not'])})"
     how = "all" if "all" in condition else "any"
-    joined = f" {'and' if how == 'all' else 'or'} ".join(
-        format_relevant(c, True) or "" for c in condition[how]
-    )
+    word = "and" if how == "all" else "or"
+    parts = [format_relevant(c, True) or "" for c in condition[how]]
+    if len(parts) == 1:
+        # One condition in an "all" or "any": "x and true()", "x or false()".
+        parts.append("true()" if how == "all" else "false()")
+    joined = f" {word} ".join(parts)
     return f"({joined})" if nested else joined
 
 
@@ -794,8 +1011,27 @@ def load_bytes(raw: bytes, name: str) -> Imported:
 
     form = _Form(read_sheets(raw, name), name)
     data = form.read()
-    definition = check_definition(data, name, form.locator, form.problems)
-    return Imported(definition, form.assumed)
+    try:
+        definition = check_definition(data, name, form.locator, form.problems)
+    except DefinitionError as exc:
+        refused = SheetProblems if form.problems else DefinitionError
+        raise refused([_worded(p) for p in exc.problems]) from None
+    return Imported(definition, form.assumed, form.ignored)
+
+
+_MISSING = re.compile(r"^(?P<field>\S+): missing '(?P<code>[^']+)' translation$")
+
+
+def _worded(problem: Problem) -> Problem:
+    """A missing translation says which column of the spreadsheet to add."""
+    found = _MISSING.match(problem.message)
+    if found is None:
+        return problem
+    field = found.group("field")
+    last = re.sub(r"\[[0-9]+\]$", "", field.rsplit(".", 1)[-1])
+    column = "form_title" if field == "title" else TEXT_COLUMNS.get(last, last)
+    where = language_column(column, found.group("code"))
+    return dataclasses.replace(problem, message=f"{problem.message}: fill in its column {where}")
 
 
 def load_path(path: str | Path) -> Imported:
@@ -899,22 +1135,21 @@ def sheets_of(definition: SurveyDefinition) -> dict[str, list[list[str]]]:
             question.to_xlsform(out)
         out.row(type="end group")
     for name, scale in (data.get("scales") or {}).items():
-        favourable = {str(v) for v in scale.get("favourable", [])}
         neutral = scale.get("neutral")
         out.choices(
             name,
             [
                 {
-                    "name": option.get("value"),
+                    "name": code_cell(option.get("value")),
                     "label": option.get("label"),
                     "score": option.get("score"),
                     "excluded": option.get("excluded"),
-                    "favourable": True if str(option.get("value")) in favourable else None,
+                    "favourable": mark,
                     "neutral": True
                     if neutral is not None and str(neutral) == str(option.get("value"))
                     else None,
                 }
-                for option in scale["options"]
+                for option, mark in zip(scale["options"], _favourable_cells(scale), strict=True)
             ],
         )
     out.choices(
@@ -938,6 +1173,9 @@ def sheets_of(definition: SurveyDefinition) -> dict[str, list[list[str]]]:
     }
     for key in ("mode", "anonymous", "estimated_minutes"):
         settings[key] = data.get(key)
+    for key in NONE_SETTINGS:
+        if key in data and not data[key]:
+            settings[key] = "none"
     for column, key in SETTINGS_TEXTS.items():
         if column != "form_title":
             settings[column] = data.get(key)
@@ -948,6 +1186,22 @@ def sheets_of(definition: SurveyDefinition) -> dict[str, list[list[str]]]:
         else [["list_name", "name", "label"]],
         "settings": _cells([settings], SETTINGS),
     }
+
+
+def _favourable_cells(scale: dict[str, t.Any]) -> list[t.Any]:
+    """Each option's favourable cell: yes on the favourable ones; their places 1, 2, ...
+    when the definition lists them in another order than the choices'; no on every
+    option when it says none are (``favourable: []``); nothing when it does not say."""
+    if "favourable" not in scale:
+        return [None for _ in scale["options"]]
+    listed = [str(v) for v in scale["favourable"]]
+    codes = [str(option.get("value")) for option in scale["options"]]
+    if not listed:
+        return [False for _ in codes]
+    in_order = [c for c in codes if c in listed] == listed
+    return [
+        (True if in_order else listed.index(code) + 1) if code in listed else None for code in codes
+    ]
 
 
 def to_xlsx(definition: SurveyDefinition) -> bytes:

@@ -114,7 +114,10 @@ def test_a_mistake_in_a_workbook_is_shown_with_its_sheet_and_row(app, coordinato
     before = len(versions(app, "family-feedback"))
     response = upload(coordinator, buffer.getvalue(), "family.xlsx")
     assert response.status_code == 400
-    assert "family.xlsx:survey:4: calculations are not supported" in response.text
+    assert (
+        "<li><code>family.xlsx:survey:4:</code> calculations are not supported</li>"
+        in response.text
+    )
     assert "nothing was stored" in response.text
     assert len(versions(app, "family-feedback")) == before
 
@@ -123,7 +126,7 @@ def test_a_plain_xlsform_lists_the_defaults_it_assumed(app, coordinator):  # typ
     response = upload(coordinator, (FIXTURES / "xlsform-plain.md").read_bytes(), "plain.md")
     assert response.status_code == 200, response.text
     assert "<h2>Assumed</h2>" in response.text
-    assert "assumed: audience: family" in response.text
+    assert "<li>audience: family, so reports count its answers as families" in response.text
     assert "no percent favourable until they are set" in response.text
 
 
@@ -166,4 +169,4 @@ def test_a_downloaded_workbook_uploads_back_as_the_same_content(app, coordinator
 def test_a_file_that_is_not_a_workbook_is_a_clear_refusal(app, coordinator):  # type: ignore[no-untyped-def]
     response = upload(coordinator, b"PK\x03\x04 not really", "broken.xlsx")
     assert response.status_code == 400
-    assert "broken.xlsx:1: not an .xlsx workbook" in response.text
+    assert "<code>broken.xlsx:1:</code> not an .xlsx workbook" in response.text

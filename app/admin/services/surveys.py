@@ -238,25 +238,29 @@ def definition_xlsx(version: SurveyVersion) -> bytes:
     return xlsform.to_xlsx(definition_of(version))
 
 
-def read_xlsform(raw: bytes, filename: str) -> tuple[str, list[str]]:
+def read_xlsform(raw: bytes, filename: str) -> tuple[str, list[str], list[str]]:
     """An uploaded XLSForm as the YAML text the upload, preview and publish forms carry
-    (the same data, so the same content hash), and every default it assumed; raises
+    (the same data, so the same content hash), every default it assumed and what it
+    holds that is left out (columns of other tools, device rows); raises
     UploadRefused listing each problem as ``file:sheet:row: message``."""
     from app.definitions import DefinitionError, xlsform
 
     try:
         imported = xlsform.load_bytes(raw, filename)
     except DefinitionError as exc:
-        raise UploadRefused([str(p) for p in exc.problems]) from None
-    return _yaml(imported.definition.data), imported.assumed
+        waits = isinstance(exc, xlsform.SheetProblems)
+        raise UploadRefused([str(p) for p in exc.problems], checks_wait=waits) from None
+    return _yaml(imported.definition.data), imported.assumed, imported.ignored
 
 
 class UploadRefused(ValueError):
     """An uploaded definition did not pass; ``problems`` are "file:line: message"."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], checks_wait: bool = False):
         super().__init__("\n".join(problems))
         self.problems = problems
+        # A spreadsheet's own problems: the checks of its questions run once they are fixed.
+        self.checks_wait = checks_wait
 
 
 @dataclasses.dataclass(frozen=True)
@@ -269,6 +273,8 @@ class Upload:
     changes: Changes
     # What an XLSForm left out and the import assumed (empty for YAML).
     assumed: tuple[str, ...] = ()
+    # What an XLSForm holds that is not read (columns of other tools, device rows).
+    ignored: tuple[str, ...] = ()
 
     @property
     def unchanged(self) -> bool:

@@ -191,8 +191,9 @@ XLSFORM_SUFFIXES = (".xlsx", ".csv", ".md")
 UPLOAD_FIELDS = ("definition_text", "filename")
 
 
-def _uploaded_text(form: SurveyUploadForm) -> tuple[str, str, list[str]] | None:
-    """(YAML text, file name, defaults assumed) from the file or the pasted text; errors
+def _uploaded_text(form: SurveyUploadForm) -> tuple[str, str, list[str], list[str]] | None:
+    """(YAML text, file name, defaults assumed, what was not read) from the file or the
+    pasted text; errors
     go on the form. An XLSForm is read into the YAML text of the same data (problems
     with its sheet and row raise UploadRefused)."""
     upload = form.definition_file.data
@@ -211,16 +212,16 @@ def _uploaded_text(form: SurveyUploadForm) -> tuple[str, str, list[str]] | None:
             ]
             return None
         if name.lower().endswith(XLSFORM_SUFFIXES):
-            text, assumed = read_xlsform(raw, name)
-            return text, name, assumed
+            text, assumed, ignored = read_xlsform(raw, name)
+            return text, name, assumed, ignored
         try:
-            return raw.decode("utf-8-sig"), name, []
+            return raw.decode("utf-8-sig"), name, [], []
         except UnicodeDecodeError:
             form.definition_file.errors = ["The file is not UTF-8 text; save it as UTF-8."]
             return None
     text = (form.definition_text.data or "").replace("\r\n", "\n")
     if text.strip():
-        return text, "pasted.yaml", []
+        return text, "pasted.yaml", [], []
     form.form_errors.append("Choose a file, or paste a definition.")
     return None
 
@@ -232,14 +233,15 @@ def survey_upload() -> ResponseReturnValue:
     """Check an upload and show what publishing it would do; nothing is stored."""
     form = SurveyUploadForm()
     problems: list[str] = []
+    checks_wait = False
     if form.validate_on_submit():
         try:
             uploaded = _uploaded_text(form)
         except UploadRefused as refused:
             # A spreadsheet's problems, by sheet and row: the file is fixed, not the text.
-            uploaded, problems = None, refused.problems
+            uploaded, problems, checks_wait = None, refused.problems, refused.checks_wait
         if uploaded is not None:
-            text, name, assumed = uploaded
+            text, name, assumed, ignored = uploaded
             try:
                 upload = check_upload(db.session, text, name)
             except UploadRefused as refused:
@@ -248,12 +250,16 @@ def survey_upload() -> ResponseReturnValue:
             else:
                 return render_template(
                     "admin/survey_upload_review.html",
-                    upload=dataclasses.replace(upload, assumed=tuple(assumed)),
+                    upload=dataclasses.replace(
+                        upload, assumed=tuple(assumed), ignored=tuple(ignored)
+                    ),
                     publish=SurveyPublishForm(formdata=None, definition_text=text, filename=name),
                     language_names=LANGUAGE_NAMES,
                 )
     status = 400 if form.is_submitted() else 200
-    return render_template("admin/survey_upload.html", form=form, problems=problems), status
+    return render_template(
+        "admin/survey_upload.html", form=form, problems=problems, checks_wait=checks_wait
+    ), status
 
 
 @bp.post("/surveys/upload/preview")

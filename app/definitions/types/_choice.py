@@ -7,7 +7,7 @@ import typing as t
 from pydantic import Field, model_validator
 
 from app.definitions.schema import Option, QuestionBase, Text
-from app.definitions.types._xlsform import XlsOut, XlsRow
+from app.definitions.types._xlsform import XlsOut, XlsRow, code_cell
 from app.definitions.types.base import (
     N_,
     AnswerRow,
@@ -85,8 +85,9 @@ class _ChoiceBase(QuestionType):
     def _demo_other(self, demo: DemoAnswers, chosen: list[str]) -> str | None:
         return demo.short_text("other") if OTHER in chosen else None
 
-    # XLSForm: ``select_one list`` / ``select_multiple list``, ``or_other`` for "other";
-    # the options are the question's own list, named after its item id.
+    # XLSForm: ``select_one list`` / ``select_multiple list``, ``or_other`` for "other"
+    # (an ``other`` column ``no`` for a definition's explicit ``other: false``); the
+    # options are the question's own list, named after its item id.
     xlsform_select: t.ClassVar[str]
 
     @classmethod
@@ -96,8 +97,11 @@ class _ChoiceBase(QuestionType):
     @classmethod
     def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
         found: dict[str, t.Any] = {"options": row.options()}
-        if row.or_other:
-            found["other"] = True
+        other = row.flag("other")
+        if other is False and row.or_other:
+            row.problem("'or_other' adds an answer the other column says no to: keep one")
+        if row.or_other or other is not None:
+            found["other"] = row.or_other or bool(other)
         label = row.text("other_label")
         if label is not None:
             found["other_label"] = label
@@ -110,9 +114,13 @@ class _ChoiceBase(QuestionType):
     def xlsform_columns(self, out: XlsOut) -> dict[str, t.Any]:
         out.choices(
             self.item,
-            [{"name": o.get("value"), "label": o.get("label")} for o in self.raw["options"]],
+            [
+                {"name": code_cell(o.get("value")), "label": o.get("label")}
+                for o in self.raw["options"]
+            ],
         )
-        return {"other_label": self.raw.get("other_label")}
+        other = False if self.raw.get("other") is False else None
+        return {"other_label": self.raw.get("other_label"), "other": other}
 
     def _rows(self, chosen: list[str], other: str | None) -> list[AnswerRow]:
         return [

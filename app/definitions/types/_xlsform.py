@@ -29,8 +29,16 @@ _LIMIT = re.compile(
 
 
 def code_value(raw: str) -> str | int:
-    """A choice name as a definition holds it: digits are the number (YAML's ``4``)."""
+    """A choice name as a definition holds it: digits are the number (YAML's ``4``);
+    digits in double quotes are text (YAML's ``"4"``)."""
+    if len(raw) > 2 and raw[0] == raw[-1] == '"' and DIGITS.match(raw[1:-1]):
+        return raw[1:-1]
     return int(raw) if DIGITS.match(raw) else raw
+
+
+def code_cell(value: t.Any) -> t.Any:
+    """An option code as its choices-sheet name (the inverse of ``code_value``)."""
+    return f'"{value}"' if isinstance(value, str) and DIGITS.match(value) else value
 
 
 def cell(value: t.Any) -> str:

@@ -8,7 +8,7 @@ import typing as t
 from pydantic import model_validator
 
 from app.definitions.schema import QuestionBase, Text
-from app.definitions.types._xlsform import XlsOut, XlsRow, constraint
+from app.definitions.types._xlsform import XlsOut, XlsRow, cell, constraint
 from app.definitions.types.base import AnswerRow, DemoAnswers, FieldError, QuestionType, register
 
 
@@ -66,6 +66,12 @@ class Number(QuestionType):
     @classmethod
     def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
         found: dict[str, t.Any] = {"integer": False} if row.type == "decimal" else {}
+        # An integer column: a definition's explicit ``integer: true``.
+        whole = row.flag("integer")
+        if whole is not None and whole != (row.type == "integer"):
+            row.problem(f"integer is {cell(whole)} on a {row.type} row: keep one")
+        elif whole is not None:
+            found["integer"] = whole
         found["min"] = row.limit(".", ">=")
         found["max"] = row.limit(".", "<=")
         found["unit"] = row.text("unit")
@@ -82,6 +88,7 @@ class Number(QuestionType):
                 f". <= {high}" if high is not None else None,
             ),
             "unit": self.raw.get("unit"),
+            "integer": True if self.raw.get("integer") is True else None,
         }
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
