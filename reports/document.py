@@ -319,17 +319,17 @@ def _tally(decided: Sequence[ActionResult]) -> str:
 def _then_now_table(
     report: Report, linked: Sequence[ActionResult], then_name: str, now_name: str
 ) -> Table:
-    found = []
+    rows = []
     for action in linked:
-        found.append([TableCell(f"{action.title} ({action.finding})", span=5)])
+        rows.append([TableCell(f"{action.title} ({action.finding})", span=5)])
         for row in action.figures:
             label = TableCell(row.label)
             if row.note:
-                found.append([label, TableCell(row.note, span=4)])
+                rows.append([label, TableCell(row.note, span=4)])
                 continue
             fmt = text.points if row.kind == "points" else text.percent
             gap = row.kind == "points"
-            found.append(
+            rows.append(
                 [
                     label,
                     cell(row.then, fmt, report),
@@ -341,7 +341,7 @@ def _then_now_table(
     return Table(
         f"Linked findings then ({then_name}) and now ({now_name})",
         ["Action and group", f"Then: {then_name}", "n then", f"Now: {now_name}", "n now"],
-        found,
+        rows,
         [3.0, 1.2, 0.7, 1.2, 0.7],
     )
 

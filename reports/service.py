@@ -414,8 +414,8 @@ def _actions(
     earlier = actions.previous_wave(session, run.wave)
     if earlier is None:
         return None
-    found = actions.actions_of(session, earlier.id, run.asked.partner)
-    if not found:
+    decided = actions.actions_of(session, earlier.id, run.asked.partner)
+    if not decided:
         return None
     by_key = {(s.survey_id, s.audience): s for s in sections}
     built: dict[tuple[int, int, str], Group | None] = {}
@@ -451,7 +451,7 @@ def _actions(
         elements_now=elements,
         elements_then=elements_then,
     )
-    return actions.section(earlier, found, figures, today)
+    return actions.section(earlier, decided, figures, today)
 
 
 def _partner_results(run: Build) -> tuple[list[PartnerResults], int]:

@@ -102,8 +102,8 @@ def test_cells_are_written_as_text_never_as_formulas() -> None:
 
 def test_a_plain_form_maps_every_question_type() -> None:
     imported = xlsform.load_bytes(PLAIN.read_bytes(), "plain.md")
-    found = questions(imported)
-    kinds = {item: q["type"] for item, q in found.items()}
+    by_item = questions(imported)
+    kinds = {item: q["type"] for item, q in by_item.items()}
     assert kinds == {
         "grade": "single_choice",
         "heard": "multiple_choice",
@@ -119,19 +119,19 @@ def test_a_plain_form_maps_every_question_type() -> None:
         "trust": "likert",
         "grid": "likert_group",
     }
-    assert found["grade"]["required"] is True
-    assert found["grade"]["options"][0] == {
+    assert by_item["grade"]["required"] is True
+    assert by_item["grade"]["options"][0] == {
         "value": "g5",
         "label": {"en": "Grade 5", "es": "Grado 5"},
     }
-    assert found["hours"]["integer"] is False and "integer" not in found["kids"]
-    assert (found["kids"]["min"], found["kids"]["max"]) == (0, 12)
-    assert (found["helpful"]["min"], found["helpful"]["max"]) == (1, 5)
-    assert found["heard"]["max_choices"] == 2
-    assert found["name_short"]["max_length"] == 40
-    assert found["trust"]["scale"] == "agree"
-    assert found["grid"]["scale"] == "agree"
-    assert [r["item"] for r in found["grid"]["rows"]] == ["g1", "g2"]
+    assert by_item["hours"]["integer"] is False and "integer" not in by_item["kids"]
+    assert (by_item["kids"]["min"], by_item["kids"]["max"]) == (0, 12)
+    assert (by_item["helpful"]["min"], by_item["helpful"]["max"]) == (1, 5)
+    assert by_item["heard"]["max_choices"] == 2
+    assert by_item["name_short"]["max_length"] == 40
+    assert by_item["trust"]["scale"] == "agree"
+    assert by_item["grid"]["scale"] == "agree"
+    assert [r["item"] for r in by_item["grid"]["rows"]] == ["g1", "g2"]
     data = imported.definition.data
     # Two field-list groups: two pages, titled in both languages.
     assert [p["id"] for p in data["pages"]] == ["about", "views"]
@@ -328,16 +328,17 @@ def test_codes_and_one_entry_groups_keep_their_shape_through_a_cell(condition): 
 
 def test_contradicting_columns_are_refused_with_their_row() -> None:
     head = "| survey |\n| | type | name | label | integer | other |\n"
-    found = problems_of(
+    problems = problems_of(
         head
         + "| | decimal | n | N | yes | |\n"
         + "| | select_one c or_other | c | C | | no |\n"
         + "| choices |\n| | list_name | name | label |\n| | c | a | A |\n"
     )
-    assert "form.md:survey:2: integer is yes on a decimal row: keep one" in found, found
+    assert "form.md:survey:2: integer is yes on a decimal row: keep one" in problems, problems
     assert (
-        "form.md:survey:3: 'or_other' adds an answer the other column says no to: keep one" in found
-    ), found
+        "form.md:survey:3: 'or_other' adds an answer the other column says no to: keep one"
+        in problems
+    ), problems
 
 
 # --- display conditions --------------------------------------------------------------------
@@ -414,18 +415,18 @@ def test_other_xpath_in_relevant_is_refused(relevant):  # type: ignore[no-untype
 
 
 def test_a_refused_relevant_names_its_sheet_and_row() -> None:
-    found = problems_of(
+    problems = problems_of(
         form(
             "text | a | A | A | | | | ",
             "text | b | B | B | ${a} > 3 | | | ",
         )
     )
-    assert any(p.startswith("form.md:survey:3: relevant '${a} > 3'") for p in found), found
+    assert any(p.startswith("form.md:survey:3: relevant '${a} > 3'") for p in problems), problems
 
 
 def test_a_condition_on_an_unknown_question_names_the_row() -> None:
-    found = problems_of(form("text | a | A | A | ${nope} = 'x' | | | "))
-    assert "form.md:survey:2: condition refers to 'nope', which does not exist" in found
+    problems = problems_of(form("text | a | A | A | ${nope} = 'x' | | | "))
+    assert "form.md:survey:2: condition refers to 'nope', which does not exist" in problems
 
 
 # --- constraints ------------------------------------------------------------------------------
@@ -454,8 +455,8 @@ def test_date_limits_are_read_from_the_constraint() -> None:
     ],
 )
 def test_constraints_this_service_cannot_hold_are_refused_with_their_row(row, message):  # type: ignore[no-untyped-def]
-    found = problems_of(form(row))
-    assert any(p.startswith("form.md:survey:2: ") and message in p for p in found), found
+    problems = problems_of(form(row))
+    assert any(p.startswith("form.md:survey:2: ") and message in p for p in problems), problems
 
 
 # --- refusals -----------------------------------------------------------------------------------
@@ -475,25 +476,25 @@ def test_constraints_this_service_cannot_hold_are_refused_with_their_row(row, me
     ],
 )
 def test_what_the_service_does_not_ask_is_refused_with_sheet_and_row(row, message):  # type: ignore[no-untyped-def]
-    found = problems_of(form("text | a | A | A | | | | ", row))
-    assert any(p.startswith("form.md:survey:3: ") and message in p for p in found), found
+    problems = problems_of(form("text | a | A | A | | | | ", row))
+    assert any(p.startswith("form.md:survey:3: ") and message in p for p in problems), problems
 
 
 def test_an_unknown_column_is_refused_not_dropped() -> None:
     text = "| survey |\n| | type | name | label | media::image |\n| | text | a | A | cat.png |\n"
-    found = problems_of(text)
+    problems = problems_of(text)
     assert (
         "form.md:survey:2: column 'media::image' is not one this service reads: pictures, "
-        "sound and video are not shown in these surveys; empty the column" in found
+        "sound and video are not shown in these surveys; empty the column" in problems
     )
 
 
 def test_a_language_column_naming_no_language_is_refused() -> None:
     text = form("text | a | A | A | | | | ").replace("label::Español (es)", "label::Elvish")
-    found = problems_of(text)
+    problems = problems_of(text)
     assert (
         "form.md:survey:1: column 'label::Elvish' names no language: write it as "
-        "label::Español (es), with the language code in brackets" in found
+        "label::Español (es), with the language code in brackets" in problems
     )
 
 
@@ -510,10 +511,11 @@ def test_problems_of_the_checks_name_the_choices_sheet_row() -> None:
         "select_one colours | c | C | C | | | | ",
         choices="| | colours | red | Red | Rojo |\n| | colours | red | Again | Otra vez |\n",
     )
-    found = problems_of(text)
+    problems = problems_of(text)
     assert any(
-        p.startswith("form.md:survey:2:") and "two options have the same value" in p for p in found
-    ), found
+        p.startswith("form.md:survey:2:") and "two options have the same value" in p
+        for p in problems
+    ), problems
 
 
 def test_a_missing_translation_of_an_option_names_its_choices_row() -> None:
@@ -521,11 +523,11 @@ def test_a_missing_translation_of_an_option_names_its_choices_row() -> None:
         "select_one colours | c | C | C | | | | ",
         choices="| | colours | red | Red | Rojo |\n| | colours | blue | Blue | |\n",
     )
-    found = problems_of(text)
+    problems = problems_of(text)
     assert (
         "form.md:choices:3: pages[0].questions[0].options[1].label: missing 'es' translation: "
-        "fill in its column label::Español (es)" in found
-    ), found
+        "fill in its column label::Español (es)" in problems
+    ), problems
 
 
 def test_a_list_several_questions_share_is_pointed_out_unless_it_is_yes_no() -> None:
@@ -645,8 +647,8 @@ def test_a_formula_cell_is_read_as_its_stored_value_never_evaluated() -> None:
     raw = survey_workbook([["text", "a", "=1+1"]])
     with pytest.raises(DefinitionError) as caught:
         xlsform.load_bytes(raw, "f.xlsx")
-    found = [str(p) for p in caught.value.problems]
-    assert any("f.xlsx:survey:2:" in p and "text" in p for p in found), found
+    problems = [str(p) for p in caught.value.problems]
+    assert any("f.xlsx:survey:2:" in p and "text" in p for p in problems), problems
 
 
 # --- the command line ---------------------------------------------------------------------------

@@ -112,9 +112,9 @@ def build(data: dict[str, t.Any]) -> SurveyDefinition:
 def definition_files(directory: str | Path) -> list[Path]:
     """Definition files in a folder (YAML and XLSForm workbooks), in name order."""
     directory = Path(directory)
-    found = [*directory.glob("*.yaml"), *directory.glob("*.yml"), *directory.glob("*.xlsx")]
+    files = [*directory.glob("*.yaml"), *directory.glob("*.yml"), *directory.glob("*.xlsx")]
     # A spreadsheet program's lock file ("~$family.xlsx") is not a workbook.
-    return sorted(p for p in found if not p.name.startswith("~$"))
+    return sorted(p for p in files if not p.name.startswith("~$"))
 
 
 def check_definition(

@@ -281,9 +281,9 @@ class _Locator:
 
     def place(self, loc: Loc) -> tuple[str, int]:
         for end in range(len(loc), -1, -1):
-            found = self.places.get(tuple(loc[:end]))
-            if found is not None:
-                return found
+            place = self.places.get(tuple(loc[:end]))
+            if place is not None:
+                return place
         return ("survey", 1)
 
     def line(self, loc: Loc) -> int:
@@ -389,7 +389,7 @@ class _Form:
                 )
 
     def _languages(self) -> None:
-        found: list[str] = []
+        codes: list[str] = []
         bare = False
         for rows in (self.survey_rows, self.choice_rows, [self.settings] if self.settings else []):
             for row in rows:
@@ -413,19 +413,19 @@ class _Form:
                         continue
                     if not _LANGUAGE_COLUMN.match(rest) and rest.strip() != code:
                         self.assume(f"column '{key}' is {LANGUAGE_NAMES.get(code, code)} ({code})")
-                    if code not in found:
-                        found.append(code)
+                    if code not in codes:
+                        codes.append(code)
         given = self.settings.get("default_language") if self.settings else None
         if given:
             self.default_language = _language_code(given) or given.strip()
-        elif found:
-            self.default_language = found[0]
+        elif codes:
+            self.default_language = codes[0]
         listed = (self.settings.get("languages") if self.settings else None) or ""
         if listed:
             self.languages = listed.replace(",", " ").split()
             return
-        languages = [self.default_language] if bare or not found else []
-        languages += [code for code in found if code not in languages]
+        languages = [self.default_language] if bare or not codes else []
+        languages += [code for code in codes if code not in languages]
         self.languages = languages
         named = ", ".join(f"{LANGUAGE_NAMES.get(c, c)} ({c})" for c in languages)
         self.assume(
@@ -828,14 +828,14 @@ class _Parser:
         return self.tokens[self.at] if self.at < len(self.tokens) else ("end", "")
 
     def take(self, value: str | None = None, kind: str | None = None) -> str:
-        found_kind, found = self.peek()
-        if (value is not None and found != value) or (kind is not None and found_kind != kind):
+        next_kind, next_token = self.peek()
+        if (value is not None and next_token != value) or (kind is not None and next_kind != kind):
             wanted = value or {"ref": "a question such as ${q}", "str": "a 'value'"}.get(
                 kind or "", kind
             )
-            raise ValueError(f"expected {wanted}, found '{found or 'the end'}'")
+            raise ValueError(f"expected {wanted}, found '{next_token or 'the end'}'")
         self.at += 1
-        return found
+        return next_token
 
     def parse(self) -> dict[str, t.Any]:
         condition = self.chain()
@@ -1024,13 +1024,13 @@ _MISSING = re.compile(r"^(?P<field>\S+): missing '(?P<code>[^']+)' translation$"
 
 def _worded(problem: Problem) -> Problem:
     """A missing translation says which column of the spreadsheet to add."""
-    found = _MISSING.match(problem.message)
-    if found is None:
+    missing = _MISSING.match(problem.message)
+    if missing is None:
         return problem
-    field = found.group("field")
+    field = missing.group("field")
     last = re.sub(r"\[[0-9]+\]$", "", field.rsplit(".", 1)[-1])
     column = "form_title" if field == "title" else TEXT_COLUMNS.get(last, last)
-    where = language_column(column, found.group("code"))
+    where = language_column(column, missing.group("code"))
     return dataclasses.replace(problem, message=f"{problem.message}: fill in its column {where}")
 
 

@@ -51,7 +51,7 @@ def reword_welcome(data: dict[str, t.Any]) -> None:
 
 def versions(app, slug: str) -> list[SurveyVersion]:  # type: ignore[no-untyped-def]
     with database(app) as session:
-        found = list(
+        shown = list(
             session.scalars(
                 sa.select(SurveyVersion)
                 .join(Survey)
@@ -60,15 +60,15 @@ def versions(app, slug: str) -> list[SurveyVersion]:  # type: ignore[no-untyped-
             )
         )
         session.expunge_all()
-        return found
+        return shown
 
 
 def carried(page: str) -> str:
-    found = re.search(
+    match = re.search(
         r'<textarea name="definition_text" hidden aria-hidden="true">(.*?)</textarea>', page, re.S
     )
-    assert found
-    return html.unescape(found.group(1))
+    assert match
+    return html.unescape(match.group(1))
 
 
 def test_an_xlsform_upload_is_checked_previewed_and_published_as_one_version(

@@ -102,10 +102,10 @@ def first_run(app):  # type: ignore[no-untyped-def]
     shipped surveys synced, no account, and the setup link printed."""
     result = app.test_cli_runner().invoke(args=["setup", "--demo-responses", "0"])
     assert result.exit_code == 0, result.output
-    found = re.search(r"^\s+(\S+/setup/\S+)$", result.output, re.M)
-    assert found, result.output
+    match = re.search(r"^\s+(\S+/setup/\S+)$", result.output, re.M)
+    assert match, result.output
     with served_over_http(app) as url:
-        yield url, path_of(found.group(1))
+        yield url, path_of(match.group(1))
 
 
 def test_the_whole_first_run_in_the_browser(app, first_run, tmp_path):  # type: ignore[no-untyped-def]
@@ -233,15 +233,15 @@ def test_the_whole_first_run_in_the_browser(app, first_run, tmp_path):  # type: 
             page.get_by_role("button", name="Create link").click()
             page.wait_for_load_state()
             shown = note("13 link created", page)
-            found = re.search(r"Link created: (\S+/s/\S+)", shown)
-            assert found, shown
-            WALK.append(f"   the page says: Link created: {path_of(found.group(1))}")
+            match = re.search(r"Link created: (\S+/s/\S+)", shown)
+            assert match, shown
+            WALK.append(f"   the page says: Link created: {path_of(match.group(1))}")
 
             # 8. A family answers through the link, on a phone, in Spanish.
             family = chromium.new_context(viewport=NARROW, base_url=base, locale="es-US")
             family.set_default_timeout(15_000)
             answers = family.new_page()
-            answers.goto(path_of(found.group(1)))
+            answers.goto(path_of(match.group(1)))
             note("14 family opens the link", answers)
             answers.get_by_label("Sí").check()
             answers.get_by_label("De acuerdo", exact=True).check()

@@ -96,16 +96,16 @@ class _ChoiceBase(QuestionType):
 
     @classmethod
     def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
-        found: dict[str, t.Any] = {"options": row.options()}
+        keys: dict[str, t.Any] = {"options": row.options()}
         other = row.flag("other")
         if other is False and row.or_other:
             row.problem("'or_other' adds an answer the other column says no to: keep one")
         if row.or_other or other is not None:
-            found["other"] = row.or_other or bool(other)
+            keys["other"] = row.or_other or bool(other)
         label = row.text("other_label")
         if label is not None:
-            found["other_label"] = label
-        return found
+            keys["other_label"] = label
+        return keys
 
     def xlsform_type(self) -> str:
         other = " or_other" if self.raw.get("other") else ""

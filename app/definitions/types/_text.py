@@ -49,11 +49,11 @@ class _TextType(QuestionType):
 
     @classmethod
     def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
-        found = {
+        keys = {
             "max_length": row.limit("string-length(.)", "<="),
             "placeholder": row.text("placeholder"),
         }
-        return {k: v for k, v in found.items() if v is not None}
+        return {k: v for k, v in keys.items() if v is not None}
 
     def xlsform_type(self) -> str:
         return "text"

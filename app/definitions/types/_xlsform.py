@@ -134,11 +134,11 @@ class XlsRow:
 
     def parameters(self) -> dict[str, str]:
         """``start=1 end=5`` as a mapping."""
-        found: dict[str, str] = {}
+        pairs: dict[str, str] = {}
         for part in (self.get("parameters") or "").replace(";", " ").split():
             key, _sep, value = part.partition("=")
-            found[key.strip()] = value.strip()
-        return found
+            pairs[key.strip()] = value.strip()
+        return pairs
 
     # --- constraints ------------------------------------------------------------------
     def limit(self, subject: str, comparison: str) -> t.Any:
@@ -173,11 +173,11 @@ class XlsRow:
         """The rows of the choices sheet for this question's list."""
         if self.list_name is None:
             return []
-        found = self.form.choice_lists.get(self.list_name)
-        if found is None:
+        choices = self.form.choice_lists.get(self.list_name)
+        if choices is None:
             self.problem(f"no choice list '{self.list_name}' in the choices sheet")
             return []
-        return found
+        return choices
 
     def options(self) -> list[dict[str, t.Any]]:
         """The list's choices as options (value and label)."""

@@ -50,8 +50,8 @@ class Date(QuestionType):
 
     @classmethod
     def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
-        found = {"min": row.limit(".", ">="), "max": row.limit(".", "<=")}
-        return {k: v for k, v in found.items() if v is not None}
+        keys = {"min": row.limit(".", ">="), "max": row.limit(".", "<=")}
+        return {k: v for k, v in keys.items() if v is not None}
 
     def xlsform_type(self) -> str:
         return "date"

@@ -43,9 +43,9 @@ class Likert(_ScaleType):
 
     @classmethod
     def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
-        found: dict[str, t.Any] = {"scale": row.scale_name or row.list_name}
+        keys: dict[str, t.Any] = {"scale": row.scale_name or row.list_name}
         reverse = row.flag("reverse")
-        return found if reverse is None else {**found, "reverse": reverse}
+        return keys if reverse is None else {**keys, "reverse": reverse}
 
     def xlsform_type(self) -> str:
         return f"select_one {self.definition.scale}"

@@ -111,9 +111,9 @@ class LikertGroup(_ScaleType):
             row.problem(f"the rows of a Likert group use one scale, not {len(scales)}")
         rows = []
         for child in row.children:
-            found: dict[str, t.Any] = {"item": child.name, "text": child.text("label")}
-            found["reverse"] = child.flag("reverse")
-            rows.append({k: v for k, v in found.items() if v is not None})
+            keys: dict[str, t.Any] = {"item": child.name, "text": child.text("label")}
+            keys["reverse"] = child.flag("reverse")
+            rows.append({k: v for k, v in keys.items() if v is not None})
         return {"scale": row.children[0].list_name, "rows": rows}
 
     def to_xlsform(self, out: XlsOut) -> None:

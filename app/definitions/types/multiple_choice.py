@@ -32,9 +32,9 @@ class MultipleChoice(_ChoiceBase):
 
     @classmethod
     def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
-        found = super().from_xlsform(row)
+        keys = super().from_xlsform(row)
         most = row.limit("count-selected(.)", "<=")
-        return found if most is None else {**found, "max_choices": most}
+        return keys if most is None else {**keys, "max_choices": most}
 
     def xlsform_columns(self, out: XlsOut) -> dict[str, t.Any]:
         most = self.raw.get("max_choices")

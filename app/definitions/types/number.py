@@ -65,17 +65,17 @@ class Number(QuestionType):
 
     @classmethod
     def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
-        found: dict[str, t.Any] = {"integer": False} if row.type == "decimal" else {}
+        keys: dict[str, t.Any] = {"integer": False} if row.type == "decimal" else {}
         # An integer column: a definition's explicit ``integer: true``.
         whole = row.flag("integer")
         if whole is not None and whole != (row.type == "integer"):
             row.problem(f"integer is {cell(whole)} on a {row.type} row: keep one")
         elif whole is not None:
-            found["integer"] = whole
-        found["min"] = row.limit(".", ">=")
-        found["max"] = row.limit(".", "<=")
-        found["unit"] = row.text("unit")
-        return {k: v for k, v in found.items() if v is not None}
+            keys["integer"] = whole
+        keys["min"] = row.limit(".", ">=")
+        keys["max"] = row.limit(".", "<=")
+        keys["unit"] = row.text("unit")
+        return {k: v for k, v in keys.items() if v is not None}
 
     def xlsform_type(self) -> str:
         return "integer" if self.definition.integer else "decimal"

@@ -91,20 +91,20 @@ class Rating(QuestionType):
     @classmethod
     def from_xlsform(cls, row: XlsRow) -> dict[str, t.Any]:
         params = row.parameters()
-        found: dict[str, t.Any] = {}
+        keys: dict[str, t.Any] = {}
         for key, field in (("start", "min"), ("end", "max")):
             if key in params:
-                found[field] = row.numeric("parameters", params.pop(key))
+                keys[field] = row.numeric("parameters", params.pop(key))
         if params.pop("step", "1") != "1":
             row.problem("a range's step must be 1: a rating is a whole number")
         if params:
             row.problem(f"unknown range parameter '{next(iter(params))}' (start, end, step)")
-        if ("min" not in found or "max" not in found) and not row.cells.get("kind"):
-            row.assume(f"'{row.name}' rates from {found.get('min', 1)} to {found.get('max', 5)}")
+        if ("min" not in keys or "max" not in keys) and not row.cells.get("kind"):
+            row.assume(f"'{row.name}' rates from {keys.get('min', 1)} to {keys.get('max', 5)}")
         for key in ("low_label", "high_label"):
-            found[key] = row.text(key)
-        found["favourable_from"] = row.numeric("favourable_from")
-        return {k: v for k, v in found.items() if v is not None}
+            keys[key] = row.text(key)
+        keys["favourable_from"] = row.numeric("favourable_from")
+        return {k: v for k, v in keys.items() if v is not None}
 
     def xlsform_type(self) -> str:
         return "range"
