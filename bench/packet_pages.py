@@ -84,7 +84,15 @@ def _packets(seed: int, folder: Path) -> Iterator[str]:
     with app.app_context():
         alembic.upgrade()
         sync_directory(db.session, app.config["SURVEYS_DIR"])
-        generate(db.session, RESPONSES, seed=seed, release_min_n=app.config["MIN_CELL_SIZE"])
+        # As `flask demo` makes it: with the past review and its actions, so the packet
+        # carries "What we said we would do".
+        generate(
+            db.session,
+            RESPONSES,
+            seed=seed,
+            release_min_n=app.config["MIN_CELL_SIZE"],
+            report_settings=app.config,
+        )
         db.session.commit()
         wave = db.session.scalars(
             sa.select(Wave.name).order_by(Wave.opens_on.desc()).limit(1)
