@@ -89,7 +89,7 @@ def survey_download_yaml(survey_id: int, number: int) -> ResponseReturnValue:
 
 @bp.get("/surveys/<int:survey_id>/versions/<int:number>/definition.xlsx")
 @roles_required(*STAFF)
-def survey_download_xlsx(survey_id: int, number: int):  # type: ignore[no-untyped-def]
+def survey_download_xlsx(survey_id: int, number: int) -> ResponseReturnValue:
     version = _version(survey_id, number)
     response = Response(
         definition_xlsx(version),
