@@ -191,6 +191,26 @@ def as_user(client, app, user_id: int) -> None:  # type: ignore[no-untyped-def]
         cookie_session["_fresh"] = True
 
 
+@pytest.fixture
+def coordinator(app, world):  # type: ignore[no-untyped-def]
+    """A test client signed in as the world's coordinator."""
+    client = app.test_client()
+    as_user(client, app, world.coordinator)
+    return client
+
+
+@pytest.fixture
+def client_as(app, world):  # type: ignore[no-untyped-def]
+    """``client_as(user_id)``: a test client signed in as that user."""
+
+    def make(user_id: int):  # type: ignore[no-untyped-def]
+        client = app.test_client()
+        as_user(client, app, user_id)
+        return client
+
+    return make
+
+
 def csrf_token(html: str) -> str:
     match = CSRF.search(html)
     assert match, "no CSRF token on the page"

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 import sqlalchemy as sa
 
 from app.admin.services.tracking import day_chart, link_progress, responses_per_week
 from app.admin.services.waves import current_wave
 from app.models import AuditEvent, Link, Response, Role, User, Wave
-from tests.admin.conftest import as_user, database, post_form, sign_in
-
-
-@pytest.fixture
-def client_as(app, world):  # type: ignore[no-untyped-def]
-    def make(user_id: int):  # type: ignore[no-untyped-def]
-        client = app.test_client()
-        as_user(client, app, user_id)
-        return client
-
-    return make
+from tests.admin.conftest import database, post_form, sign_in
 
 
 def test_current_wave_is_the_one_open_today_that_opened_last(app, world):  # type: ignore[no-untyped-def]

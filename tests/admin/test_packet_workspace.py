@@ -5,21 +5,10 @@ from __future__ import annotations
 
 import time
 
-import pytest
 import sqlalchemy as sa
 
 from app.models import AuditEvent, CommentRedaction, Release, ReportFile, Wave
 from tests.admin.conftest import as_user, csrf_token, database
-
-
-@pytest.fixture
-def client_as(app, world):  # type: ignore[no-untyped-def]
-    def make(user_id: int):  # type: ignore[no-untyped-def]
-        client = app.test_client()
-        as_user(client, app, user_id)
-        return client
-
-    return make
 
 
 def events(app, action: str) -> list[AuditEvent]:  # type: ignore[no-untyped-def]

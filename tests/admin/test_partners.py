@@ -30,19 +30,9 @@ from app.models import (
     Survey,
     Wave,
 )
-from tests.admin.conftest import as_user, database, post_form
+from tests.admin.conftest import database, post_form
 
 TODAY = dt.datetime.now(dt.UTC).date()
-
-
-@pytest.fixture
-def client_as(app, world):  # type: ignore[no-untyped-def]
-    def make(user_id: int):  # type: ignore[no-untyped-def]
-        client = app.test_client()
-        as_user(client, app, user_id)
-        return client
-
-    return make
 
 
 def form_data(**changes: str) -> dict[str, str]:

@@ -22,16 +22,6 @@ SAFE_FILENAME = re.compile(r'^attachment; filename="[a-z0-9-]+\.(pdf|xlsx|csv|ht
 
 
 @pytest.fixture
-def client_as(app, world):  # type: ignore[no-untyped-def]
-    def make(user_id: int):  # type: ignore[no-untyped-def]
-        client = app.test_client()
-        as_user(client, app, user_id)
-        return client
-
-    return make
-
-
-@pytest.fixture
 def wave_name(app, world) -> str:  # type: ignore[no-untyped-def]
     with database(app) as session:
         return session.get(Wave, world.current).name

@@ -16,16 +16,9 @@ from app.admin.services.exports import csv_chunks, export_rows, safe_text
 from app.admin.services.responses import ResponseFilters
 from app.extensions import db
 from app.models import Answer, AuditEvent, Link, Partner, PartnerCategory, Response, Survey
-from tests.admin.conftest import as_user, database, post_form
+from tests.admin.conftest import database, post_form
 
 NASTY = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
-
-
-@pytest.fixture
-def coordinator(app, world):  # type: ignore[no-untyped-def]
-    client = app.test_client()
-    as_user(client, app, world.coordinator)
-    return client
 
 
 def add_response(session, link: Link, answers, when: dt.datetime | None = None) -> Response:  # type: ignore[no-untyped-def]

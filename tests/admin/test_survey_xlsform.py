@@ -11,23 +11,15 @@ import re
 import typing as t
 
 import openpyxl
-import pytest
 import sqlalchemy as sa
 
 from app.definitions import build, load_file, xlsform
 from app.definitions.sync import latest_version
 from app.models import AuditEvent, Survey, SurveyVersion
-from tests.admin.conftest import as_user, csrf_token, database
+from tests.admin.conftest import csrf_token, database
 from tests.conftest import FIXTURES, ROOT
 
 FAMILY = ROOT / "surveys" / "family-feedback.yaml"
-
-
-@pytest.fixture
-def coordinator(app, world):  # type: ignore[no-untyped-def]
-    client = app.test_client()
-    as_user(client, app, world.coordinator)
-    return client
 
 
 def upload(client, raw: bytes, name: str):  # type: ignore[no-untyped-def]

@@ -6,22 +6,14 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from app.admin.services.surveys import changes_between
 from app.definitions import load_text
 from app.definitions.sync import definition_of, latest_version, store_definition
 from app.models import Answer, AuditEvent, Response, Survey, SurveyVersion
-from tests.admin.conftest import as_user, csrf_token, database
+from tests.admin.conftest import csrf_token, database
 from tests.conftest import ROOT
-
-
-@pytest.fixture
-def coordinator(app, world):  # type: ignore[no-untyped-def]
-    client = app.test_client()
-    as_user(client, app, world.coordinator)
-    return client
 
 
 def survey_id(app, slug: str) -> int:  # type: ignore[no-untyped-def]

@@ -11,14 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import AuditEvent, Link, Survey, Wave
-from tests.admin.conftest import as_user, database, post_form
-
-
-@pytest.fixture
-def coordinator(app, world):  # type: ignore[no-untyped-def]
-    client = app.test_client()
-    as_user(client, app, world.coordinator)
-    return client
+from tests.admin.conftest import database, post_form
 
 
 def wave_count(app) -> int:  # type: ignore[no-untyped-def]

@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import NARROW, PHONE, axe_violations, fits_width
 from tests.browser.test_respondent import INTERVIEW, draft_keys, responses
-from tests.respond.helpers import open_link, store_survey
+from tests.factories import store_survey
+from tests.respond.helpers import open_link
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from werkzeug.serving import make_server
 
 from tests.browser.conftest import NARROW, PHONE, axe_violations, fits_width
 from tests.browser.test_respondent import INTERVIEW, responses
-from tests.respond.helpers import open_link, store_survey
+from tests.factories import store_survey
+from tests.respond.helpers import open_link
 
 
 class SwitchableServer:

@@ -6,7 +6,8 @@ import pytest
 
 from tests.browser.conftest import NARROW
 from tests.browser.test_respondent import FAMILY
-from tests.respond.helpers import open_link, store_survey
+from tests.factories import store_survey
+from tests.respond.helpers import open_link
 
 
 @pytest.fixture

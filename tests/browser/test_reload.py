@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
 from tests.browser.test_respondent import FAMILY, draft_keys, responses
-from tests.respond.helpers import open_link, store_survey
+from tests.factories import store_survey
+from tests.respond.helpers import open_link
 
 CHANGE = "Más información por mensaje de texto."
 # field -> (page number it is on, value sent)

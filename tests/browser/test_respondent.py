@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from app.models import Response
 from tests.browser.conftest import NARROW, PHONE, WIDE, axe_violations, fits_width
 from tests.conftest import ROOT
-from tests.respond.helpers import open_link, store_survey
+from tests.factories import store_survey
+from tests.respond.helpers import open_link
 
 FAMILY = ROOT / "surveys" / "family-feedback.yaml"
 INTERVIEW = ROOT / "surveys" / "community-interview.yaml"

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from app.models import Answer, Link, Response, Survey
 from bench.submission import ITEMS
 from tests.conftest import EXAMPLE
+from tests.factories import store_survey
 from tests.reliability.conftest import responses_missing_answers
 from tests.respond.helpers import open_link as open_link_to
-from tests.respond.helpers import store_survey
 
 EXAMPLES = 2000 if os.environ.get("SOAK") else 150
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')

@@ -8,13 +8,11 @@ import itertools
 import uuid
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from app.admin.services.links import create_link
-from app.definitions import load_file
-from app.definitions.sync import definition_of, latest_version, store_definition
+from app.definitions.sync import definition_of, latest_version
 from app.models import Answer, Partner, PartnerCategory, Response, Survey, Wave
 from tests.conftest import ROOT
+from tests.factories import store_survey
 
 DATA = Path(__file__).resolve().parent / "data"
 SELF_ASSESSMENT = ROOT / "surveys" / "partnership-self-assessment.yaml"
@@ -34,9 +32,7 @@ class Builder:
         self._links: dict[tuple, object] = {}
 
     def survey(self, path: Path) -> Survey:
-        definition = load_file(path)
-        store_definition(self.session, definition, path.name)
-        survey = self.session.scalar(sa.select(Survey).where(Survey.slug == definition.id))
+        survey = store_survey(self.session, path)
         self.surveys[survey.slug] = survey
         return survey
 

@@ -10,10 +10,8 @@ import sqlalchemy as sa
 from babel.messages import mofile, pofile
 
 from app.admin.services.links import create_link
-from app.definitions import load_file
-from app.definitions.sync import store_definition
 from app.models import Link, Survey, Wave
-from tests.factories import database
+from tests.factories import database, store_survey
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "app" / "translations"
@@ -132,13 +130,6 @@ def _multi(pairs):  # type: ignore[no-untyped-def]
     from werkzeug.datastructures import MultiDict
 
     return MultiDict(pairs)
-
-
-def store_survey(session, path: Path) -> Survey:  # type: ignore[no-untyped-def]
-    definition = load_file(path)
-    store_definition(session, definition, path.name)
-    session.flush()
-    return session.scalar(sa.select(Survey).where(Survey.slug == definition.id))
 
 
 def open_link(

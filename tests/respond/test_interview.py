@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from app.models import Response
 from tests.conftest import ROOT
-from tests.respond.helpers import Respondent, open_link, store_survey
+from tests.factories import store_survey
+from tests.respond.helpers import Respondent, open_link
 
 INTERVIEW = ROOT / "surveys" / "community-interview.yaml"
 
@@ -108,7 +109,8 @@ def test_end_without_saving_asks_first_and_no_brings_the_interview_back(intervie
 
 
 def test_end_is_an_interview_button_only(client, session):
-    from tests.respond.helpers import Respondent, open_link, store_survey
+    from tests.factories import store_survey
+    from tests.respond.helpers import Respondent, open_link
 
     link = open_link(session, store_survey(session, ROOT / "surveys" / "family-feedback.yaml"))
     session.commit()

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from app.models import Response
 from tests.conftest import ROOT
-from tests.respond.helpers import open_link, store_survey
+from tests.factories import store_survey
+from tests.respond.helpers import open_link
 
 INTERVIEW = ROOT / "surveys" / "community-interview.yaml"
 FAMILY = ROOT / "surveys" / "family-feedback.yaml"

@@ -12,7 +12,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import create_app
 from app.extensions import db
 from tests.conftest import EXAMPLE, base_config
-from tests.respond.helpers import Respondent, open_link, store_survey
+from tests.factories import store_survey
+from tests.respond.helpers import Respondent, open_link
 
 PROXY = "127.0.0.1"
 
