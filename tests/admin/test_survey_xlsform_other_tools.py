@@ -10,7 +10,7 @@ import re
 import pytest
 
 from app.definitions import DefinitionError, xlsform
-from tests.admin.test_survey_xlsform import coordinator, upload, versions  # noqa: F401
+from tests.admin.test_survey_xlsform import upload, versions
 from tests.xlsform_other_tools import kobo_family, odk_staff, surveycto_student
 
 
@@ -19,7 +19,7 @@ def page_text(response) -> str:  # type: ignore[no-untyped-def]
     return html.unescape(re.sub(r"<[^>]+>", "", response.text))
 
 
-def test_a_kobotoolbox_family_survey_imports_and_lists_what_it_assumed(app, coordinator):  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_kobotoolbox_family_survey_imports_and_lists_what_it_assumed(app, coordinator):  # type: ignore[no-untyped-def]
     imported = xlsform.load_bytes(kobo_family(), "family.xlsx")
     data = imported.definition.data
     found = {q["item"]: q for page in data["pages"] for q in page["questions"]}
@@ -67,7 +67,7 @@ def test_a_kobotoolbox_family_survey_imports_and_lists_what_it_assumed(app, coor
         assert said in text, said
 
 
-def test_an_odk_staff_survey_imports_its_likert_list_as_a_scale(app, coordinator):  # type: ignore[no-untyped-def]  # noqa: F811
+def test_an_odk_staff_survey_imports_its_likert_list_as_a_scale(app, coordinator):  # type: ignore[no-untyped-def]
     imported = xlsform.load_bytes(odk_staff(), "staff.xlsx")
     data = imported.definition.data
     found = {q["item"]: q for page in data["pages"] for q in page["questions"]}
@@ -115,7 +115,7 @@ SURVEYCTO_PROBLEMS = [
 ]
 
 
-def test_a_surveycto_form_using_what_the_service_does_not_ask_names_every_row(app, coordinator):  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_surveycto_form_using_what_the_service_does_not_ask_names_every_row(app, coordinator):  # type: ignore[no-untyped-def]
     with pytest.raises(DefinitionError) as caught:
         xlsform.load_bytes(surveycto_student(), "student.xlsx")
     assert sorted(str(p) for p in caught.value.problems) == sorted(SURVEYCTO_PROBLEMS)
@@ -130,7 +130,7 @@ def test_a_surveycto_form_using_what_the_service_does_not_ask_names_every_row(ap
     assert len(versions(app, "student_checkin")) == before
 
 
-def test_a_title_without_its_translation_says_which_column_to_fill_in(app, coordinator):  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_title_without_its_translation_says_which_column_to_fill_in(app, coordinator):  # type: ignore[no-untyped-def]
     import io
 
     import openpyxl
