@@ -259,6 +259,36 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
+def page_fields(
+    definition: SurveyDefinition,
+    answers: Answers,
+    index: int,
+    language: str,
+    show_errors: bool = False,
+) -> dict[str, t.Any]:
+    """What ``respond/page.html`` and the workspace's preview both show of one page of
+    ``definition``: its questions with their values and messages, where it stands among
+    the shown pages, the other pages' answers carried as hidden fields, and languages."""
+    views = question_views(answers, index, language, show_errors)
+    page, _questions = definition.pages[index]
+    number, total = answers.position(index)
+    return {
+        "survey": definition,
+        "t": lambda text: definition.text(text, language),
+        "page": page,
+        "page_index": index,
+        "page_number": number,
+        "page_total": total,
+        "is_first": answers.previous_page(index) is None,
+        "is_last": answers.next_page(index) is None,
+        "questions": views,
+        "errors": error_summary(views) if show_errors else [],
+        "carried": answers.carried_fields(v.state for v in views),
+        "language": language,
+        "languages": language_choices(definition.languages),
+    }
+
+
 def language_choices(languages: list[str]) -> list[tuple[str, str]]:
     """(code, the language's own name) for the language switch."""
     choices = []

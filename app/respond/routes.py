@@ -18,9 +18,8 @@ from app.ratelimit import rate_limited
 from app.respond import antiforgery, bp, store
 from app.respond.flow import Answers, form_number
 from app.respond.presenter import (
-    error_summary,
     language_choices,
-    question_views,
+    page_fields,
     with_phone_links,
 )
 from app.respond.service import (
@@ -204,28 +203,12 @@ def _page(
     fresh: bool = False,
     status: int = 200,
 ) -> tuple[str, int, dict[str, str]]:
-    language = form["language"]
-    views = question_views(answers, index, language, show_errors)
-    page, _questions = definition.pages[index]
-    number, total = answers.position(index)
     body = render_template(
         "respond/page.html",
-        survey=definition,
-        t=lambda text: definition.text(text, language),
+        **page_fields(definition, answers, index, form["language"], show_errors),
         token=link.token,
-        page=page,
-        page_index=index,
-        page_number=number,
-        page_total=total,
-        is_first=answers.previous_page(index) is None,
-        is_last=answers.next_page(index) is None,
-        questions=views,
-        errors=error_summary(views) if show_errors else [],
-        carried=answers.carried_fields(v.state for v in views),
         form=form,
         form_token=antiforgery.form_token(),
-        language=language,
-        languages=language_choices(definition.languages),
         fresh=fresh,
     )
     return body, status, NO_CACHE

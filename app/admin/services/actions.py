@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app.admin.services import FormProblem
+from app.admin.services.waves import today_utc
 from app.models import (
     ActionItem,
     ActionNote,
@@ -46,10 +47,6 @@ FINDING_LABELS = {
     FindingKind.THEME: "An interview theme",
 }
 SCHOOL_TEAM = "School team"
-
-
-def today_utc() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
 
 
 def readable_day(day: dt.date | None, weekday: bool = False) -> str:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from app.admin.services import FormProblem
+from app.admin.services.waves import today_utc
 from app.models import (
     AgreementKind,
     Link,
@@ -27,10 +28,6 @@ RENEWAL_NOTICE_DAYS = 60
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Digits with the usual separators and an optional extension ("555-0100 ext. 12").
 PHONE = re.compile(r"^\+?[0-9 ().\-/]{3,}( ?(ext\.?|x) ?[0-9]{1,6})?$", re.IGNORECASE)
-
-
-def today_utc() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
 
 
 @dataclasses.dataclass(frozen=True)

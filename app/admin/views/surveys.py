@@ -36,7 +36,7 @@ from app.extensions import db
 from app.i18n import preferred_language, use_language
 from app.models import Survey, SurveyVersion
 from app.respond.flow import Answers, form_number
-from app.respond.presenter import error_summary, language_choices, question_views
+from app.respond.presenter import page_fields
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 
@@ -158,26 +158,11 @@ def preview_page(
                     page, show_errors = bad, True
                 else:
                     finished = True
-    views = question_views(answers, page, language, show_errors)
-    page_def, _questions = definition.pages[page]
-    number, total = answers.position(page)
     status = 422 if show_errors else 200
     return render_template(
         "admin/survey_preview.html",
+        **page_fields(definition, answers, page, language, show_errors),
         title=title,
-        survey=definition,
-        t=lambda text: definition.text(text, language),
-        page=page_def,
-        page_index=page,
-        page_number=number,
-        page_total=total,
-        is_first=answers.previous_page(page) is None,
-        is_last=answers.next_page(page) is None,
-        questions=views,
-        errors=error_summary(views) if show_errors else [],
-        carried=answers.carried_fields(v.state for v in views),
-        language=language,
-        languages=language_choices(definition.languages),
         finished=finished,
         sent=len(answers.answer_rows()) if finished else 0,
         extra=extra or {},
