@@ -57,6 +57,7 @@ class FileCounts(Storage):
     def __init__(self, path: str | os.PathLike[str], wrap_exceptions: bool = True):
         super().__init__(wrap_exceptions=wrap_exceptions)
         self.path = str(path)
+        self._prepared = False
 
     @property
     def base_exceptions(self) -> type[Exception]:
@@ -64,18 +65,39 @@ class FileCounts(Storage):
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=FILE_BUSY_SECONDS, isolation_level=None)
-        try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute(
-                "CREATE TABLE IF NOT EXISTS counts ("
-                "key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires_at REAL NOT NULL)"
-            )
-            connection.execute("CREATE INDEX IF NOT EXISTS counts_expiry ON counts (expires_at)")
-        except BaseException:
-            connection.close()
-            raise
+        connection.execute("PRAGMA synchronous=NORMAL")
+        if not self._prepared:
+            try:
+                self._prepare(connection)
+            except BaseException:
+                connection.close()
+                raise
+            self._prepared = True
         return connection
+
+    def _prepare(self, connection: sqlite3.Connection) -> None:
+        """Switch the file to WAL and make its table, once per process.
+
+        Several workers starting at once race to switch a new file to WAL, and SQLite
+        answers that race with "database is locked" at once, without waiting the busy
+        timeout; so the switch is tried again until ``FILE_BUSY_SECONDS`` have passed.
+        """
+        deadline = time.monotonic() + FILE_BUSY_SECONDS
+        while True:
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute(
+                    "CREATE TABLE IF NOT EXISTS counts ("
+                    "key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires_at REAL NOT NULL)"
+                )
+                connection.execute(
+                    "CREATE INDEX IF NOT EXISTS counts_expiry ON counts (expires_at)"
+                )
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()

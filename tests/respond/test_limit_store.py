@@ -173,3 +173,39 @@ def test_sign_in_goes_through_counted_nowhere_when_the_count_file_is_unusable(
         with app.app_context():
             db.engine.dispose()
     assert "rate limit not counted (auth.signin)" in caplog.text
+
+
+def _count_from_a_new_process(path: str, start: float, hits: int) -> int:
+    """Wait for ``start`` (so every process counts at once), then count ``hits`` times;
+    return how many of them went uncounted."""
+    import time
+
+    from limits.errors import StorageError
+
+    while time.time() < start:
+        pass
+    counts = FileCounts(path)
+    uncounted = 0
+    for _ in range(hits):
+        try:
+            counts.incr("signin", 60)
+        except StorageError:
+            uncounted += 1
+    return uncounted
+
+
+def test_workers_starting_at_once_on_a_new_count_file_count_every_attempt(tmp_path):
+    """Workers that start together all set up the new file: SQLite answers their race
+    to switch it to WAL with "database is locked" at once, and not one attempt may go
+    through uncounted for it."""
+    import multiprocessing
+    import time
+
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(6) as pool:
+        for trial in range(8):
+            path = str(tmp_path / f"counts-{trial}.db")
+            start = time.time() + (2.0 if trial == 0 else 0.3)
+            uncounted = pool.starmap(_count_from_a_new_process, [(path, start, 10)] * 6)
+            assert uncounted == [0] * 6, f"trial {trial}"
+            assert FileCounts(path).get("signin") == 60
