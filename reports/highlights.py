@@ -25,6 +25,7 @@ PER_AUDIENCE = 2  # strengths, and concerns, per audience in the two-page summar
 WEAKEST = 3
 LISTED = 4
 QUESTIONS = 6
+FEWEST_QUESTIONS = 3
 LOW_RATE = 30.0
 QUOTE = 90
 
@@ -169,7 +170,8 @@ def questions_for_the_meeting(
     sides: Sequence[tuple[ElementScore, str, ElementSide]],
     previous_wave: str | None,
 ) -> list[str]:
-    """Three to six questions the data raises, most telling first."""
+    """Three to six questions the data raises, most telling first (fewer only when
+    fewer than three results are shown)."""
     gaps = [m for m in mirrored if m.gap.shown and m.gap.number() >= 15 and m.highest and m.lowest]
     changes = [p for pairs in scored.values() for p in pairs if p[1].change.shown]
     drops = sorted(
@@ -234,7 +236,38 @@ def questions_for_the_meeting(
             f"{item.change.number():.0f} points{since}: what worked, and can it spread?"
         )
     asked = first + later
+    if len(asked) < FEWEST_QUESTIONS:
+        mentioned = {item.item_id for _section, item in weakest[:1] + drops[:1] + rises[:1]}
+        asked += _more_questions(weakest, FEWEST_QUESTIONS - len(asked), mentioned)
     return asked[:QUESTIONS]
+
+
+def _more_questions(
+    weakest: list[tuple[Group, ItemSummary]], wanted: int, mentioned: set[str]
+) -> list[str]:
+    """When the data raises fewer than three questions (a partner's packet with no
+    change or gap to speak of), ask about the next least favourable result of each
+    audience and then each audience's most favourable one, so a meeting always has
+    somewhere to start. Picked among shown figures only, like the rest."""
+    least = (weakest[1:], "least", "what gets in the way?", {s.audience for s, _ in weakest[:1]})
+    best_first = sorted(weakest, key=lambda p: (-p[1].percent_favourable.number(), p[1].item_id))
+    most = (best_first, "most", "what makes it work, and can it spread?", set[str]())
+    more: list[str] = []
+    asked_about = set(mentioned)
+    for results, which, ask, seen in (least, most):
+        for section, item in results:
+            if len(more) == wanted:
+                return more
+            if section.audience in seen or item.item_id in asked_about:
+                continue
+            seen.add(section.audience)
+            asked_about.add(item.item_id)
+            more.append(
+                f"{audience_label(section.audience)} gave their {which} favourable answers to "
+                f"“{quote(item.label)}” ({_pct(item.percent_favourable.number())} chose "
+                f"{chose(item)}): {ask}"
+            )
+    return more
 
 
 __all__ = ["chose", "executive_summary", "questions_for_the_meeting", "quote"]

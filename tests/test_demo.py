@@ -174,7 +174,9 @@ def test_demo_answers_come_from_one_function_for_every_type(runner, session):  #
     assert set(answered) == asked, asked - set(answered)
 
 
-def test_demo_packet_keeps_its_page_budget(runner, session, app):  # type: ignore[no-untyped-def]
+def test_demo_packets_keep_their_page_budget_and_ask_three_to_six_questions(  # type: ignore[no-untyped-def]
+    runner, session, app
+):
     from reports import build_report, render
 
     load_demo(runner, 2000, seed=7)
@@ -204,3 +206,13 @@ def test_demo_packet_keeps_its_page_budget(runner, session, app):  # type: ignor
     assert theirs["before_appendix"] <= PAGE_BUDGET and theirs["fewer"] + theirs["withheld"] <= 8, (
         theirs
     )
+    # Every packet's summary gives the meeting three to six questions, the whole
+    # school's and each partner's, in the past wave (nothing earlier to change from) as
+    # in the current one; only a packet with nothing shown (the small partner's) has none.
+    questions = {}
+    for wave_name in session.scalars(sa.select(Wave.name)):
+        for scope in [None, *session.scalars(sa.select(Partner.name))]:
+            summary = build_report(session, None, wave_name, scope, **options).summary
+            questions[wave_name, scope] = len(summary.questions)
+            assert (3 <= questions[wave_name, scope] <= 6) or summary.empty, questions
+    assert list(questions.values()).count(0) == 2, questions  # the small partner's two
