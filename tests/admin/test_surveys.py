@@ -7,6 +7,7 @@ import io
 import re
 
 import sqlalchemy as sa
+from markupsafe import escape
 
 from app.admin.services.surveys import changes_between
 from app.definitions import load_text
@@ -216,6 +217,50 @@ def test_publish_after_review_stores_one_audited_version_managed_in_the_workspac
         data={"csrf_token": token, "definition_text": text, "filename": "family-feedback.yaml"},
     )
     assert again.status_code == 302 and versions_of(app, "family-feedback") == before + 1
+
+
+def test_the_review_shows_every_question_as_asked_before_anything_is_stored(app, coordinator):  # type: ignore[no-untyped-def]
+    # A follow-up added to the upload, shown only for one answer to the question before.
+    text = family_text().replace("Thank you for taking this survey.", "Thanks for coming.", 1)
+    marker = "      - item: services.which_used\n"
+    follow_up = (
+        "      - item: services.how_found\n"
+        "        type: short_text\n"
+        '        show_if: {question: services.used_this_year, equals: "no"}\n'
+        "        text:\n"
+        "          en: What kept your child from using a support?\n"
+        "          es: ¿Qué impidió que su hijo o hija usara un apoyo?\n"
+    )
+    text = text.replace(marker, follow_up + marker, 1)
+    before = versions_of(app, "family-feedback")
+    review = upload(coordinator, text)
+    assert review.status_code == 200, review.text
+    definition = load_text(text, "family-feedback.yaml")
+    page = review.text
+    # Every question of every page, in the survey's first language, with its help,
+    # its rows and the answers it offers, on the page that has the Publish button.
+    outline = page[page.index('<div class="preview-survey"') : page.index("<h2>Publish</h2>")]
+    assert definition.languages[0] == "en"
+    for page_def, questions in definition.pages:
+        if page_def.title:
+            assert f"<h3>{escape(definition.text(page_def.title, 'en'))}</h3>" in outline
+        for question in questions:
+            d = question.definition
+            asked = escape(definition.text(d.text, "en"))
+            assert f'<p class="question-text">{asked}</p>' in outline
+            if d.help is not None:
+                assert str(escape(definition.text(d.help, "en"))) in outline
+            for row in getattr(d, "rows", None) or []:
+                assert f"<li>{escape(definition.text(row.text, 'en'))}</li>" in outline
+    assert "Thanks for coming." in outline
+    assert "Answers offered: Yes · No" in outline
+    # The condition notes say when a follow-up is asked, the new one's included.
+    assert outline.count("Answer this if you chose “Yes” above.") == 3
+    new = outline.index("What kept your child from using a support?")
+    assert outline.index("Answer this if you chose “No” above.", new) - new < 200
+    # The interactive preview stays one press away, in each of the survey's languages.
+    assert "Try it on a phone in English" in page and "Try it on a phone in Spanish" in page
+    assert versions_of(app, "family-feedback") == before
 
 
 def test_sync_leaves_a_workspace_survey_alone_unless_forced(app, coordinator):  # type: ignore[no-untyped-def]
