@@ -115,6 +115,61 @@ def family_text() -> str:
     return (ROOT / "surveys" / "family-feedback.yaml").read_text()
 
 
+FOLLOW_UP_PAGE = """  - id: follow_up
+    title:
+      en: About the support your child used
+      es: Sobre el apoyo que usó su hijo o hija
+    show_if: {question: services.used_this_year, equals: "yes"}
+    questions:
+      - item: services.what_helped_most
+        type: short_text
+        text:
+          en: What helped your child most?
+          es: ¿Qué ayudó más a su hijo o hija?
+
+"""
+
+
+def test_the_preview_follows_a_display_condition(app, coordinator):  # type: ignore[no-untyped-def]
+    # A page shown only after "Yes" to a question on the page before it.
+    text = family_text().replace("  - id: comments\n", FOLLOW_UP_PAGE + "  - id: comments\n", 1)
+    with database(app) as session:
+        store_definition(session, load_text(text, "family-feedback.yaml"), "family-feedback.yaml")
+        session.commit()
+    family = survey_id(app, "family-feedback")
+    url = f"/admin/surveys/{family}/versions/2/preview"
+    token = csrf_token(coordinator.get(url).text)
+    services = {"csrf_token": token, "_page": "3", "_lang": "en"}
+    before = stored(app)
+
+    # On its own page, the follow-up to the question says when to answer it.
+    page = coordinator.post(url, data=services)
+    assert page.status_code == 200 and "Page 4 of 5" in page.text
+    assert "Which supports did your child use?" in page.text
+    assert "Answer this if you chose “Yes” above." in page.text
+
+    # "No": the page that depends on it is skipped, and not counted.
+    no = coordinator.post(url, data={**services, "services.used_this_year": "no", "nav": "next"})
+    assert no.status_code == 200, no.text
+    assert "Your ideas" in no.text and "Page 5 of 5" in no.text
+    assert "What helped your child most?" not in no.text
+
+    # "Yes": it is shown, the survey is a page longer, and Back returns from it.
+    yes = coordinator.post(url, data={**services, "services.used_this_year": "yes", "nav": "next"})
+    assert yes.status_code == 200, yes.text
+    assert "What helped your child most?" in yes.text and "Page 5 of 6" in yes.text
+    follow_up = {**services, "_page": "4", "services.used_this_year": "yes"}
+    back = coordinator.post(url, data={**follow_up, "nav": "back"})
+    assert "Which supports did your child use?" in back.text and "Page 4 of 6" in back.text
+
+    # Another answer on the way back hides the page again.
+    changed = coordinator.post(
+        url, data={**services, "services.used_this_year": "not_sure", "nav": "next"}
+    )
+    assert "Your ideas" in changed.text and "What helped your child most?" not in changed.text
+    assert stored(app) == before
+
+
 def upload(client, text: str, name: str = "family-feedback.yaml"):  # type: ignore[no-untyped-def]
     token = csrf_token(client.get("/admin/surveys/upload").text)
     return client.post(
