@@ -544,3 +544,32 @@ def test_a_partner_users_packet_shows_its_own_and_the_school_teams_actions_only(
         f"/admin/reports/download/csv?wave={world.current}&partner={world.partner_b}"
     )
     assert other.status_code == 403
+
+
+def test_the_english_draft_reads_at_grade_eight_or_below(app, world):  # type: ignore[no-untyped-def]
+    from tests.admin.readability import grade, syllables
+
+    # The measure tells plain words from hard ones.
+    assert [syllables(w) for w in ("school", "families", "agreed", "community")] == [1, 3, 2, 4]
+    assert grade(["We asked. You said yes. We did it."]) < 2
+    assert (
+        grade(
+            [
+                "Institutional stakeholders collaboratively operationalize comprehensive "
+                "psychosocial interventions, notwithstanding considerable administrative "
+                "complexity."
+            ]
+        )
+        > 16
+    )
+    with database(app) as session:
+        en = service.draft(session, session.get(Wave, world.previous), SETTINGS)["en"]
+    results = [line for block in en["audiences"] for line in (*block["strong"], *block["weak"])]
+    assert len(results) >= 6
+    # The page as drafted, the surveys' own statements included.
+    page = [en["title"], en["intro"], en["closing"], *en["actions"], *results]
+    page += [block["heading"] for block in en["audiences"]]
+    assert grade(page) <= 8, page
+    # The draft's own wording, without the statements quoted from the surveys.
+    own = [en["intro"], en["closing"], *(line.split(":")[0] + "." for line in results)]
+    assert grade(own) <= 8, own
