@@ -140,6 +140,40 @@ def test_a_plain_form_maps_every_question_type() -> None:
     assert data["title"] == {"en": "Family check", "es": "Revisión familiar"}
 
 
+def md_to_csv(text: str) -> bytes:
+    """The Markdown workbook as the one-file CSV a spreadsheet saves: each sheet's name
+    in the first column of its first row, its rows below with that column empty."""
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        writer.writerow(cells)
+    return out.getvalue().encode("utf-8-sig")  # with the mark spreadsheets put first
+
+
+def test_a_form_saved_as_csv_imports_as_its_workbook_does() -> None:
+    text = PLAIN.read_text()
+    raw = md_to_csv(text)
+    assert b"\"selected(${heard}, 'flyer')" in raw  # a cell with a comma is quoted
+    from_csv = xlsform.load_bytes(raw, "plain.csv")
+    from_md = xlsform.load_bytes(PLAIN.read_bytes(), "plain.md")
+    assert from_csv.definition.sha256 == from_md.definition.sha256
+    assert from_csv.definition.id == "family-check"
+    assert [q.item for q in from_csv.definition.questions()] == [
+        q.item for q in from_md.definition.questions()
+    ]
+    assert from_csv.assumed == from_md.assumed
+    # Its problems name the .csv file, by sheet and row.
+    broken = text.replace("${kids} != ''", "${nope} != ''")
+    with pytest.raises(DefinitionError) as caught:
+        xlsform.load_bytes(md_to_csv(broken), "plain.csv")
+    assert any(
+        str(p).startswith("plain.csv:survey:") and "'nope'" in str(p) for p in caught.value.problems
+    ), caught.value.problems
+
+
 def test_a_plain_form_lists_every_default_it_assumed() -> None:
     assumed = xlsform.load_bytes(PLAIN.read_bytes(), "plain.md").assumed
     text = "\n".join(assumed)

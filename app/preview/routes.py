@@ -1,32 +1,18 @@
 from __future__ import annotations
 
-import dataclasses
-import typing as t
-
 import sqlalchemy as sa
 from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
-from app.definitions.survey import SurveyDefinition
 from app.definitions.sync import definition_of, latest_version
-from app.definitions.types import N_
 from app.extensions import db
 from app.i18n import use_language
 from app.models import Link, Survey, Wave
 from app.preview import bp, wave_of_token
-from app.respond.presenter import answer_labels, condition_note
+from app.preview.outline import outline
 
 LANGUAGES = {"en": "English", "es": "Español"}
-
-# The page's words are interface strings like every other (English message ids, the
-# Spanish in the catalogue), worded for the page's language after ``use_language``.
-AUDIENCES = {
-    "student": N_("students"),
-    "family": N_("families"),
-    "staff": N_("staff"),
-    "partner": N_("partners"),
-}
 
 
 def _words(wave: str, contact: str) -> dict[str, str]:
@@ -58,58 +44,6 @@ def _words(wave: str, contact: str) -> dict[str, str]:
     }
 
 
-@dataclasses.dataclass(frozen=True)
-class QuestionText:
-    text: str
-    help: str
-    rows: list[str]
-    answers: list[str]
-    note: str | None
-
-
-@dataclasses.dataclass(frozen=True)
-class Instrument:
-    title: str
-    description: str
-    asked_of: str  # "Asked of: families. About 8 minutes."
-    pages: list[tuple[str, list[QuestionText]]]
-
-
-def _instrument(definition: SurveyDefinition, language: str) -> Instrument:
-    def say(text: t.Any) -> str:
-        return definition.text(text, language)
-
-    pages = []
-    for page, questions in definition.pages:
-        shown = []
-        for question in questions:
-            d = question.definition
-            rows = [say(r.text) for r in getattr(d, "rows", None) or []]
-            labels = [label for _code, label in answer_labels(definition, question, language)]
-            shown.append(
-                QuestionText(
-                    say(d.text),
-                    say(d.help) if d.help is not None else "",
-                    rows,
-                    labels if question.answerable else [],
-                    condition_note(definition, d.show_if, language) if d.show_if else None,
-                )
-            )
-        pages.append((say(page.title) if page.title else "", shown))
-    header = definition.header
-    audiences = ", ".join(gettext(AUDIENCES.get(a, a)) for a in header.audiences)
-    asked_of = gettext("Asked of: %(audiences)s", audiences=audiences)
-    if header.estimated_minutes:
-        minutes = gettext("About %(n)s minutes.", n=header.estimated_minutes)
-        asked_of = f"{asked_of} {minutes}"
-    return Instrument(
-        say(header.title),
-        say(header.description) if header.description else "",
-        asked_of,
-        pages,
-    )
-
-
 @bp.get("/<token>")
 def wave_preview(token: str) -> ResponseReturnValue:
     wave_id = wave_of_token(current_app.config["SECRET_KEY"], token)
@@ -130,7 +64,7 @@ def wave_preview(token: str) -> ResponseReturnValue:
         if version is not None:
             definition = definition_of(version)
             instruments.append(
-                _instrument(
+                outline(
                     definition,
                     language if language in definition.languages else definition.languages[0],
                 )

@@ -283,3 +283,50 @@ def test_signed_in_users_are_sent_home_by_role(app, world):  # type: ignore[no-u
         client = app.test_client()
         as_user(client, app, user)
         assert client.get("/signin").headers["Location"] == home
+
+
+def row_counts(app) -> tuple[dict[str, int], dict[int, str | None]]:  # type: ignore[no-untyped-def]
+    """Rows in every table, and every user's session token (a sign-out replaces it)."""
+    import sqlalchemy as sa
+
+    from app.models import Base, User
+
+    with database(app) as session:
+        counts = {
+            table.name: session.scalar(sa.select(sa.func.count()).select_from(table))
+            for table in Base.metadata.sorted_tables
+        }
+        tokens = {k: v for k, v in session.execute(sa.select(User.id, User.session_token))}
+    return counts, tokens
+
+
+# The public survey pages check their posts their own way (tests/respond/).
+RESPONDENT_BLUEPRINTS = {"respond"}
+
+
+def test_every_workspace_post_without_a_csrf_token_is_refused_and_stores_nothing(
+    make_app, world, loop_values
+):  # type: ignore[no-untyped-def]
+    protected = make_app(WTF_CSRF_ENABLED=True)
+    values = {**argument_values(world), **loop_values}
+    client = protected.test_client()
+    as_user(client, protected, world.admin)
+    before = row_counts(protected)
+    posted = []
+    for rule in sorted(protected.url_map.iter_rules(), key=lambda r: r.rule):
+        if "POST" not in rule.methods or rule.endpoint.split(".")[0] in RESPONDENT_BLUEPRINTS:
+            continue
+        if not is_public(rule.endpoint) and "admin" not in allowed_roles(rule.endpoint):
+            continue  # a partner user's own page: refused to an admin before any form
+        url = build(rule, values)
+        for data in ({"title": "x", "status": "done"}, {"csrf_token": "forged", "title": "x"}):
+            response = client.post(url, data=data)
+            where = f"POST {url} ({rule.endpoint}) with {sorted(data)}"
+            assert response.status_code == 400, where
+            assert "Your form has expired or was sent from elsewhere." in response.text, where
+        posted.append(rule.endpoint)
+    assert row_counts(protected) == before
+    # Sanity: the walk reached the workspace's writes, and the admin is still signed in.
+    assert len(posted) >= 30, posted
+    assert {"admin.survey_publish", "admin.user_edit", "auth.signout", "auth.signin"} <= set(posted)
+    assert client.get("/admin/").status_code == 200

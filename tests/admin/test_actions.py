@@ -308,3 +308,47 @@ def test_an_item_finding_is_shown_with_the_words_a_survey_asks_it_in(app, world)
     client = app.test_client()
     as_user(client, app, world.coordinator)
     assert str(escape(wording[asked])) in client.get(f"/admin/actions/{gap_id}").text
+
+
+def test_the_wave_filter_lists_only_that_waves_actions(app, world):  # type: ignore[no-untyped-def]
+    _make(app, world, title="Current wave's action")
+    _make(app, world, title="Earlier wave's action", wave=world.previous)
+    client = app.test_client()
+    as_user(client, app, world.coordinator)
+    current = client.get(f"/admin/actions?wave={world.current}").text
+    assert "Current wave&#39;s action" in current and "Earlier wave" not in current
+    assert "1 action" in current
+    earlier = client.get(f"/admin/actions?wave={world.previous}").text
+    assert "Earlier wave&#39;s action" in earlier and "Current wave" not in earlier
+    assert re.search(rf'<option value="{world.previous}" selected>', earlier)
+    every = client.get("/admin/actions").text
+    assert "Current wave&#39;s action" in every and "Earlier wave&#39;s action" in every
+
+
+def test_an_action_answers_an_interview_theme_by_its_code(app, world):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    as_user(client, app, world.coordinator)
+    page = client.get("/admin/actions/new?kind=theme&theme=transport")
+    assert page.status_code == 200
+    assert 'value="transport"' in page.text
+    assert re.search(r'selected[^>]*value="theme"|value="theme"[^>]*selected', page.text)
+    token = csrf_token(page.text)
+    refused = client.post(
+        "/admin/actions/new",
+        data={**_action_form(world, finding_kind="theme", theme_code=""), "csrf_token": token},
+    )
+    assert refused.status_code == 400 and "Give the theme&#39;s code" in refused.text
+    made = client.post(
+        "/admin/actions/new",
+        data={
+            **_action_form(world, finding_kind="theme", theme_code="transport", item_id="x.y"),
+            "csrf_token": token,
+        },
+    )
+    assert made.status_code == 302
+    with database(app) as session:
+        action = session.scalars(sa.select(ActionItem)).one()
+        assert action.finding_kind is FindingKind.THEME and action.theme_code == "transport"
+        assert not action.item_id  # only what its kind uses is kept
+    assert "Interview theme transport" in client.get(made.headers["Location"]).text
+    assert "Interview theme transport" in client.get("/admin/actions").text

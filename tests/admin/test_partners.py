@@ -27,7 +27,9 @@ from app.models import (
     Partner,
     PartnerCategory,
     Response,
+    Role,
     Survey,
+    User,
     Wave,
 )
 from tests.admin.conftest import database, post_form
@@ -421,3 +423,37 @@ def test_links_show_the_survey_title_and_a_copy_button(app, client_as, world):  
     assert used
     for survey_id in used:
         assert f"<td>{titles[survey_id]}</td>" in page
+
+
+def test_a_partners_page_lists_its_links_and_the_people_who_sign_in_for_it(app, client_as, world):  # type: ignore[no-untyped-def]
+    with database(app) as session:
+        partner_a = session.get(Partner, world.partner_a)
+        # A second, deactivated account of partner A.
+        session.add(
+            User(
+                email="former@example.org",
+                password_hash="x",
+                role=Role.PARTNER,
+                partner=partner_a,
+                active=False,
+            )
+        )
+        session.commit()
+        own = list(session.scalars(sa.select(Link).where(Link.partner_id == world.partner_a)))
+        others = list(session.scalars(sa.select(Link).where(Link.partner_id != world.partner_a)))
+        tokens = [link.token for link in own]
+        other_tokens = [link.token for link in others]
+    assert tokens and other_tokens
+    for viewer in (world.coordinator, world.partner_a_user):
+        page = client_as(viewer).get(f"/admin/partners/{world.partner_a}").text
+        links = page[page.index('id="links-heading"') : page.index('id="users-heading"')]
+        users = page[page.index('id="users-heading"') :]
+        for token in tokens:
+            assert f"/s/{token}</code>" in links
+        assert not any(token in page for token in other_tokens)
+        assert links.count("<tr") == len(tokens) + 1  # the heading row
+        assert "a@example.org" in users and "former@example.org (deactivated)" in users
+        assert "b@example.org" not in page
+    # Admins may open each account from there.
+    page = client_as(world.admin).get(f"/admin/partners/{world.partner_a}").text
+    assert f'href="/admin/users/{world.partner_a_user}' in page

@@ -147,8 +147,11 @@ def test_survey_pages_pass_axe_at_320_px(browser, live_server, world):  # type: 
     page.get_by_role("button", name="Check").click()
     page.wait_for_load_state()
     assert "Reworded: welcome" in page.content()
+    # The review itself shows every question as asked, follow-ups with their note.
+    assert page.locator(".preview-questions p.question-text").count() >= 10
+    assert page.get_by_text("Answer this if you chose “Yes” above.").count() == 3
     narrow(page, "upload review")
-    page.get_by_role("button", name="Preview in English").click()
+    page.get_by_role("button", name="Try it on a phone in English").click()
     page.wait_for_load_state()
     assert "Thanks for coming." in page.content()
     narrow(page, "upload preview")

@@ -150,6 +150,73 @@ def test_the_spanish_draft_uses_the_actions_spanish_text(session, small):
     ]
 
 
+MANY = """id: many-statements
+title: Many statements
+audiences: [family, staff]
+languages: [en]
+scales:
+  agree5:
+    options:
+      - {value: 1, score: 1, label: Strongly disagree}
+      - {value: 2, score: 2, label: Disagree}
+      - {value: 3, score: 3, label: Neither}
+      - {value: 4, score: 4, label: Agree}
+      - {value: 5, score: 5, label: Strongly agree}
+    favourable: [4, 5]
+    neutral: 3
+pages:
+  - id: views
+    questions:
+      - item: views.grid
+        type: likert_group
+        scale: agree5
+        text: How much do you agree?
+        rows:
+%s"""
+
+
+def test_the_draft_takes_the_three_strongest_and_three_weakest_per_audience(session, tmp_path):  # type: ignore[no-untyped-def]
+    # Eight statements, each agreed with by a different number of the 20 people asked.
+    rows = "".join(f"          - {{item: s.n{k}, text: Statement {k}.}}\n" for k in range(8))
+    path = tmp_path / "many-statements.yaml"
+    path.write_text(MANY % rows)
+    build = Builder(session)
+    survey = build.survey(path)
+    wave = build.wave("2026 Spring review", dt.date(2026, 3, 1))
+    agreeing = [19, 17, 15, 13, 9, 7, 5, 3]  # of 20: 95%, 85%, ... 15%
+    for audience, shift in (("family", 0), ("staff", 1)):
+        answers = {
+            f"s.n{k}": ["4"] * max(n - shift, 0) + ["2"] * (20 - max(n - shift, 0))
+            for k, n in enumerate(agreeing)
+        }
+        build.respond(survey, wave, audience, answers)
+    make_release(session, wave, None, 10)
+    en = service.draft(session, wave, SETTINGS)["en"]
+    by_audience = {block["audience"]: block for block in en["audiences"]}
+    assert set(by_audience) == {"family", "staff"}
+    families = by_audience["family"]
+    # The strongest first; the weakest, the lowest first.
+    assert families["strong"] == [
+        "More than 9 in 10 families agreed: “Statement 0.”",
+        "9 in 10 families agreed: “Statement 1.”",
+        "8 in 10 families agreed: “Statement 2.”",
+    ]
+    assert families["weak"] == [
+        "Only 2 in 10 families agreed: “Statement 7.”",
+        "Only 3 in 10 families agreed: “Statement 6.”",
+        "Only 4 in 10 families agreed: “Statement 5.”",
+    ]
+    staff = by_audience["staff"]
+    assert len(staff["strong"]) == 3 and len(staff["weak"]) == 3
+    assert [line.rsplit("“", 1)[1] for line in staff["strong"]] == [
+        "Statement 0.”",
+        "Statement 1.”",
+        "Statement 2.”",
+    ]
+    # The middle two are neither: not on the page.
+    assert "Statement 3." not in repr(en) and "Statement 4." not in repr(en)
+
+
 def test_only_for_a_closed_and_released_wave(session, small):
     user = None
     opened = Wave(
@@ -477,3 +544,32 @@ def test_a_partner_users_packet_shows_its_own_and_the_school_teams_actions_only(
         f"/admin/reports/download/csv?wave={world.current}&partner={world.partner_b}"
     )
     assert other.status_code == 403
+
+
+def test_the_english_draft_reads_at_grade_eight_or_below(app, world):  # type: ignore[no-untyped-def]
+    from tests.admin.readability import grade, syllables
+
+    # The measure tells plain words from hard ones.
+    assert [syllables(w) for w in ("school", "families", "agreed", "community")] == [1, 3, 2, 4]
+    assert grade(["We asked. You said yes. We did it."]) < 2
+    assert (
+        grade(
+            [
+                "Institutional stakeholders collaboratively operationalize comprehensive "
+                "psychosocial interventions, notwithstanding considerable administrative "
+                "complexity."
+            ]
+        )
+        > 16
+    )
+    with database(app) as session:
+        en = service.draft(session, session.get(Wave, world.previous), SETTINGS)["en"]
+    results = [line for block in en["audiences"] for line in (*block["strong"], *block["weak"])]
+    assert len(results) >= 6
+    # The page as drafted, the surveys' own statements included.
+    page = [en["title"], en["intro"], en["closing"], *en["actions"], *results]
+    page += [block["heading"] for block in en["audiences"]]
+    assert grade(page) <= 8, page
+    # The draft's own wording, without the statements quoted from the surveys.
+    own = [en["intro"], en["closing"], *(line.split(":")[0] + "." for line in results)]
+    assert grade(own) <= 8, own

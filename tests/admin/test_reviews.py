@@ -5,6 +5,7 @@ meeting and printed as HTML and a one- or two-page PDF."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import sqlalchemy as sa
@@ -460,3 +461,65 @@ def test_actions_list_open_first_and_by_review(app, world):  # type: ignore[no-u
     assert f'href="/admin/actions?review={review_id}">2 decided</a>, 1 open' in reviews
     shown = client.get(f"/admin/reviews/{review_id}").text
     assert f'href="/admin/actions?review={review_id}">2 decided</a>, 1 still open' in shown
+
+
+def test_a_reviews_decisions_are_stored_shown_printed_and_every_change_audited(app, world):  # type: ignore[no-untyped-def]
+    import pypdf
+
+    client = app.test_client()
+    as_user(client, app, world.coordinator)
+    new = f"/admin/reviews/new?wave={world.current}"
+    decided = "Print the referral steps for every office.\nAsk the clinic about evening hours."
+    made = post_form(
+        client,
+        new,
+        new,
+        {"held_on": "2026-05-12", "roles": ["families"], "notes": "", "decisions": decided},
+    )
+    assert made.status_code == 302
+    page = made.headers["Location"]
+    review_id = int(page.rsplit("/", 1)[1])
+    with database(app) as session:
+        assert session.get(Review, review_id).decisions == decided
+        created = session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "review_create")
+        ).one()
+        assert created.user_id == world.coordinator
+        assert created.target == f"review:{review_id}"
+        assert created.detail["held_on"] == "2026-05-12"
+    assert "Ask the clinic about evening hours." in client.get(page).text
+    assert "Ask the clinic about evening hours." in client.get(f"{page}/print").text
+    pdf = pypdf.PdfReader(io.BytesIO(client.get(f"{page}/agenda.pdf").data))
+    printed = " ".join((p.extract_text() or "") for p in pdf.pages)
+    assert "Decisions" in printed and "evening hours" in printed
+
+    # Changing the decisions is audited by name, without copying the text.
+    edit = f"{page}/edit"
+    changed = post_form(
+        client,
+        edit,
+        edit,
+        {"held_on": "2026-05-12", "roles": ["families"], "decisions": "Evening hours from June."},
+    )
+    assert changed.status_code == 302
+    with database(app) as session:
+        assert session.get(Review, review_id).decisions == "Evening hours from June."
+        updated = session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "review_update")
+        ).one()
+        assert updated.user_id == world.coordinator and updated.target == f"review:{review_id}"
+        assert updated.detail["changes"] == {"decisions": True}
+        assert "Evening hours" not in repr(updated.detail)
+    assert "Evening hours from June." in client.get(f"{page}/print").text
+    # Saving it unchanged records nothing more.
+    post_form(
+        client,
+        edit,
+        edit,
+        {"held_on": "2026-05-12", "roles": ["families"], "decisions": "Evening hours from June."},
+    )
+    with database(app) as session:
+        assert (
+            session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "review_update"))
+            == 1
+        )

@@ -158,6 +158,43 @@ def test_a_downloaded_workbook_uploads_back_as_the_same_content(app, coordinator
     assert "stores nothing new: version 1 has the same content" in review.text
 
 
+def test_a_downloaded_workbook_with_another_form_id_uploads_as_a_new_survey(
+    app, coordinator, world
+):  # type: ignore[no-untyped-def]
+    with database(app) as session:
+        ident = session.scalar(sa.select(Survey.id).where(Survey.slug == "family-feedback"))
+    raw = coordinator.get(f"/admin/surveys/{ident}/versions/1/definition.xlsx").data
+    book = openpyxl.load_workbook(io.BytesIO(raw))
+    settings = book["settings"]
+    header = [cell.value for cell in settings[1]]
+    settings.cell(row=2, column=header.index("form_id") + 1, value="family-spring")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    before = len(versions(app, "family-feedback"))
+    review = upload(coordinator, buffer.getvalue(), "family-spring.xlsx")
+    assert review.status_code == 200, review.text
+    assert "<code>family-spring</code>" in review.text and "adds a new survey" in review.text
+    published = coordinator.post(
+        "/admin/surveys/publish",
+        data={
+            "csrf_token": csrf_token(review.text),
+            "definition_text": carried(review.text),
+            "filename": "family-spring.xlsx",
+        },
+    )
+    assert published.status_code == 302
+    (spring,) = versions(app, "family-spring")
+    assert spring.number == 1 and spring.source_path == "family-spring.xlsx"
+    # The survey it came from is left as it was.
+    assert len(versions(app, "family-feedback")) == before
+    with database(app) as session:
+        survey = session.scalars(sa.select(Survey).where(Survey.slug == "family-spring")).one()
+        assert survey.managed_in_workspace
+        assert published.headers["Location"].endswith(f"/admin/surveys/{survey.id}")
+    catalogue = coordinator.get("/admin/surveys").text
+    assert "family-spring" in catalogue and "family-feedback" in catalogue
+
+
 def test_a_file_that_is_not_a_workbook_is_a_clear_refusal(app, coordinator):  # type: ignore[no-untyped-def]
     response = upload(coordinator, b"PK\x03\x04 not really", "broken.xlsx")
     assert response.status_code == 400

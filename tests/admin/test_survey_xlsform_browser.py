@@ -56,7 +56,7 @@ def test_other_tools_spreadsheets_read_well_at_320_px(browser, live_server, worl
     assert page.locator("ul.assumed li").count() >= 8
     assert "Not read" in page.content()
     page.screenshot(path=str(SHOTS / "xlsform-review-320.png"), full_page=True)
-    page.get_by_role("button", name="Preview in Spanish").click()
+    page.get_by_role("button", name="Try it on a phone in Spanish").click()
     page.wait_for_load_state()
     assert "¿Su hijo ha usado un servicio de apoyo este año?" in page.content()
     narrow(page, "preview of an imported spreadsheet")

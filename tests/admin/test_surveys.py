@@ -7,6 +7,7 @@ import io
 import re
 
 import sqlalchemy as sa
+from markupsafe import escape
 
 from app.admin.services.surveys import changes_between
 from app.definitions import load_text
@@ -114,6 +115,61 @@ def family_text() -> str:
     return (ROOT / "surveys" / "family-feedback.yaml").read_text()
 
 
+FOLLOW_UP_PAGE = """  - id: follow_up
+    title:
+      en: About the support your child used
+      es: Sobre el apoyo que usó su hijo o hija
+    show_if: {question: services.used_this_year, equals: "yes"}
+    questions:
+      - item: services.what_helped_most
+        type: short_text
+        text:
+          en: What helped your child most?
+          es: ¿Qué ayudó más a su hijo o hija?
+
+"""
+
+
+def test_the_preview_follows_a_display_condition(app, coordinator):  # type: ignore[no-untyped-def]
+    # A page shown only after "Yes" to a question on the page before it.
+    text = family_text().replace("  - id: comments\n", FOLLOW_UP_PAGE + "  - id: comments\n", 1)
+    with database(app) as session:
+        store_definition(session, load_text(text, "family-feedback.yaml"), "family-feedback.yaml")
+        session.commit()
+    family = survey_id(app, "family-feedback")
+    url = f"/admin/surveys/{family}/versions/2/preview"
+    token = csrf_token(coordinator.get(url).text)
+    services = {"csrf_token": token, "_page": "3", "_lang": "en"}
+    before = stored(app)
+
+    # On its own page, the follow-up to the question says when to answer it.
+    page = coordinator.post(url, data=services)
+    assert page.status_code == 200 and "Page 4 of 5" in page.text
+    assert "Which supports did your child use?" in page.text
+    assert "Answer this if you chose “Yes” above." in page.text
+
+    # "No": the page that depends on it is skipped, and not counted.
+    no = coordinator.post(url, data={**services, "services.used_this_year": "no", "nav": "next"})
+    assert no.status_code == 200, no.text
+    assert "Your ideas" in no.text and "Page 5 of 5" in no.text
+    assert "What helped your child most?" not in no.text
+
+    # "Yes": it is shown, the survey is a page longer, and Back returns from it.
+    yes = coordinator.post(url, data={**services, "services.used_this_year": "yes", "nav": "next"})
+    assert yes.status_code == 200, yes.text
+    assert "What helped your child most?" in yes.text and "Page 5 of 6" in yes.text
+    follow_up = {**services, "_page": "4", "services.used_this_year": "yes"}
+    back = coordinator.post(url, data={**follow_up, "nav": "back"})
+    assert "Which supports did your child use?" in back.text and "Page 4 of 6" in back.text
+
+    # Another answer on the way back hides the page again.
+    changed = coordinator.post(
+        url, data={**services, "services.used_this_year": "not_sure", "nav": "next"}
+    )
+    assert "Your ideas" in changed.text and "What helped your child most?" not in changed.text
+    assert stored(app) == before
+
+
 def upload(client, text: str, name: str = "family-feedback.yaml"):  # type: ignore[no-untyped-def]
     token = csrf_token(client.get("/admin/surveys/upload").text)
     return client.post(
@@ -216,6 +272,50 @@ def test_publish_after_review_stores_one_audited_version_managed_in_the_workspac
         data={"csrf_token": token, "definition_text": text, "filename": "family-feedback.yaml"},
     )
     assert again.status_code == 302 and versions_of(app, "family-feedback") == before + 1
+
+
+def test_the_review_shows_every_question_as_asked_before_anything_is_stored(app, coordinator):  # type: ignore[no-untyped-def]
+    # A follow-up added to the upload, shown only for one answer to the question before.
+    text = family_text().replace("Thank you for taking this survey.", "Thanks for coming.", 1)
+    marker = "      - item: services.which_used\n"
+    follow_up = (
+        "      - item: services.how_found\n"
+        "        type: short_text\n"
+        '        show_if: {question: services.used_this_year, equals: "no"}\n'
+        "        text:\n"
+        "          en: What kept your child from using a support?\n"
+        "          es: ¿Qué impidió que su hijo o hija usara un apoyo?\n"
+    )
+    text = text.replace(marker, follow_up + marker, 1)
+    before = versions_of(app, "family-feedback")
+    review = upload(coordinator, text)
+    assert review.status_code == 200, review.text
+    definition = load_text(text, "family-feedback.yaml")
+    page = review.text
+    # Every question of every page, in the survey's first language, with its help,
+    # its rows and the answers it offers, on the page that has the Publish button.
+    outline = page[page.index('<div class="preview-survey"') : page.index("<h2>Publish</h2>")]
+    assert definition.languages[0] == "en"
+    for page_def, questions in definition.pages:
+        if page_def.title:
+            assert f"<h3>{escape(definition.text(page_def.title, 'en'))}</h3>" in outline
+        for question in questions:
+            d = question.definition
+            asked = escape(definition.text(d.text, "en"))
+            assert f'<p class="question-text">{asked}</p>' in outline
+            if d.help is not None:
+                assert str(escape(definition.text(d.help, "en"))) in outline
+            for row in getattr(d, "rows", None) or []:
+                assert f"<li>{escape(definition.text(row.text, 'en'))}</li>" in outline
+    assert "Thanks for coming." in outline
+    assert "Answers offered: Yes · No" in outline
+    # The condition notes say when a follow-up is asked, the new one's included.
+    assert outline.count("Answer this if you chose “Yes” above.") == 3
+    new = outline.index("What kept your child from using a support?")
+    assert outline.index("Answer this if you chose “No” above.", new) - new < 200
+    # The interactive preview stays one press away, in each of the survey's languages.
+    assert "Try it on a phone in English" in page and "Try it on a phone in Spanish" in page
+    assert versions_of(app, "family-feedback") == before
 
 
 def test_sync_leaves_a_workspace_survey_alone_unless_forced(app, coordinator):  # type: ignore[no-untyped-def]

@@ -202,7 +202,7 @@ def test_the_whole_first_run_in_the_browser(app, first_run, tmp_path):  # type: 
             page.wait_for_load_state()
             assert "passed every check" in note("9 fixed upload checked", page)
             check_narrow(page, "upload review")
-            page.get_by_role("button", name="Preview in Spanish").click()
+            page.get_by_role("button", name="Try it on a phone in Spanish").click()
             page.wait_for_load_state()
             assert "Preview — answers are not saved." in note("10 preview in Spanish", page)
             assert "Consulta a las familias" in page.content()

@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from app import audit
@@ -35,6 +36,7 @@ from app.definitions.sync import definition_of
 from app.extensions import db
 from app.i18n import preferred_language, use_language
 from app.models import Survey, SurveyVersion
+from app.preview.outline import outline
 from app.respond.flow import Answers, form_number
 from app.respond.presenter import page_fields
 
@@ -211,11 +213,24 @@ def _uploaded_text(form: SurveyUploadForm) -> tuple[str, str, list[str], list[st
     return None
 
 
+def _review_outline(definition: SurveyDefinition) -> dict[str, t.Any]:
+    """Every question of ``definition`` as asked in its first language, for the review
+    page (the interface's words in the questions' language, too)."""
+    language = definition.languages[0]
+    use_language(language)
+    return {
+        "language": language,
+        "survey": outline(definition, language),
+        "answers": gettext("Answers offered"),
+    }
+
+
 @bp.route("/surveys/upload", methods=["GET", "POST"])
 # A post that stores nothing: the pattern's write commits no change.
 @roles_required(*STAFF, writes=True)
 def survey_upload() -> ResponseReturnValue:
-    """Check an upload and show what publishing it would do; nothing is stored."""
+    """Check an upload and show what publishing it would do and every question as
+    asked; nothing is stored."""
     form = SurveyUploadForm()
     problems: list[str] = []
     checks_wait = False
@@ -235,6 +250,7 @@ def survey_upload() -> ResponseReturnValue:
             else:
                 return render_template(
                     "admin/survey_upload_review.html",
+                    outline=_review_outline(upload.definition),
                     upload=dataclasses.replace(
                         upload, assumed=tuple(assumed), ignored=tuple(ignored)
                     ),
