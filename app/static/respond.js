@@ -52,6 +52,8 @@
 
   var form = document.getElementById("survey-form");
   if (!form) return;
+  // The workspace's preview stores nothing, not even a draft on the device.
+  if (form.hasAttribute("data-preview")) storage = null;
   var key = PREFIX + form.getAttribute("data-token");
   var version = form.getAttribute("data-version");
   var NOT_SAVED = { csrf_token: 1, nav: 1, _switch_lang: 1, _page: 1, _lang: 1 };

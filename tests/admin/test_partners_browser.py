@@ -181,3 +181,38 @@ def test_the_parents_preview_passes_axe_at_320_px(browser, live_server, world, a
     assert "Participar es voluntario" in page.content()
     narrow(page, "parents' preview in Spanish")
     assert violations == [], violations
+
+
+def test_the_preview_shows_a_follow_up_on_the_same_page_only_after_its_answer(  # type: ignore[no-untyped-def]
+    browser, live_server, world
+):
+    """As on the survey pages: "Which supports did your child use?" stays hidden until
+    "Yes" is chosen just above it, and the preview keeps no draft on the device."""
+    violations: list[str] = []
+    page = open_page(browser, violations)
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, live_server, "coord@example.org")
+    page.goto(f"{live_server}/admin/surveys")
+    page.get_by_role("link", name="Family survey on student support").click()
+    page.get_by_role("link", name="Preview in English").first.click()
+    page.wait_for_load_state()
+    asked = page.get_by_text("has your child used any support", exact=False)
+    for _ in range(6):
+        if asked.count():
+            break
+        page.get_by_role("button", name="Next").click()
+        page.wait_for_load_state()
+    assert asked.count(), "no page asks whether the child used a support"
+    follow_up = page.get_by_text("Which supports did your child use?")
+    assert not follow_up.is_visible()
+    page.get_by_label("Yes", exact=True).check()
+    assert follow_up.is_visible()
+    page.get_by_label("No", exact=True).check()
+    assert not follow_up.is_visible()
+    narrow(page, "preview with a follow-up")
+    drafts = page.evaluate(
+        "Object.keys(localStorage).filter(k => k.indexOf('survey-draft:') === 0 "
+        "&& k !== 'survey-draft:probe')"
+    )
+    assert drafts == []
+    assert violations == []
