@@ -156,6 +156,8 @@ class QuestionType:
     # respondent), "numeric" (a mean), "text" (comments) or "none".
     summary_kind: t.ClassVar[str] = "none"
     answerable: t.ClassVar[bool] = True
+    # The answer is the person's consent to go ahead: an interview begins with one.
+    records_consent: t.ClassVar[bool] = False
     # Demo respondents skip some optional questions; False where ``demo_value`` itself
     # leaves the answer blank as often as people do (comment boxes).
     demo_skippable: t.ClassVar[bool] = True
@@ -302,6 +304,9 @@ class QuestionType:
     # --- XLSForm (app.definitions.xlsform) ----------------------------------------------
     # The survey-sheet types (first word) a row of this type may have.
     xlsform_types: t.ClassVar[frozenset[str]] = frozenset()
+    # Its select_one rows choose from one of the survey's scales (a choice list with
+    # scores), not from a list of the question's own.
+    xlsform_scale: t.ClassVar[bool] = False
 
     @classmethod
     def xlsform_claims(cls, row: XlsRow) -> bool:

@@ -35,6 +35,7 @@ class Consent(QuestionType):
 
     name = "consent"
     model = ConsentModel
+    records_consent = True
     definition: ConsentModel
 
     def texts(self) -> list[tuple[str, t.Any]]:
