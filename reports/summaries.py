@@ -5,17 +5,17 @@ Every figure is read through the decisions (``reports.suppress``): a cell the ru
 not show is made hidden here, with the rule's reason, before anything else sees it.
 How an item is summarised, what its options are called and how it is scored come from
 its question type (``report_kind``, ``labels``, ``scoring(item_id)``), never from a
-switch on type names here.
+switch on type names here: ``SUMMARIES`` holds one summary function per kind.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import typing as t
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from app.definitions.survey import SurveyDefinition, translate
-from app.definitions.types import QuestionType
+from app.definitions.types import QuestionType, Scoring
 from reports.model import (
     AUDIENCE_ORDER,
     Cell,
@@ -125,6 +125,16 @@ def audiences_of(definition: SurveyDefinition, present: Iterable[str]) -> list[s
     """The instrument's audiences plus any that answered it, in the usual order."""
     wanted = {a.value for a in definition.header.audiences} | set(present)
     return sorted(wanted, key=lambda a: (audience_rank(a), a))
+
+
+@dataclasses.dataclass(frozen=True)
+class Asked:
+    """One item to summarise: where its figures are (survey id, audience, item id) and
+    the question that asks it."""
+
+    key: tuple[int, str, str]
+    definition: SurveyDefinition
+    question: QuestionType
 
 
 class GroupBuilder:
@@ -248,40 +258,73 @@ class GroupBuilder:
         kind: str,
         item_id: str,
     ) -> ItemSummary:
-        key = (survey_id, audience, item_id)
-        view = self.view
         item = ItemSummary(
             item_id,
             item_label(definition, question, item_id),
             "choice" if kind == "multiple" else kind,
         )
-        status = self.decide.item(view, *key)
-        if kind == "text":
-            self._comments(item, key, self.decide.comments(view, *key))
-            return item
-        if kind == "numeric":
-            stats = self._sum(self.tally.numbers, key)
-            n = sum(s[0] for s in stats)
-            item.n = Cell.decided(float(n), status) if n else Cell()
-            if item.n.shown:
-                item.mean = Cell(sum(s[1] for s in stats) / n)
-            else:
-                item.mean = Cell.hidden(item.n.status) if item.n.suppressed else Cell()
-            return item
+        SUMMARIES[kind](self, item, Asked((survey_id, audience, item_id), definition, question))
+        return item
+
+    # --- one summary per summary kind (the table SUMMARIES picks one) ----------------
+    def _text(self, item: ItemSummary, asked: Asked) -> None:
+        """Comments: how many were written and, when shown, the comments themselves."""
+        self._comments(item, asked.key, self.decide.comments(self.view, *asked.key))
+
+    def _numeric(self, item: ItemSummary, asked: Asked) -> None:
+        """How many answered, and the mean of their numbers."""
+        status = self.decide.item(self.view, *asked.key)
+        stats = self._sum(self.tally.numbers, asked.key)
+        n = sum(s[0] for s in stats)
+        item.n = Cell.decided(float(n), status) if n else Cell()
+        if item.n.shown:
+            item.mean = Cell(sum(s[1] for s in stats) / n)
+        else:
+            item.mean = Cell.hidden(item.n.status) if item.n.suppressed else Cell()
+
+    def _choice(self, item: ItemSummary, asked: Asked) -> None:
+        """Counts per option, and their share of the answers."""
+        counts = self._counts(asked.key)
+        self._options(item, asked, counts, sum(counts.values()))
+
+    def _multiple(self, item: ItemSummary, asked: Asked) -> None:
+        """Counts per option, and their share of the people who answered (each may
+        choose several)."""
+        item.multiple = True
+        n = sum(self._sum(self.tally.respondents, asked.key))
+        self._options(item, asked, self._counts(asked.key), n)
+
+    def _scored(self, item: ItemSummary, asked: Asked) -> None:
+        """Counts per option of the item's scale, percent favourable and mean score."""
+        counts = self._counts(asked.key)
+        n = sum(counts.values())
+        self._options(item, asked, counts, n, asked.question.scoring(item.item_id))
+        self._favourable(item, counts, self.decide.summary(self.view, *asked.key) if n else None)
+
+    def _counts(self, key: tuple[int, str, str]) -> dict[str, int]:
+        """How often each code of an item was chosen in this scope."""
         counts: dict[str, int] = {}
         for bucket in self._sum(self.tally.choices, key):
             for code, value in bucket.items():
                 counts[code] = counts.get(code, 0) + value
-        if kind == "multiple":
-            item.multiple = True
-            n = sum(self._sum(self.tally.respondents, key))
-        else:
-            n = sum(counts.values())
+        return counts
+
+    def _options(
+        self,
+        item: ItemSummary,
+        asked: Asked,
+        counts: Mapping[str, int],
+        n: int,
+        scoring: Scoring | None = None,
+    ) -> None:
+        """The item's ``n`` and each of its options: count, percentage of ``n`` and,
+        when scored, its place on the scale."""
+        view, key = self.view, asked.key
+        status = self.decide.item(view, *key)
         item.n = Cell.decided(float(n), status) if n else Cell()
-        scoring = question.scoring(item_id) if kind == "scored" else None
         if scoring is not None:
             item.reverse = scoring.reverse
-        for code, label in option_labels(definition, question):
+        for code, label in option_labels(asked.definition, asked.question):
             value = counts.get(code, 0)
             option_status = self.decide.option(view, *key, code) if n else Status.NO_DATA
             option = OptionCount(code, label, Cell.decided(value, option_status), Cell())
@@ -299,9 +342,6 @@ class GroupBuilder:
                 option.neutral = code == scoring.neutral
                 option.score = scoring.score(code)
             item.options.append(option)
-        if kind == "scored":
-            self._favourable(item, counts, self.decide.summary(view, *key) if n else None)
-        return item
 
     @staticmethod
     def _favourable(item: ItemSummary, counts: Mapping[str, int], status: Status | None) -> None:
@@ -334,6 +374,16 @@ class GroupBuilder:
         item.comments = [Comment(text, count) for text, (count, _first) in ordered]
 
 
+# How each summary kind (``QuestionType.summary_kind``) is summarised; "none" is not.
+SUMMARIES: dict[str, Callable[[GroupBuilder, ItemSummary, Asked], None]] = {
+    "scored": GroupBuilder._scored,
+    "choice": GroupBuilder._choice,
+    "multiple": GroupBuilder._multiple,
+    "numeric": GroupBuilder._numeric,
+    "text": GroupBuilder._text,
+}
+
+
 def _rate(responses: Cell, expected: int | None) -> Cell:
     if not expected:
         return Cell()
@@ -345,6 +395,8 @@ def _rate(responses: Cell, expected: int | None) -> Cell:
 __all__ = [
     "AUDIENCE_ORDER",
     "CHANNEL_LABELS",
+    "SUMMARIES",
+    "Asked",
     "GroupBuilder",
     "Instrument",
     "audiences_of",

@@ -3,8 +3,8 @@
 Everything goes through the service the application itself uses, so a test's data is
 data the service could have made:
 
-- ``store_survey`` checks a definition (a file or YAML text) and stores it with the
-  sync service, as ``flask surveys sync`` does;
+- ``store_survey`` checks a definition (a file or YAML text, or one already loaded)
+  and stores it with the sync service, as ``flask surveys sync`` does;
 - ``link`` makes a link with the service the workspace uses;
 - ``submit`` stores a response through the survey post's own write (``record_once``);
 - ``response`` adds one through the ORM with the answer facts, for tests that need a
@@ -66,10 +66,15 @@ def database(app) -> Iterator[orm.Session]:  # type: ignore[no-untyped-def]
             db.session.rollback()
 
 
-def store_survey(session: orm.Session, source: Path | str, name: str | None = None) -> Survey:
+def store_survey(
+    session: orm.Session, source: Path | str | SurveyDefinition, name: str | None = None
+) -> Survey:
     """Check a definition and store it as the survey's next version (or none when
-    unchanged). ``source`` is a file, or YAML text (a ``str``) named ``name``."""
-    if isinstance(source, Path):
+    unchanged). ``source`` is a file, YAML text (a ``str``) named ``name``, or a
+    definition already loaded from the file ``name`` (parse once, store in many tests)."""
+    if isinstance(source, SurveyDefinition):
+        definition = source
+    elif isinstance(source, Path):
         definition = load_file(source)
         name = name or source.name
     else:

@@ -1,6 +1,7 @@
 """A question type is one module (plus its template): a new type, written here and
-registered only for these tests, is asked, validated, stored, exported, summarised and
-given demo answers without any other file of the application knowing its name.
+registered only for these tests, is asked, validated, stored, exported, summarised,
+given demo answers and asked offline in interviews without any other file of the
+application knowing its name.
 
 Its respondent markup is ``tests/fixtures/templates/respond/questions/traffic_light.html``,
 which the app finds through one extra template folder, as a deployment adding a type
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import typing as t
+import uuid
 from collections.abc import Iterator
 
 import jinja2
@@ -135,6 +138,19 @@ pages:
         type: short_text
         text: {en: Anything to add?, es: ¿Algo más?}
 """
+# The same questions as an interview, which may be taken offline: consent first.
+INTERVIEW = SURVEY.replace("id: term-check", "id: term-interview").replace(
+    "pages:\n  - id: p1\n    questions:\n",
+    """mode: interview
+pages:
+  - id: p1
+    questions:
+      - item: term.consent
+        type: consent
+        text: {en: Do you agree to talk with us?, es: ¿Acepta hablar con nosotros?}
+        agree_label: {en: They agree, es: Acepta}
+""",
+)
 TEMPLATES = FIXTURES / "templates"
 
 
@@ -290,6 +306,47 @@ def test_new_type_is_given_demo_answers(app, term_link):  # type: ignore[no-unty
     assert len(given) > 10
     assert all(choice in scores and value == scores[choice] for choice, value in given)
     assert len({choice for choice, _value in given}) >= 2
+
+
+def test_new_type_is_checked_offline_and_its_record_stored_later(app, client):  # type: ignore[no-untyped-def]
+    with database(app) as session:
+        survey = factories.store_survey(session, INTERVIEW, "term-interview.yaml")
+        token = factories.link(session, survey, factories.wave(session)).token
+        session.commit()
+    data = client.get(f"/s/{token}/offline.json").get_json()
+    questions = {q["item"]: q for q in data["pages"][0]["questions"]}
+    # The offline page checks what the type says: here, only that it is answered.
+    assert questions["term.progress"]["checks"] == {
+        "type": "traffic_light",
+        "fields": ["term.progress"],
+        "required": True,
+        "consent": False,
+    }
+    for language in ("en", "es"):
+        page = data["texts"][language]["pages"][0]
+        assert page["messages"]["term.progress"] == {
+            "term.progress": {"required": "Pick a colour."}
+        }
+        places = page["fields"]["term.progress"]["fields"]["term.progress"]
+        assert places["target"] == "f-term_progress-0"
+        assert 'value="amber"' in page["html"]
+        assert data["mark"].format("term.progress") in page["marked"]
+
+    # The record is checked on the server as the online post is, by the type's parse.
+    def send(colour: str):  # type: ignore[no-untyped-def]
+        csrf = client.get(f"/s/{token}/offline/token").get_json()["csrf_token"]
+        fields = [["term.consent", "given"], ["term.progress", colour]]
+        taken = {"uuid": str(uuid.uuid4()), "version": data["version"], "fields": fields}
+        return client.post(
+            f"/s/{token}/records", data={"csrf_token": csrf, "record": json.dumps(taken)}
+        )
+
+    refused = send("purple")
+    assert refused.status_code == 422
+    assert "Pick green, amber, red." in refused.get_json()["reason"]
+    assert stored_answers(app) == []
+    assert send("green").status_code == 201
+    assert stored_answers(app) == [("term.consent", "given", None), ("term.progress", "green", 3.0)]
 
 
 def test_new_type_goes_through_an_xlsform_and_back(traffic_light):  # type: ignore[no-untyped-def]

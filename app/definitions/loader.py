@@ -288,7 +288,7 @@ def _check_survey(reporter: Reporter, survey: SurveyDefinition) -> None:
 
     if header.mode == "interview":
         first_page = survey.pages[0][1] if survey.pages else []
-        if not first_page or first_page[0].name != "consent":
+        if not first_page or not first_page[0].records_consent:
             reporter.add(("pages", 0), "an interview survey must begin with a consent question")
 
 

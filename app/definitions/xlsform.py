@@ -459,7 +459,8 @@ class _Form:
             elif row.list_name and row.type == "select_one":
                 kind = row.cells.get("kind")
                 likert = "likert" in (row.cells.get("appearance") or "").split()
-                if kind in ("likert", "likert_group") or likert or (depth >= 2 and not kind):
+                on_scale = kind in REGISTRY and REGISTRY[kind].xlsform_scale
+                if on_scale or likert or (depth >= 2 and not kind):
                     self.scale_lists.add(row.list_name)
 
     def _header(self) -> dict[str, t.Any]:

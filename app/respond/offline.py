@@ -20,7 +20,6 @@ import datetime as dt
 import json
 import typing as t
 import uuid
-from collections.abc import Mapping
 
 import sqlalchemy as sa
 from flask import render_template
@@ -28,11 +27,7 @@ from flask_babel import gettext, ngettext
 from werkzeug.datastructures import MultiDict
 
 from app.definitions.survey import SurveyDefinition
-from app.definitions.types import FieldError, QuestionType
-from app.definitions.types._choice import OTHER, OTHER_TEXT_MAX
-from app.definitions.types.consent import CONSENT_REQUIRED
-from app.definitions.types.likert_group import LikertGroupModel
-from app.definitions.types.number import NumberModel
+from app.definitions.types import QuestionType
 from app.i18n import use_language
 from app.respond.flow import Answers, QuestionState, condition_json
 from app.respond.messages import error_message
@@ -57,65 +52,20 @@ class RecordRefused(Exception):  # noqa: N818 - a refusal the interviewer reads,
 
 
 # --- the bundle -------------------------------------------------------------------
-def _checks(question: QuestionType, interview: bool) -> dict[str, t.Any]:
-    """What the offline page checks of ``question``'s answer, as its type does."""
-    d = question.definition
+def _checks(question: QuestionType) -> dict[str, t.Any]:
+    """What the offline page checks of ``question``'s answer: what its type says."""
     checks: dict[str, t.Any] = {"type": question.name, "fields": question.field_names()}
-    if not question.answerable:
-        return checks
-    if question.name == "likert_group" and isinstance(d, LikertGroupModel):
-        checks["rows"] = [row.item for row in d.rows]
-    checks["required"] = bool(getattr(d, "required", False))
-    checks["consent"] = interview and question.name == "consent"
-    max_length = getattr(question, "max_length", None)
-    if isinstance(max_length, int):
-        checks["max_length"] = max_length
-    if getattr(d, "other", False):
-        checks["other_field"] = f"{question.item}.other"
-        checks["other_max"] = OTHER_TEXT_MAX
-        checks["other_code"] = OTHER
-    max_choices = getattr(d, "max_choices", None)
-    if max_choices is not None:
-        checks["max_choices"] = max_choices
-    if question.name == "number" and isinstance(d, NumberModel):
-        checks.update(min=d.min, max=d.max, integer=d.integer)
-    if question.name == "date":
-        low, high = getattr(d, "min", None), getattr(d, "max", None)
-        checks.update(min=str(low) if low else None, max=str(high) if high else None)
+    if question.answerable:
+        checks.update(question.offline_checks())
     return checks
 
 
-def _messages(question: QuestionType, checks: Mapping[str, t.Any]) -> dict[str, dict[str, str]]:
+def _messages(question: QuestionType) -> dict[str, dict[str, str]]:
     """Field -> error code -> message, in the current language, for every error the
     offline page can find in this question."""
     messages: dict[str, dict[str, str]] = {}
-    name = question.name
-
-    def add(field: str, code: str, **params: t.Any) -> None:
-        messages.setdefault(field, {})[code] = error_message(
-            FieldError(field, code, params), question
-        )
-
-    for field in checks.get("rows") or [question.item]:
-        add(field, "required")
-    if checks.get("consent"):
-        add(question.item, CONSENT_REQUIRED)
-    if "max_length" in checks:
-        add(question.item, "too_long", max=checks["max_length"])
-    if "other_field" in checks:
-        add(checks["other_field"], "other_required")
-        add(checks["other_field"], "too_long", max=checks["other_max"])
-    if "max_choices" in checks:
-        add(question.item, "too_many_choices", max=checks["max_choices"])
-    if name == "number":
-        add(question.item, "not_a_number")
-        add(question.item, "not_whole_number")
-        add(question.item, "out_of_range", min=checks["min"], max=checks["max"])
-    if name == "date":
-        low = dt.date.fromisoformat(checks["min"]) if checks.get("min") else None
-        high = dt.date.fromisoformat(checks["max"]) if checks.get("max") else None
-        add(question.item, "not_a_date")
-        add(question.item, "date_out_of_range", min=low, max=high)
+    for error in question.offline_errors():
+        messages.setdefault(error.field, {})[error.code] = error_message(error, question)
     return messages
 
 
@@ -222,7 +172,7 @@ def bundle(definition: SurveyDefinition, version: VersionFacts) -> dict[str, t.A
                     {
                         "item": q.item,
                         "show_if": condition_json(q.definition.show_if),
-                        "checks": _checks(q, definition.is_interview),
+                        "checks": _checks(q),
                     }
                     for q in questions
                 ],
@@ -243,11 +193,7 @@ def bundle(definition: SurveyDefinition, version: VersionFacts) -> dict[str, t.A
                         view.item: _field_places(view)
                         for view in _views(definition, index, language, marked=False)
                     },
-                    "messages": {
-                        q.item: _messages(q, _checks(q, definition.is_interview))
-                        for q in questions
-                        if q.answerable
-                    },
+                    "messages": {q.item: _messages(q) for q in questions if q.answerable},
                 }
                 for index, (page, questions) in enumerate(definition.pages)
             ],

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 
 from app.auth.account_links import hash_token
 from app.definitions import definition_files, load_file
-from app.definitions.sync import store_definition
 from app.demo import generate
 from app.extensions import db
 from app.models import (
@@ -36,7 +35,7 @@ from app.models import (
 )
 from app.users import hash_password
 from tests.conftest import ROOT
-from tests.factories import database
+from tests.factories import database, store_survey
 
 PASSWORD = "correct horse battery staple"
 # The token of the world's pending invitation (only its hash is stored).
@@ -91,7 +90,7 @@ def add_user(session, email: str, role: Role, password_hash: str, partner=None) 
 def world(app, survey_definitions, password_hash) -> World:  # type: ignore[no-untyped-def]
     with database(app) as session:
         for definition, name in survey_definitions:
-            store_definition(session, definition, name)
+            store_survey(session, definition, name)
         generate(session, 120, seed=3, today=dt.date.today())
         partners = list(session.scalars(sa.select(Partner).order_by(Partner.id)))
         partner_a, partner_b = partners[0], partners[1]

@@ -8,22 +8,18 @@ import pytest
 import sqlalchemy as sa
 
 from app.admin.services.links import create_link
-from app.definitions import load_text
-from app.definitions.sync import store_definition
 from app.models import Answer, Audience, Response, Wave
 from bench.submission import ITEMS, SURVEY
+from tests.factories import store_survey
 
 
 @pytest.fixture
 def open_link(session):  # type: ignore[no-untyped-def]
     """The token of an open family link to the 20-question survey."""
-    store_definition(session, load_text(SURVEY), "twenty.yaml")
+    survey = store_survey(session, SURVEY, "twenty.yaml")
     today = dt.date.today()
     wave = Wave(name="Now", opens_on=today, closes_on=today + dt.timedelta(days=7))
     session.add(wave)
-    from app.models import Survey
-
-    survey = session.scalar(sa.select(Survey).where(Survey.slug == "bench-twenty"))
     token = create_link(session, survey, wave, Audience.FAMILY).token
     session.commit()
     return token

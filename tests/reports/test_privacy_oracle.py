@@ -54,17 +54,16 @@ import uuid
 from fractions import Fraction
 
 import pytest
-import sqlalchemy as sa
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.admin.services.links import create_link
-from app.definitions import load_file
-from app.definitions.sync import definition_of, latest_version, store_definition
+from app.definitions.sync import definition_of, latest_version
 from app.models import Answer, Partner, PartnerCategory, Response, Survey, Wave, answer_facts
 from reports import build_report, service
 from reports.model import Cell, Report, Status
 from reports.releases import ReleaseRefused, make_release
+from tests.factories import store_survey
 from tests.reports.helpers import DATA
 
 MIN = 5  # MIN_CELL_SIZE and COMMENT_MIN_CELL_SIZE: the floor, so tiny data is enough
@@ -901,9 +900,7 @@ def publish_all(session, written: Written, mode: str) -> Published:  # type: ign
 def oracle_surveys(session):  # type: ignore[no-untyped-def]
     surveys = {}
     for slug in SURVEYS:
-        path = DATA / f"{slug}.yaml"
-        store_definition(session, load_file(path), path.name)
-        surveys[slug] = session.scalar(sa.select(Survey).where(Survey.slug == slug))
+        surveys[slug] = store_survey(session, DATA / f"{slug}.yaml")
     session.commit()
     return surveys
 

@@ -10,17 +10,15 @@ from babel.messages import pofile
 from babel.messages.extract import extract_from_dir
 
 from app.admin.services.links import create_link
-from app.definitions import load_text
-from app.definitions.sync import store_definition
-from app.models import Survey, Wave
+from app.models import Wave
 from bench.page_weight import BUDGET_BYTES, measure, twenty_question_survey
 from tests.conftest import ROOT
+from tests.factories import store_survey
 from tests.respond.helpers import TRANSLATIONS
 
 
 def test_twenty_question_page_stays_under_30_kb_with_no_third_party(client, session):
-    store_definition(session, load_text(twenty_question_survey()), "page-weight.yaml")
-    survey = session.query(Survey).filter_by(slug="page-weight").one()
+    survey = store_survey(session, twenty_question_survey(), "page-weight.yaml")
     today = dt.date.today()
     wave = Wave(name="weight", opens_on=today, closes_on=today)
     session.add(wave)

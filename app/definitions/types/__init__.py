@@ -3,7 +3,7 @@
 To add a type: write a module with a ``@register``-ed ``QuestionType`` subclass (see
 ``base.QuestionType`` for what it may override), import it here, and add its respondent
 markup as ``templates/respond/questions/<name>.html``. Nothing else switches on a
-type's name: pages, exports, reports and demo data ask the type.
+type's name: pages, offline interviews, exports, reports and demo data ask the type.
 """
 
 from app.definitions.types import (  # noqa: F401  (importing registers the types)

@@ -85,6 +85,21 @@ class _ChoiceBase(QuestionType):
     def _demo_other(self, demo: DemoAnswers, chosen: list[str]) -> str | None:
         return demo.short_text("other") if OTHER in chosen else None
 
+    def offline_checks(self) -> dict[str, t.Any]:
+        checks = super().offline_checks()
+        if self.definition.other:
+            checks.update(other_field=self.other_field, other_max=OTHER_TEXT_MAX, other_code=OTHER)
+        return checks
+
+    def offline_errors(self) -> list[FieldError]:
+        errors = super().offline_errors()
+        if self.definition.other:
+            errors += [
+                FieldError(self.other_field, "other_required"),
+                FieldError(self.other_field, "too_long", {"max": OTHER_TEXT_MAX}),
+            ]
+        return errors
+
     # XLSForm: ``select_one list`` / ``select_multiple list``, ``or_other`` for "other"
     # (an ``other`` column ``no`` for a definition's explicit ``other: false``); the
     # options are the question's own list, named after its item id.

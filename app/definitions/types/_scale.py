@@ -57,6 +57,7 @@ class ScaleQuestionModel(QuestionBase):
 
 class _ScaleType(QuestionType):
     summary_kind = "scored"
+    xlsform_scale = True
     definition: ScaleQuestionModel
 
     def _scale(self) -> Scale | None:

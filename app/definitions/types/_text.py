@@ -39,6 +39,13 @@ class _TextType(QuestionType):
             return None, [FieldError(self.item, "too_long", {"max": self.max_length})]
         return raw, []
 
+    def offline_checks(self) -> dict[str, t.Any]:
+        return {**super().offline_checks(), "max_length": self.max_length}
+
+    def offline_errors(self) -> list[FieldError]:
+        too_long = FieldError(self.item, "too_long", {"max": self.max_length})
+        return [*super().offline_errors(), too_long]
+
     # XLSForm: a ``text`` row; long text has the ``multiline`` appearance.
     multiline: t.ClassVar[bool] = False
     xlsform_types = frozenset({"text"})

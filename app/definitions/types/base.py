@@ -4,8 +4,9 @@ A type knows everything that differs between types, so no other module switches 
 type's name: how to check its own definition, which form fields it reads and which of
 them are answered by choosing, how to turn submitted strings into a value (with error
 codes the respondent pages translate, and the words for "required"), how that value
-becomes long answer rows, what its stored codes are called, how reports summarise it
-and what a made-up demo answer looks like. Adding a type is adding one module here
+becomes long answer rows, what its stored codes are called, how reports summarise it,
+what the offline interview page checks of an answer and what a made-up demo answer
+looks like. Adding a type is adding one module here
 (imported in ``types/__init__.py``) and its template ``respond/questions/<name>.html``.
 """
 
@@ -155,6 +156,8 @@ class QuestionType:
     # respondent), "numeric" (a mean), "text" (comments) or "none".
     summary_kind: t.ClassVar[str] = "none"
     answerable: t.ClassVar[bool] = True
+    # The answer is the person's consent to go ahead: an interview begins with one.
+    records_consent: t.ClassVar[bool] = False
     # Demo respondents skip some optional questions; False where ``demo_value`` itself
     # leaves the answer blank as often as people do (comment boxes).
     demo_skippable: t.ClassVar[bool] = True
@@ -284,9 +287,26 @@ class QuestionType:
         """Item id -> value as display conditions see it (codes, numbers or text)."""
         return {} if value is None else {self.item: value}
 
+    # --- offline interviews (app.respond.offline, static/interview.js) -----------------
+    def offline_checks(self) -> dict[str, t.Any]:
+        """What the offline page checks of an answer before it is kept, as ``parse``
+        would (the server checks the record again): whether it is ``required``, whether
+        the interview needs ``consent`` to it, and the type's own limits. Only asked of
+        a question one answers."""
+        return {"required": bool(self.definition.required), "consent": False}
+
+    def offline_errors(self) -> list[FieldError]:
+        """Every error the offline page can find in an answer (``offline_checks``), with
+        the params its message needs: the bundle carries each one's words in every
+        language."""
+        return [FieldError(item_id, "required") for item_id in self.item_ids()]
+
     # --- XLSForm (app.definitions.xlsform) ----------------------------------------------
     # The survey-sheet types (first word) a row of this type may have.
     xlsform_types: t.ClassVar[frozenset[str]] = frozenset()
+    # Its select_one rows choose from one of the survey's scales (a choice list with
+    # scores), not from a list of the question's own.
+    xlsform_scale: t.ClassVar[bool] = False
 
     @classmethod
     def xlsform_claims(cls, row: XlsRow) -> bool:

@@ -35,6 +35,7 @@ class Consent(QuestionType):
 
     name = "consent"
     model = ConsentModel
+    records_consent = True
     definition: ConsentModel
 
     def texts(self) -> list[tuple[str, t.Any]]:
@@ -46,10 +47,13 @@ class Consent(QuestionType):
     def chooses(self, field: str) -> bool:
         return field == self.item  # one checkbox
 
+    @property
+    def _interview(self) -> bool:
+        return self.survey is not None and self.survey.is_interview
+
     def is_required(self) -> bool:
         # An interview cannot go ahead without the person's consent.
-        interview = self.survey is not None and self.survey.is_interview
-        return super().is_required() or interview
+        return super().is_required() or self._interview
 
     def required_message(self, field: str) -> str:
         return N_("Tick the box to continue.")
@@ -65,7 +69,7 @@ class Consent(QuestionType):
         raw = first(form, self.item)
         if not raw:
             errors = self._required_error()
-            if not errors and self.survey is not None and self.survey.is_interview:
+            if not errors and self._interview:
                 errors = [FieldError(self.item, CONSENT_REQUIRED)]
             return None, errors
         if raw != CONSENT_GIVEN:
@@ -83,6 +87,13 @@ class Consent(QuestionType):
 
     def demo_value(self, demo: DemoAnswers) -> t.Any:
         return True
+
+    def offline_checks(self) -> dict[str, t.Any]:
+        return {**super().offline_checks(), "consent": self._interview}
+
+    def offline_errors(self) -> list[FieldError]:
+        errors = super().offline_errors()
+        return errors + [FieldError(self.item, CONSENT_REQUIRED)] if self._interview else errors
 
     xlsform_types = frozenset({"acknowledge"})
 

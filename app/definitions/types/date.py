@@ -30,8 +30,22 @@ class Date(QuestionType):
             return None, [FieldError(self.item, "not_a_date")]
         d = self.definition
         if (d.min and value < d.min) or (d.max and value > d.max):
-            return None, [FieldError(self.item, "date_out_of_range", {"min": d.min, "max": d.max})]
+            return None, [self._out_of_range()]
         return value, []
+
+    def offline_checks(self) -> dict[str, t.Any]:
+        # As the date input gives it: YYYY-MM-DD, which compares as text.
+        d = self.definition
+        low, high = (day.isoformat() if day else None for day in (d.min, d.max))
+        return {**super().offline_checks(), "min": low, "max": high}
+
+    def offline_errors(self) -> list[FieldError]:
+        not_a_date = FieldError(self.item, "not_a_date")
+        return [*super().offline_errors(), not_a_date, self._out_of_range()]
+
+    def _out_of_range(self) -> FieldError:
+        d = self.definition
+        return FieldError(self.item, "date_out_of_range", {"min": d.min, "max": d.max})
 
     def to_form(self, value: t.Any) -> dict[str, list[str]]:
         return {} if value is None else {self.item: [value.isoformat()]}

@@ -90,6 +90,10 @@ class LikertGroup(_ScaleType):
     def demo_value(self, demo: DemoAnswers) -> t.Any:
         return {r.item: demo.scale(self, r.item) for r in self.definition.rows}
 
+    def offline_checks(self) -> dict[str, t.Any]:
+        # Each row is required on its own (``offline_errors`` words each one).
+        return {"rows": self.item_ids(), **super().offline_checks()}
+
     # XLSForm: a group inside a page's group, one ``select_one <scale>`` row per
     # statement (the usual way to ask a matrix in ODK).
     xlsform_types = frozenset({"begin_group"})

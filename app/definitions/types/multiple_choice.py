@@ -52,12 +52,25 @@ class MultipleChoice(_ChoiceBase):
             return None, [FieldError(self.item, "invalid_choice")]
         limit = self.definition.max_choices
         if limit is not None and len(chosen) > limit:
-            return None, [FieldError(self.item, "too_many_choices", {"max": limit})]
+            return None, [self._too_many(limit)]
         other, errors = self._other_text(form, chosen)
         if errors:
             return None, errors
         order = self.codes()
         return {"choices": sorted(chosen, key=order.index), "other": other}, []
+
+    def offline_checks(self) -> dict[str, t.Any]:
+        checks = super().offline_checks()
+        most = self.definition.max_choices
+        return checks if most is None else {**checks, "max_choices": most}
+
+    def offline_errors(self) -> list[FieldError]:
+        errors = super().offline_errors()
+        most = self.definition.max_choices
+        return errors if most is None else [*errors, self._too_many(most)]
+
+    def _too_many(self, most: int) -> FieldError:
+        return FieldError(self.item, "too_many_choices", {"max": most})
 
     def to_form(self, value: t.Any) -> dict[str, list[str]]:
         if value is None:

@@ -51,11 +51,27 @@ class Number(QuestionType):
                 return None, [FieldError(self.item, "not_whole_number")]
             number = int(number)
         if (d.min is not None and number < d.min) or (d.max is not None and number > d.max):
-            return None, [FieldError(self.item, "out_of_range", {"min": d.min, "max": d.max})]
+            return None, [self._out_of_range()]
         return number, []
 
     def answer_rows(self, value: t.Any) -> list[AnswerRow]:
         return [] if value is None else [AnswerRow(self.item, value_num=float(value))]
+
+    def offline_checks(self) -> dict[str, t.Any]:
+        d = self.definition
+        return {**super().offline_checks(), "min": d.min, "max": d.max, "integer": d.integer}
+
+    def offline_errors(self) -> list[FieldError]:
+        return [
+            *super().offline_errors(),
+            FieldError(self.item, "not_a_number"),
+            FieldError(self.item, "not_whole_number"),
+            self._out_of_range(),
+        ]
+
+    def _out_of_range(self) -> FieldError:
+        d = self.definition
+        return FieldError(self.item, "out_of_range", {"min": d.min, "max": d.max})
 
     xlsform_types = frozenset({"integer", "decimal"})
 
