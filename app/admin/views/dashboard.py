@@ -41,7 +41,7 @@ def dashboard() -> ResponseReturnValue:
         progress=progress,
         titles=survey_titles(db.session),
         chart=day_chart(weeks) if weeks else None,
-        total=shown_total(db.session, wave, min_n) if wave else 0,
+        total=shown_total(db.session, wave, min_n) if wave else None,
         renewals=renewals_due(db.session, today),
         overdue_actions=overdue_count(db.session, today),
         min_n=min_n,
