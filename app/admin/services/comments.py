@@ -110,7 +110,10 @@ def redact(
     session: orm.Session, answer: Answer, text: str | None, reason: str, user: User
 ) -> CommentRedaction:
     """Replace what reports show of ``answer``: ``text`` (its redacted version) or
-    nothing (``text`` None). Raises FormProblem before writing anything."""
+    nothing (``text`` None), and delete the cached report files that hold what it
+    replaces. Raises FormProblem before writing anything."""
+    from reports.cache import forget
+
     reason = " ".join(reason.split())
     if not reason:
         raise FormProblem("reason", "Say why, for the audit log (for example “a student's name”).")
@@ -135,14 +138,19 @@ def redact(
         answer_id=answer.id, text=text, reason=reason, created_by_id=user.id, created_at=now
     )
     session.add(redaction)
+    forget(session)
     session.flush()
     return redaction
 
 
 def restore(session: orm.Session, redaction: CommentRedaction, user: User) -> None:
-    """Undo a redaction: reports show the comment as written again."""
+    """Undo a redaction: reports show the comment as written again (cached files,
+    which show the redacted text, are deleted)."""
+    from reports.cache import forget
+
     if redaction.undone_at is not None:
         raise FormProblem(None, "That redaction was already undone.")
     redaction.undone_at = dt.datetime.now(dt.UTC)
     redaction.undone_by_id = user.id
+    forget(session)
     session.flush()
