@@ -4,12 +4,13 @@ everything they depend on, so a second download is served without building again
 The fingerprint covers the wave and its state, the scope and format, the settings, the
 survey versions, partners (names and sharing), links, redactions, releases, the
 reviews' actions and their notes, the latest response and deletion anywhere, today's
-date (a wave's state moves with it) and the code of ``reports``: any change to any of
-them makes a new fingerprint. When a file is stored, every older file of the same scope
-is deleted. Deleting a response and redacting a comment (or undoing a redaction) call
-:func:`forget` in their own transaction, which deletes every stored file, of every
-scope and format: nothing of a deleted response or a redacted comment lives on in a
-cached file, even one whose scope is not asked for again.
+date (a wave's state moves with it) and the code of ``reports`` and of the definitions
+(``code_roots``): any change to any of them makes a new fingerprint. When a file is
+stored, every older file of the same scope is deleted. Deleting a response and
+redacting a comment (or undoing a redaction) call :func:`forget` in their own
+transaction, which deletes every stored file, of every scope and format: nothing of
+a deleted response or a redacted comment lives on in a cached file, even one whose
+scope is not asked for again.
 
 Concurrent requests for the same file build it once: the first inserts a claim (a row
 without content) and builds; the others wait for its content. A claim older than the
@@ -50,15 +51,30 @@ from app.models.base import table_of
 POLL_SECONDS = 0.1
 
 
+def code_roots() -> list[Path]:
+    """The code a report's content comes from: ``reports`` and the definitions (the
+    question types give labels, scoring and how answers read)."""
+    import app.definitions
+
+    return [Path(__file__).resolve().parent, Path(app.definitions.__file__).resolve().parent]
+
+
+def digest_of(roots: list[Path]) -> str:
+    """A digest of the code files below ``roots`` (names relative to each root)."""
+    digest = hashlib.sha256()
+    for root in roots:
+        digest.update(f"\0{root.name}\0".encode())
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".html", ".css") and path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @functools.cache
 def code_version() -> str:
     """A digest of the report code: a new release of it builds every file again."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.rglob("*")):
-        if path.suffix in (".py", ".html", ".css") and path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return digest_of(code_roots())
 
 
 def _rows(session: orm.Session, query: sa.Select[*tuple[t.Any, ...]]) -> list[list[t.Any]]:

@@ -222,3 +222,30 @@ def test_a_build_that_read_the_data_before_a_deletion_is_not_stored(session, bui
         False,
     )
     assert list(session.scalars(sa.select(ReportFile.fingerprint))) == [now]
+
+
+def test_the_code_version_changes_with_the_question_types(tmp_path):
+    """Question types give reports their labels and scoring: a change to them builds
+    every file again, as a change to ``reports`` does."""
+    import shutil
+    from pathlib import Path
+
+    import app.definitions
+    import reports
+
+    roots = cache.code_roots()
+    definitions = Path(app.definitions.__file__).resolve().parent
+    assert Path(reports.__file__).resolve().parent in roots and definitions in roots
+    copies = []
+    for root in roots:
+        copy = tmp_path / root.name
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        copies.append(copy)
+    before = cache.digest_of(copies)
+    base = tmp_path / "definitions" / "types" / "base.py"
+    base.write_text(base.read_text() + "\n# scoring changed\n")
+    assert cache.digest_of(copies) != before
+    # The same code in another place is the same version.
+    base.write_text((definitions / "types" / "base.py").read_text())
+    assert cache.digest_of(copies) == before == cache.digest_of(roots)
+    assert cache.code_version() == before
