@@ -13,6 +13,7 @@ from sqlalchemy import orm
 
 from app.admin.services import FormProblem
 from app.definitions.sync import definition_of, latest_version
+from app.definitions.types.base import clean_text
 from app.models import Answer, CommentRedaction, Response, Survey, User, utcnow
 
 PER_PAGE = 50
@@ -114,18 +115,19 @@ def redact(
     replaces. Raises FormProblem before writing anything."""
     from reports.cache import forget
 
-    reason = " ".join(reason.split())
+    reason = " ".join(clean_text(reason).split())
     if not reason:
         raise FormProblem("reason", "Say why, for the audit log (for example “a student's name”).")
     if len(reason) > REASON_MAX:
         raise FormProblem("reason", f"Keep the reason to {REASON_MAX} characters.")
     if text is not None:
-        text = text.replace("\r\n", "\n").strip()
+        # As answers are kept: no control characters (CR becomes LF), no blank ends.
+        text = clean_text(text)
         if not text:
             raise FormProblem(
                 "text", "The redacted text is empty: tick “remove the whole comment” instead."
             )
-        if text == (answer.value_text or "").strip():
+        if text == clean_text(answer.value_text or ""):
             raise FormProblem("text", "The text is unchanged: remove what must not be shown.")
         if len(text) > max(len(answer.value_text or ""), 1) + 200:
             raise FormProblem("text", "The redacted text may not be longer than the comment.")
