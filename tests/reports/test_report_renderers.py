@@ -302,3 +302,30 @@ def test_empty_wave_report_says_so_in_every_format(session, build, two_waves):
     assert any("No responses were received" in p.extract_text() for p in pages)
     assert render_xlsx(report)[:2] == b"PK"
     assert "Report test survey" in render_csv(report)
+
+
+def test_the_appendix_lists_comments_up_to_its_cap_and_counts_the_rest(session, build, two_waves):
+    """The body lists the 8 most written comments, the appendix the next 25
+    (APPENDIX_COMMENTS); the rest are counted there and all are in the spreadsheets."""
+    from pypdf import PdfReader
+
+    from reports.document import APPENDIX_COMMENTS
+
+    survey = build.survey(DATA / "report-test.yaml")
+    written = 8 + APPENDIX_COMMENTS + 7
+    comments = [f"Distinct comment number {k:02d}" for k in range(written)]
+    build.respond(survey, two_waves[1], "family", {"comments": comments})
+    report = build_report(session, "report-test", WAVE)
+    html = render_html(report)
+    body, appendix = html.split("Appendix B: more comments")[-2:]
+    assert f"{written - 8} more in the appendix and the spreadsheet." in body
+    assert "7 more in the spreadsheet (XLSX or CSV)." in appendix
+    listed = re.findall(r"Distinct comment number (\d\d)", html)
+    assert len(listed) == 8 + APPENDIX_COMMENTS and len(set(listed)) == len(listed)
+    assert set(re.findall(r"Distinct comment number (\d\d)", appendix)) == {
+        f"{k:02d}" for k in range(8, 8 + APPENDIX_COMMENTS)
+    }
+    assert len(set(re.findall(r"Distinct comment number (\d\d)", render_csv(report)))) == written
+    pages = PdfReader(io.BytesIO(render_pdf(report))).pages
+    pdf_text = " ".join(page.extract_text() for page in pages)
+    assert "7 more in the spreadsheet (XLSX or CSV)." in " ".join(pdf_text.split())
