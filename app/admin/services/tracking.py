@@ -114,13 +114,17 @@ def shown_total(session: orm.Session, wave: Wave, min_n: int) -> WaveTotal:
 
 
 def responses_per_week(
-    session: orm.Session, wave: Wave, min_n: int, today: dt.date | None = None
+    session: orm.Session,
+    wave: Wave,
+    min_n: int,
+    today: dt.date | None = None,
+    whole: WaveTotal | None = None,
 ) -> list[Week]:
     """Kept responses per week (from the wave's opening) to its close or today, whichever
     is earlier. A week's count is shown like any part of a whole (the privacy rule's
     split): at least ``min_n``, with the weeks not shown adding up to 0 or ``min_n`` or
     more, and only while the wave's total is shown (``shown_total``): weeks all shown
-    would add up to a total withheld."""
+    would add up to a total withheld (``whole``: that total, when already known)."""
     from reports.model import Status
     from reports.suppress import published_parts, size_status
 
@@ -144,7 +148,7 @@ def responses_per_week(
     ]
     weeks = sorted(set(weeks) | set(counts))
     total = sum(counts.values())
-    whole = shown_total(session, wave, min_n)
+    whole = whole or shown_total(session, wave, min_n)
     shown = published_parts(total, counts, min_n) if whole.status == "shown" else set()
     rows = []
     for week in weeks:
