@@ -4,9 +4,13 @@ everything they depend on, so a second download is served without building again
 The fingerprint covers the wave and its state, the scope and format, the settings, the
 survey versions, partners (names and sharing), links, redactions, releases, the
 reviews' actions and their notes, the latest response and deletion anywhere, today's
-date (a wave's state moves with it) and the code of ``reports``: any change to any of
-them makes a new fingerprint. When a file is stored, every older file of the same scope
-is deleted, so nothing of a deleted response lives on in a cached file.
+date (a wave's state moves with it) and the code of ``reports`` and of the definitions
+(``code_roots``): any change to any of them makes a new fingerprint. When a file is
+stored, every older file of the same scope is deleted. Deleting a response and
+redacting a comment (or undoing a redaction) call :func:`forget` in their own
+transaction, which deletes every stored file, of every scope and format: nothing of
+a deleted response or a redacted comment lives on in a cached file, even one whose
+scope is not asked for again.
 
 Concurrent requests for the same file build it once: the first inserts a claim (a row
 without content) and builds; the others wait for its content. A claim older than the
@@ -47,15 +51,30 @@ from app.models.base import table_of
 POLL_SECONDS = 0.1
 
 
+def code_roots() -> list[Path]:
+    """The code a report's content comes from: ``reports`` and the definitions (the
+    question types give labels, scoring and how answers read)."""
+    import app.definitions
+
+    return [Path(__file__).resolve().parent, Path(app.definitions.__file__).resolve().parent]
+
+
+def digest_of(roots: list[Path]) -> str:
+    """A digest of the code files below ``roots`` (names relative to each root)."""
+    digest = hashlib.sha256()
+    for root in roots:
+        digest.update(f"\0{root.name}\0".encode())
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".html", ".css") and path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @functools.cache
 def code_version() -> str:
     """A digest of the report code: a new release of it builds every file again."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.rglob("*")):
-        if path.suffix in (".py", ".html", ".css") and path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return digest_of(code_roots())
 
 
 def _rows(session: orm.Session, query: sa.Select[*tuple[t.Any, ...]]) -> list[list[t.Any]]:
@@ -126,6 +145,18 @@ def fingerprint(
     return hashlib.sha256(encoded).hexdigest()
 
 
+def forget(session: orm.Session) -> None:
+    """Delete every stored file (and claim) in ``session``'s transaction: called where a
+    response is deleted or a comment redacted, so the files that hold them go with them.
+
+    Every file, not only the wave's: every fingerprint covers the latest deletion and
+    redaction anywhere, so no stored file could be served again anyway, and a later
+    wave's packet carries this wave's figures. A build under way when this commits
+    finds its claim gone, or its fingerprint out of date, and stores nothing
+    (``get_or_build``)."""
+    session.execute(sa.delete(ReportFile))
+
+
 class CacheTimeout(RuntimeError):
     """Waited longer than the time limit for another request's build."""
 
@@ -137,9 +168,14 @@ def get_or_build(
     media_type: str,
     build: Callable[[], bytes],
     time_limit: float,
+    current: Callable[[orm.Session], str] | None = None,
 ) -> tuple[bytes, bool]:
     """The file with fingerprint ``key``: (content, whether it came from the cache).
-    Builds it with ``build`` unless another request is building it already."""
+    Builds it with ``build`` unless another request is building it already.
+
+    ``current`` gives the fingerprint as the data stands when the file is stored: a
+    build that read the data before a deletion or redaction committed (and claimed
+    after :func:`forget` had run) is returned but not stored."""
     started = time.monotonic()
     while True:
         content, claimed_at = _lookup(engine, key)
@@ -159,11 +195,19 @@ def get_or_build(
             conn.execute(sa.delete(ReportFile).where(ReportFile.fingerprint == key))
         raise
     with engine.begin() as conn:
+        # The write first: it waits for a deletion's transaction, whose data the
+        # fingerprint below then reads (a claim it deleted updates nothing).
         conn.execute(
             sa.update(ReportFile)
             .where(ReportFile.fingerprint == key)
             .values(content=content, built_at=dt.datetime.now(dt.UTC))
         )
+        if current is not None:
+            with orm.Session(bind=conn) as now:
+                stale = current(now) != key
+            if stale:
+                conn.execute(sa.delete(ReportFile).where(ReportFile.fingerprint == key))
+                return content, False
         # Superseded files of this scope go: they may hold what no longer exists.
         conn.execute(
             sa.delete(ReportFile).where(ReportFile.scope == scope, ReportFile.fingerprint != key)
@@ -215,4 +259,4 @@ def _claim(engine: sa.Engine, key: str, scope: str, media_type: str, stale: bool
     return inserted is not None
 
 
-__all__ = ["CacheTimeout", "code_version", "fingerprint", "get_or_build"]
+__all__ = ["CacheTimeout", "code_version", "fingerprint", "forget", "get_or_build"]

@@ -49,6 +49,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import os
+import re
 import typing as t
 import uuid
 from fractions import Fraction
@@ -603,8 +604,9 @@ def publish_report(out: Published, report: Report, wave: int, view: int | None) 
 
 
 def check_highlights(out: Published, report: Report) -> None:
-    """Strengths, concerns, changes, gaps and weakest elements name only shown figures
-    (rule 5): what is picked says nothing about what is hidden."""
+    """Strengths, concerns, changes, gaps, weakest elements and the questions for the
+    meeting name only shown figures (rule 5): what is picked says nothing about what
+    is hidden."""
     where = f"{report.scope_line}: summary"
     items = [(g, i) for g in report.sections for i in g.items()]
     favourable = {(g.audience, i.label) for g, i in items if i.percent_favourable.shown}
@@ -629,6 +631,68 @@ def check_highlights(out: Published, report: Report) -> None:
     for highlight in summary.weakest_elements:
         if highlight.text not in elements:
             out.problem(where, f"lists element '{highlight.text}' that is not shown")
+    for question in summary.questions:
+        if not question_is_about_shown_figures(report, question):
+            out.problem(where, f"asks '{question}' about a figure that is not shown")
+
+
+def question_is_about_shown_figures(report: Report, question: str) -> bool:
+    """Whether a question for the meeting names a shown figure, with its shown value:
+    a gap, a change, an element's score, a statement's percent favourable or a
+    response rate. A question of no known kind fails, so a new kind is checked too."""
+    from reports.highlights import quote
+    from reports.model import audience_label
+
+    def pct(cell: Cell) -> str:
+        return f"{cell.number():.0f}" if cell.shown else "not shown"
+
+    items = [(audience_label(g.audience), i) for g in report.sections for i in g.items()]
+    sides = {"School team": "school", "Partners": "partners"}
+    # (the question's pattern, the figures it may name as (groups, values) per figure)
+    kinds: list[tuple[str, t.Callable[[], t.Iterable[tuple[str, ...]]]]] = [
+        (
+            r" differ by (\d+) points on “(.+)”: what explains it\?$",
+            lambda: ((pct(g.gap), quote(g.label)) for g in report.mirrored),
+        ),
+        (
+            r"^Among (.+), the share .* on “(.+)” (fell|rose) (\d+) points",
+            lambda: (
+                (
+                    audience.lower(),
+                    quote(i.label),
+                    "fell" if i.change.shown and i.change.number() < 0 else "rose",
+                    pct(i.change).lstrip("-"),
+                )
+                for audience, i in items
+            ),
+        ),
+        (
+            r"^(.+) rate “(.+)” lowest of the Nine Elements \((\d+)% good",
+            lambda: (
+                (name, e.title, pct(getattr(e, side).percent_good))
+                for e in report.elements
+                for name, side in sides.items()
+            ),
+        ),
+        (
+            r"^(.+) gave their least favourable answers to “(.+)” \((\d+)% chose",
+            lambda: (
+                (audience, quote(i.label), pct(i.percent_favourable)) for audience, i in items
+            ),
+        ),
+        (
+            r"^Only (\d+)% of the (\d+) .* expected answered through (.+): how",
+            lambda: (
+                (pct(part.rate), str(part.expected), part.label)
+                for g in report.sections
+                for part in g.parts
+            ),
+        ),
+    ]
+    for pattern, figures in kinds:
+        if found := re.search(pattern, question):
+            return found.groups() in set(figures())
+    return False
 
 
 def publish_group(out: Published, group, wave: int, view: int | None, where: str) -> None:  # type: ignore[no-untyped-def]
@@ -1011,3 +1075,26 @@ def test_a_longer_run_on_larger_groups_finds_nothing(session, oracle_surveys, mo
         check_dataset(session, oracle_surveys, data, mode)
 
     check()
+
+
+def test_the_question_check_fails_on_a_question_about_a_hidden_figure(session, build, two_waves):
+    """The oracle's check of the questions for the meeting can fail: each question
+    passes against the report it came from, and none once its figure is hidden."""
+    survey = build.survey(DATA / "report-test.yaml")
+    item = "comm.referral_process_clear"
+    build.respond(survey, two_waves[0], "family", {item: ["4"] * 12})
+    build.respond(survey, two_waves[1], "family", {item: ["4"] * 6 + ["2"] * 6}, expected=100)
+    build.respond(survey, two_waves[1], "staff", {item: ["5"] * 12})
+    report = build_report(session, "report-test", two_waves[1].name)
+    questions = report.summary.questions
+    kinds = (" fell ", "least favourable", "expected answered through")
+    assert all(any(kind in q for q in questions) for kind in kinds)
+    assert all(question_is_about_shown_figures(report, q) for q in questions)
+    assert not question_is_about_shown_figures(report, "What else should we ask?")
+    for group in report.sections:
+        for summary in group.items():
+            summary.percent_favourable = Cell.hidden(Status.SMALL)
+            summary.change = Cell.hidden(Status.DERIVED)
+        for part in group.parts:
+            part.rate = Cell.hidden(Status.DERIVED)
+    assert not any(question_is_about_shown_figures(report, q) for q in questions)

@@ -202,22 +202,43 @@ def test_csv_lists_every_figure_with_numbers_of_the_right_kind(packet_data):
 
 
 def test_a_control_character_in_a_comment_breaks_no_format(session, build, two_waves):
+    """Control characters in a comment, or in the text a coordinator types to redact
+    one, reach no format: not the stored redaction, not a PDF's text, not a cell."""
+    import sqlalchemy as sa
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from app.admin.services.comments import redact
+    from app.models import Answer, User
+
     survey = build.survey(DATA / "report-test.yaml")
     comments = [f"Bell \x07 and escape \x1b here {k}" for k in range(12)]
+    comments[0] = "Mr Okafor said so"
     build.respond(survey, two_waves[1], "family", {"comments": comments})
+    user = User(email="coordinator@example.org", password_hash="-", role="coordinator")
+    session.add(user)
+    named = session.scalar(sa.select(Answer).where(Answer.value_text == comments[0]))
+    redaction = redact(session, named, "\x1b[2J[name]\x07 said \x00so\r\n", "a name", user)
+    assert redaction.text == "[2J[name] said so"
     report = build_report(session, "report-test", WAVE)
-    for fmt, data in (
-        ("pdf", render_pdf(report)),
-        ("xlsx", render_xlsx(report)),
-        ("csv", render_csv(report).encode()),
-        ("html", render_html(report).encode()),
+    pdf, xlsx = render_pdf(report), render_xlsx(report)
+    pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    cells = [
+        str(cell.value)
+        for sheet in load_workbook(io.BytesIO(xlsx))  # it opens
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    ]
+    for fmt, text in (
+        ("pdf", pdf_text),
+        ("xlsx", "\n".join(cells)),
+        ("csv", render_csv(report)),
+        ("html", render_html(report)),
     ):
-        assert data, fmt
-        if fmt in ("csv", "html"):
-            assert b"\x07" not in data and b"\x1b" not in data, fmt
-    from openpyxl import load_workbook
-
-    load_workbook(io.BytesIO(render_xlsx(report)))  # opens
+        assert "Bell and escape here 1" in " ".join(text.split()), fmt  # they are there
+        assert "[name] said so" in text and "Okafor" not in text, fmt
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text), fmt
 
 
 def test_neutralise_covers_every_formula_prefix():
@@ -281,3 +302,30 @@ def test_empty_wave_report_says_so_in_every_format(session, build, two_waves):
     assert any("No responses were received" in p.extract_text() for p in pages)
     assert render_xlsx(report)[:2] == b"PK"
     assert "Report test survey" in render_csv(report)
+
+
+def test_the_appendix_lists_comments_up_to_its_cap_and_counts_the_rest(session, build, two_waves):
+    """The body lists the 8 most written comments, the appendix the next 25
+    (APPENDIX_COMMENTS); the rest are counted there and all are in the spreadsheets."""
+    from pypdf import PdfReader
+
+    from reports.document import APPENDIX_COMMENTS
+
+    survey = build.survey(DATA / "report-test.yaml")
+    written = 8 + APPENDIX_COMMENTS + 7
+    comments = [f"Distinct comment number {k:02d}" for k in range(written)]
+    build.respond(survey, two_waves[1], "family", {"comments": comments})
+    report = build_report(session, "report-test", WAVE)
+    html = render_html(report)
+    body, appendix = html.split("Appendix B: more comments")[-2:]
+    assert f"{written - 8} more in the appendix and the spreadsheet." in body
+    assert "7 more in the spreadsheet (XLSX or CSV)." in appendix
+    listed = re.findall(r"Distinct comment number (\d\d)", html)
+    assert len(listed) == 8 + APPENDIX_COMMENTS and len(set(listed)) == len(listed)
+    assert set(re.findall(r"Distinct comment number (\d\d)", appendix)) == {
+        f"{k:02d}" for k in range(8, 8 + APPENDIX_COMMENTS)
+    }
+    assert len(set(re.findall(r"Distinct comment number (\d\d)", render_csv(report)))) == written
+    pages = PdfReader(io.BytesIO(render_pdf(report))).pages
+    pdf_text = " ".join(page.extract_text() for page in pages)
+    assert "7 more in the spreadsheet (XLSX or CSV)." in " ".join(pdf_text.split())

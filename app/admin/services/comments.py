@@ -13,6 +13,7 @@ from sqlalchemy import orm
 
 from app.admin.services import FormProblem
 from app.definitions.sync import definition_of, latest_version
+from app.definitions.types.base import clean_text
 from app.models import Answer, CommentRedaction, Response, Survey, User, utcnow
 
 PER_PAGE = 50
@@ -110,19 +111,23 @@ def redact(
     session: orm.Session, answer: Answer, text: str | None, reason: str, user: User
 ) -> CommentRedaction:
     """Replace what reports show of ``answer``: ``text`` (its redacted version) or
-    nothing (``text`` None). Raises FormProblem before writing anything."""
-    reason = " ".join(reason.split())
+    nothing (``text`` None), and delete the cached report files that hold what it
+    replaces. Raises FormProblem before writing anything."""
+    from reports.cache import forget
+
+    reason = " ".join(clean_text(reason).split())
     if not reason:
         raise FormProblem("reason", "Say why, for the audit log (for example “a student's name”).")
     if len(reason) > REASON_MAX:
         raise FormProblem("reason", f"Keep the reason to {REASON_MAX} characters.")
     if text is not None:
-        text = text.replace("\r\n", "\n").strip()
+        # As answers are kept: no control characters (CR becomes LF), no blank ends.
+        text = clean_text(text)
         if not text:
             raise FormProblem(
                 "text", "The redacted text is empty: tick “remove the whole comment” instead."
             )
-        if text == (answer.value_text or "").strip():
+        if text == clean_text(answer.value_text or ""):
             raise FormProblem("text", "The text is unchanged: remove what must not be shown.")
         if len(text) > max(len(answer.value_text or ""), 1) + 200:
             raise FormProblem("text", "The redacted text may not be longer than the comment.")
@@ -135,14 +140,19 @@ def redact(
         answer_id=answer.id, text=text, reason=reason, created_by_id=user.id, created_at=now
     )
     session.add(redaction)
+    forget(session)
     session.flush()
     return redaction
 
 
 def restore(session: orm.Session, redaction: CommentRedaction, user: User) -> None:
-    """Undo a redaction: reports show the comment as written again."""
+    """Undo a redaction: reports show the comment as written again (cached files,
+    which show the redacted text, are deleted)."""
+    from reports.cache import forget
+
     if redaction.undone_at is not None:
         raise FormProblem(None, "That redaction was already undone.")
     redaction.undone_at = dt.datetime.now(dt.UTC)
     redaction.undone_by_id = user.id
+    forget(session)
     session.flush()

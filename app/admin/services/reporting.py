@@ -165,15 +165,19 @@ def cached(
     requests ask at the same time). Returns (content, whether it came from the cache)."""
     from reports import cache
 
-    key = cache.fingerprint(session, scope.cache_scope(fmt), settings(config))
+    name, options = scope.cache_scope(fmt), settings(config)
+    key = cache.fingerprint(session, name, options)
     limit = config["REPORT_TIME_LIMIT"]
 
     def make() -> bytes:
         with time_limit(limit):
             return render(build(session, scope, config))
 
+    def current(now: orm.Session) -> str:
+        return cache.fingerprint(now, name, options)
+
     try:
-        return cache.get_or_build(engine, key, scope.cache_scope(fmt), fmt, make, limit)
+        return cache.get_or_build(engine, key, name, fmt, make, limit, current)
     except cache.CacheTimeout as exc:
         raise ReportTooSlow(str(exc)) from None
 

@@ -103,7 +103,10 @@ def answered_items(session: orm.Session, response: Response) -> list[AnsweredIte
 
 def soft_delete(session: orm.Session, response: Response, user: User, reason: str) -> None:
     """Mark a response deleted (kept for the audit trail, excluded from reports and
-    exports) and audit it. Only flushes."""
+    exports), delete the cached report files that may hold it, and audit it. Only
+    flushes."""
+    from reports.cache import forget
+
     reason = " ".join(reason.split())
     if len(reason) < 3:
         raise FormProblem("reason", "Say why this response is deleted (at least 3 characters).")
@@ -114,4 +117,5 @@ def soft_delete(session: orm.Session, response: Response, user: User, reason: st
     response.deleted_at = utcnow()
     response.deleted_reason = reason
     response.deleted_by_id = user.id
+    forget(session)
     audit.record(session, user, "response_delete", f"response:{response.id}", {"reason": reason})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import typing as t
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -71,27 +72,61 @@ def link_progress(session: orm.Session, wave: Wave, min_n: int) -> list[LinkProg
     return rows
 
 
-def shown_total(session: orm.Session, wave: Wave, min_n: int) -> int | None:
-    """The wave's kept responses, or None when fewer than ``min_n``."""
-    total = (
-        session.scalar(
-            sa.select(sa.func.count()).where(
-                Response.wave_id == wave.id, Response.deleted_at.is_(None)
-            )
-        )
-        or 0
-    )
-    return total if total == 0 or total >= min_n else None
+@dataclasses.dataclass(frozen=True)
+class WaveTotal:
+    """The wave's kept responses across every survey x audience group."""
+
+    count: int | None  # None: not shown (see ``status``)
+    status: str  # shown, no_data, small or withheld
+    at_least: int = 0  # when withheld: the responses of the groups shown, added up
+
+
+class Week(t.NamedTuple):
+    day: dt.date  # the week's first day
+    responses: int | None  # None: not shown (see ``status``)
+    status: str = "shown"  # shown, no_data, small or withheld
+
+
+def shown_total(session: orm.Session, wave: Wave, min_n: int) -> WaveTotal:
+    """The wave's kept responses through the privacy rule's split (rule 3).
+
+    The groups (survey x audience) are its parts, each shown on its own from
+    ``min_n`` (in reports, and as its links' counts here). The total is shown when
+    the rest - the total minus the groups shown - is 0 or at least ``min_n``;
+    otherwise it would give the small groups away (18 in all, 15 of them staff: 3
+    families) and only the shown groups' sum is given, as a lower bound."""
+    from reports.query import response_tally
+
+    tally = response_tally(session, wave.id)
+    groups: dict[tuple[int, str], int] = {}
+    for link_id, facts in tally.links.items():
+        key = (facts.survey_id, facts.audience)
+        groups[key] = groups.get(key, 0) + tally.responses.get(link_id, 0)
+    total = sum(groups.values())
+    if total == 0:
+        return WaveTotal(0, "no_data")
+    if total < min_n:
+        return WaveTotal(None, "small")
+    shown = sum(n for n in groups.values() if n >= min_n)
+    if 0 < total - shown < min_n:
+        return WaveTotal(None, "withheld", shown)
+    return WaveTotal(total, "shown")
 
 
 def responses_per_week(
-    session: orm.Session, wave: Wave, min_n: int, today: dt.date | None = None
-) -> list[tuple[dt.date, int | None]]:
+    session: orm.Session,
+    wave: Wave,
+    min_n: int,
+    today: dt.date | None = None,
+    whole: WaveTotal | None = None,
+) -> list[Week]:
     """Kept responses per week (from the wave's opening) to its close or today, whichever
     is earlier. A week's count is shown like any part of a whole (the privacy rule's
     split): at least ``min_n``, with the weeks not shown adding up to 0 or ``min_n`` or
-    more; otherwise None."""
-    from reports.suppress import published_parts
+    more, and only while the wave's total is shown (``shown_total``): weeks all shown
+    would add up to a total withheld (``whole``: that total, when already known)."""
+    from reports.model import Status
+    from reports.suppress import published_parts, size_status
 
     today = today or dt.datetime.now(dt.UTC).date()
     day = sa.func.date(Response.submitted_at)
@@ -113,14 +148,23 @@ def responses_per_week(
     ]
     weeks = sorted(set(weeks) | set(counts))
     total = sum(counts.values())
-    shown = published_parts(total, counts, min_n) if total >= min_n else set()
-    return [(w, counts.get(w, 0) if w in shown or not counts.get(w) else None) for w in weeks]
+    whole = whole or shown_total(session, wave, min_n)
+    shown = published_parts(total, counts, min_n) if whole.status == "shown" else set()
+    rows = []
+    for week in weeks:
+        n = counts.get(week, 0)
+        status = size_status(n, min_n)
+        if status.shown and week not in shown:
+            status = Status.WITHHELD
+        rows.append(Week(week, n if status.shown or not n else None, status.value))
+    return rows
 
 
 @dataclasses.dataclass(frozen=True)
 class Bar:
     day: dt.date
-    count: int | None  # None: not shown
+    count: int | None  # None: not shown (see ``status``)
+    status: str
     x: float
     y: float
     width: float
@@ -140,26 +184,25 @@ class DayChart:
     total: int
 
 
-def day_chart(
-    days: list[tuple[dt.date, int | None]], width: int = 640, height: int = 160
-) -> DayChart:
+def day_chart(days: list[Week], width: int = 640, height: int = 160) -> DayChart:
     top, bottom = 16, height - 20
-    peak = max((c or 0 for _, c in days), default=0)
+    peak = max((week.responses or 0 for week in days), default=0)
     step = width / max(1, len(days))
     bars = []
-    for i, (day, count) in enumerate(days):
+    for i, (day, count, status) in enumerate(days):
         bar_height = 0.0 if peak == 0 or count is None else (bottom - top) * count / peak
         bars.append(
             Bar(
                 day=day,
                 count=count,
+                status=status,
                 x=round(i * step + step * 0.1, 2),
                 y=round(bottom - bar_height, 2),
                 width=round(max(1.0, step * 0.8), 2),
                 height=round(bar_height, 2),
             )
         )
-    return DayChart(bars, width, height, top, bottom, peak, sum(c or 0 for _, c in days))
+    return DayChart(bars, width, height, top, bottom, peak, sum(w.responses or 0 for w in days))
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:

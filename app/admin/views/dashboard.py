@@ -31,7 +31,8 @@ def dashboard() -> ResponseReturnValue:
         wave = current_wave(db.session, today)
     min_n = current_app.config["MIN_CELL_SIZE"]
     progress = link_progress(db.session, wave, min_n) if wave else []
-    weeks = responses_per_week(db.session, wave, min_n) if wave else []
+    total = shown_total(db.session, wave, min_n) if wave else None
+    weeks = responses_per_week(db.session, wave, min_n, whole=total) if wave else []
     return render_template(
         "admin/dashboard.html",
         wave=wave,
@@ -41,7 +42,7 @@ def dashboard() -> ResponseReturnValue:
         progress=progress,
         titles=survey_titles(db.session),
         chart=day_chart(weeks) if weeks else None,
-        total=shown_total(db.session, wave, min_n) if wave else 0,
+        total=total,
         renewals=renewals_due(db.session, today),
         overdue_actions=overdue_count(db.session, today),
         min_n=min_n,
