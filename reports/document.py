@@ -27,6 +27,7 @@ from reports.model import (
     Status,
     audience_label,
 )
+from reports.summaries import POOLED_NAME
 
 if t.TYPE_CHECKING:
     from reports.actions import ActionResult
@@ -411,11 +412,19 @@ def _response_row(
 
 
 def _who_answered(report: Report) -> Section:
+    pooled = any(p.partner == POOLED_NAME for s in report.sections for p in s.parts)
     blocks: list[Block] = [
         Paragraph(
             "Responses through each partner's links and each channel, with the "
             "number the school expected to reach. A rate over 100% means the expected "
-            "number for that link needs checking.",
+            "number for that link needs checking."
+            + (
+                f" “{POOLED_NAME}” counts together the links of the partners whose "
+                "agreement does not allow sharing their own results (how many, in "
+                "brackets)."
+                if pooled
+                else ""
+            ),
             "note",
         ),
         _responses_table(report, parts=True),

@@ -204,8 +204,9 @@ class Build:
 
     def builder(self, wave_id: int, view: int | None) -> GroupBuilder:
         names = {pid: p.name for pid, p in self.partners.items()}
+        pooled = {pid for pid, p in self.partners.items() if not p.share_results}
         return GroupBuilder(
-            self.tallies[wave_id], self.decisions[wave_id], view, names, COMMENT_LIMIT
+            self.tallies[wave_id], self.decisions[wave_id], view, names, COMMENT_LIMIT, pooled
         )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing as t
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 
 from app.definitions.survey import SurveyDefinition, translate
 from app.definitions.types import QuestionType, Scoring
@@ -32,6 +32,9 @@ from reports.query import ItemKinds, Tally
 from reports.suppress import ALL, NO_PARTNER, Decisions, ItemSpec, View
 
 NO_PARTNER_NAME = "(no partner)"
+# The part of the whole school's response counts that holds the links of every partner
+# whose agreement does not allow sharing its own results (rule 7): named for none.
+POOLED_NAME = "Partners not sharing results"
 CHANNEL_LABELS = {
     "flyer_qr": "Flyer or QR code",
     "text_message": "Text message",
@@ -147,12 +150,15 @@ class GroupBuilder:
         view: View,
         partner_names: Mapping[int, str],
         comment_limit: int,
+        pooled: Collection[int] = (),
     ):
         self.tally = tally
         self.decide = decisions
         self.view = view
         self.partner_names = partner_names
         self.comment_limit = comment_limit
+        # Partners whose results are pooled: the whole school's counts name none of them.
+        self.pooled = frozenset(pooled)
         self._index: dict[int, dict[tuple[t.Any, ...], list[t.Any]]] = {}
 
     def _sum(self, table: Mapping[tuple[t.Any, ...], t.Any], key: tuple[t.Any, ...]) -> t.Any:
@@ -205,11 +211,13 @@ class GroupBuilder:
 
     def _parts(self, survey_id: int, audience: str) -> list[ResponseCount]:
         """Response counts by partner's links and channel, as the rule allows. A part
-        reached through one channel only is one row, named by both."""
+        reached through one channel only is one row, named by both. The whole school's
+        counts name no partner whose results are pooled: their links are one row."""
+        whole = self.view is None
         nodes = [
             (partner, channel)
             for partner, channel, link in self.decide.parts(survey_id, audience)
-            if link is ALL and (self.view is None or partner == self.view)
+            if link is ALL and (partner not in self.pooled if whole else partner == self.view)
         ]
         channels: dict[t.Any, list[t.Any]] = {}
         for partner, channel in nodes:
@@ -235,18 +243,25 @@ class GroupBuilder:
                 label = CHANNEL_LABELS.get(channel, str(channel))
             else:
                 label = f"{CHANNEL_LABELS.get(channel, channel)}, {through}"
-            cell = Cell.decided(n, status)
             counts.append(
-                ResponseCount(
-                    label=label,
-                    partner=name,
-                    channel=None if channel is ALL else channel,
-                    responses=cell,
-                    expected=expected,
-                    rate=_rate(cell, expected),
-                )
+                _count(label, name, None if channel is ALL else channel, n, status, expected)
             )
-        counts.sort(key=lambda p: (p.partner != NO_PARTNER_NAME, p.partner or "", p.channel or ""))
+        pooled = {
+            partner
+            for partner, _channel, _link in self.decide.parts(survey_id, audience)
+            if partner in self.pooled
+        }
+        if whole and pooled:
+            status, n, expected = self.decide.pooled(survey_id, audience, pooled)
+            label = f"{POOLED_NAME} ({len(pooled)})"
+            counts.append(_count(label, POOLED_NAME, None, n, status, expected))
+        counts.sort(
+            key=lambda p: (
+                {NO_PARTNER_NAME: 0, POOLED_NAME: 2}.get(p.partner or "", 1),
+                p.partner or "",
+                p.channel or "",
+            )
+        )
         return counts
 
     def _item_summary(
@@ -384,6 +399,18 @@ SUMMARIES: dict[str, Callable[[GroupBuilder, ItemSummary, Asked], None]] = {
 }
 
 
+def _count(
+    label: str,
+    partner: str,
+    channel: str | None,
+    n: int | None,
+    status: Status,
+    expected: int | None,
+) -> ResponseCount:
+    cell = Cell.decided(n, status)
+    return ResponseCount(label, partner, channel, cell, expected, _rate(cell, expected))
+
+
 def _rate(responses: Cell, expected: int | None) -> Cell:
     if not expected:
         return Cell()
@@ -395,6 +422,7 @@ def _rate(responses: Cell, expected: int | None) -> Cell:
 __all__ = [
     "AUDIENCE_ORDER",
     "CHANNEL_LABELS",
+    "POOLED_NAME",
     "SUMMARIES",
     "Asked",
     "GroupBuilder",

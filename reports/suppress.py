@@ -25,7 +25,10 @@ MIN_CELL_SIZE (default 10, never below 5); C is COMMENT_MIN_CELL_SIZE.
    decision: where the parent is not shown, neither is the follow-up (its n would
    tell how many chose the parent's answer). Response counts form a tree (group ->
    partner's links or links without a partner -> channels -> links), decided at each
-   node the same way, so no two published counts differ by a small group.
+   node the same way, so no two published counts differ by a small group. The links of
+   partners whose results are pooled are one part of the whole school's counts
+   (:meth:`Decisions.pooled`): the sum of those partners' nodes, shown only when each
+   of them is, so it tells nothing the partners' own counts do not.
 4. **No differencing over time** is the job of releases (``reports.releases``):
    partners read frozen figures, re-released only when every group changed by 0 or at
    least N responses and every question of every group by 0 or at least N answers.
@@ -45,7 +48,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing as t
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from reports.model import Status
 from reports.query import Tally
@@ -197,6 +200,27 @@ class Decisions:
             partner = view
         status, n, expected = tree.get((partner, channel, link), (Status.NO_DATA, 0, None))
         return (status, n if status.shown else None, expected)
+
+    def pooled(
+        self, survey_id: int, audience: str, partners: Collection[int]
+    ) -> tuple[Status, int | None, int | None]:
+        """(status, responses, expected) of the links of ``partners`` together: the
+        part of the whole school's counts that names none of them (rule 7).
+
+        It is shown only when every one of those partners' nodes with responses is
+        shown, so it is a sum of counts the tree publishes anyway (each in that
+        partner's own view) and adds nothing to what can be worked out, whichever
+        partners are pooled when. Otherwise it reads "fewer than N" when the sum is
+        below N, else "withheld"."""
+        tree = self._tree(survey_id, audience)
+        nodes = [tree[(p, ALL, ALL)] for p in sorted(partners) if (p, ALL, ALL) in tree]
+        n = sum(node[1] for node in nodes)
+        expected = [node[2] for node in nodes]
+        total = None if not nodes or None in expected else sum(t.cast(list[int], expected))
+        status = size_status(n, self.min_n)
+        if status.shown and not all(node[0].shown for node in nodes if node[1]):
+            status = Status.WITHHELD
+        return (status, n if status.shown else None, total)
 
     def parts(self, survey_id: int, audience: str) -> list[Node]:
         """Every node of the group's response tree below the root."""

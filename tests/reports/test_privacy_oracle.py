@@ -702,12 +702,18 @@ def publish_group(out: Published, group, wave: int, view: int | None, where: str
     out.count(f"{where} responses", group.responses, truth.responses(links))
     rate_of(out, f"{where} rate", group.response_rate, links, group.expected)
     names = {p.name: p.id for p in truth.written.partners}
+    # The whole school counts the links of the partners that do not share together.
+    shares = zip(truth.written.partners, truth.written.data.shares, strict=True)
+    pooled = {p.id for p, share in shares if not share}
     for part in group.parts:
-        partner = None if part.partner == "(no partner)" else names[part.partner]
+        if part.partner == "Partners not sharing results":
+            owners: set[int | None] = pooled
+        else:
+            owners = {None if part.partner == "(no partner)" else names[part.partner]}
         chosen = [
             k
             for k in links
-            if truth.written.partner_id(truth.links[k].partner) == partner
+            if truth.written.partner_id(truth.links[k].partner) in owners
             and (part.channel is None or truth.links[k].channel == part.channel)
         ]
         out.count(f"{where} responses {part.label}", part.responses, truth.responses(chosen))
