@@ -675,7 +675,7 @@ def question_is_about_shown_figures(report: Report, question: str) -> bool:
             ),
         ),
         (
-            r"^(.+) gave their least favourable answers to “(.+)” \((\d+)% chose",
+            r"^(.+) gave their (?:least|most) favourable answers to “(.+)” \((\d+)% chose",
             lambda: (
                 (audience, quote(i.label), pct(i.percent_favourable)) for audience, i in items
             ),
