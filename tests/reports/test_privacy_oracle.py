@@ -1038,6 +1038,39 @@ KNOWN = [
 ]
 
 
+def _staff(
+    partner: int | None, *shared: str | None, added: tuple[str | None, ...] = (), deleted: int = 0
+) -> LinkData:
+    def answers(states: t.Sequence[str | None]) -> tuple[dict[str, t.Any], ...]:
+        return tuple({"comm.shared": s, "element1.lead": None} for s in states)
+
+    return LinkData(
+        1, "oracle-team", "staff", partner, "web", None, answers(shared), answers(added), deleted
+    )
+
+
+# Leaks found against the re-release rule and not fixed yet: each moves into KNOWN once
+# it is.
+OPEN = [
+    # A partner's 9 answers deleted and 4 new (six new responses): 13 changed, so a
+    # second release is made. It hides the partner's 4 and shows the whole's 9 with
+    # their answers; the links without a partner did not change and the first release
+    # told them (the whole's 14 minus the partner's 9), so the partner's 4 follow.
+    Dataset(
+        (False,),
+        (
+            _staff(
+                0,
+                *("dk", "2", "dk", "3", "dk", "4", "4", "dk", "1"),
+                deleted=9,
+                added=("1", "3", None, "1", "3", None),
+            ),
+            _staff(None, "3", "2", "4", "dk", "3"),
+        ),
+    ),
+]
+
+
 def known(test):  # type: ignore[no-untyped-def]
     for data in KNOWN:
         test = example(data)(test)
@@ -1058,6 +1091,17 @@ def test_no_published_combination_reveals_a_small_group(session, oracle_surveys,
         check_dataset(session, oracle_surveys, data, mode)
 
     check()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a re-release is checked on how many responses and answers changed in each "
+    "group, not on what the groups left unchanged tell together with the release before",
+)
+@pytest.mark.parametrize("data", OPEN)
+@pytest.mark.parametrize("mode", ["respondents", "cells"])
+def test_the_open_leaks_are_still_found(session, oracle_surveys, mode, data):
+    check_dataset(session, oracle_surveys, data, mode)
 
 
 @pytest.mark.slow
