@@ -488,6 +488,11 @@ class Published:
     labels: list[str] = dataclasses.field(default_factory=list)  # where each row is from
     problems: list[str] = dataclasses.field(default_factory=list)
     figures: int = 0
+    stage: str = "live"  # which figures are being read: live, or which release
+
+    def scope(self, report: Report) -> str:
+        """Where a figure is from, as failures name it."""
+        return f"{report.scope_line} ({self.stage})"
 
     def problem(self, where: str, message: str) -> None:
         if len(self.problems) < 20:
@@ -552,12 +557,12 @@ def publish_report(out: Published, report: Report, wave: int, view: int | None) 
     names = {p.name: p.id for p in truth.written.partners}
     slugs = {slug: slug for slug in SURVEYS}
     for group in report.sections:
-        publish_group(out, group, wave, view, f"{report.scope_line}")
+        publish_group(out, group, wave, view, out.scope(report))
     for partner in report.partners:
         for group in partner.groups:
-            publish_group(out, group, wave, names[partner.name], f"{report.scope_line} (packet)")
+            publish_group(out, group, wave, names[partner.name], f"{out.scope(report)} (packet)")
     check_highlights(out, report)
-    where = report.scope_line
+    where = out.scope(report)
     for mirrored in report.mirrored:
         for value in mirrored.values:
             links = truth.group_links(wave, slugs[value.survey_slug], value.audience, view)
@@ -607,7 +612,7 @@ def check_highlights(out: Published, report: Report) -> None:
     """Strengths, concerns, changes, gaps, weakest elements and the questions for the
     meeting name only shown figures (rule 5): what is picked says nothing about what
     is hidden."""
-    where = f"{report.scope_line}: summary"
+    where = f"{out.scope(report)}: summary"
     items = [(g, i) for g in report.sections for i in g.items()]
     favourable = {(g.audience, i.label) for g, i in items if i.percent_favourable.shown}
     changes = {(g.audience, i.label) for g, i in items if i.change.shown}
@@ -942,6 +947,7 @@ def publish_all(session, written: Written, mode: str) -> Published:  # type: ign
         except ReleaseRefused as refused:  # a closed wave with data is always released
             raise AssertionError(str(refused)) from None
     # What partners read: the releases (the earlier wave's through the trends).
+    out.stage = "first release"
     for name, view in scopes:
         publish_report(out, build(current, None, name, "released"), current, view)
     # Then responses come and go; a wave is released again only where the rule allows,
@@ -955,6 +961,8 @@ def publish_all(session, written: Written, mode: str) -> Published:  # type: ign
         out.truth.eras[index] = Truth.SECOND
     if Truth.SECOND in out.truth.eras.values():
         for wave in range(len(WAVES)):
+            again = out.truth.eras[wave] == Truth.SECOND
+            out.stage = "second release" if again else "first release"
             for name, view in scopes:
                 publish_report(out, build(wave, None, name, "released"), wave, view)
     return out
