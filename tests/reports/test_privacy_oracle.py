@@ -488,6 +488,11 @@ class Published:
     labels: list[str] = dataclasses.field(default_factory=list)  # where each row is from
     problems: list[str] = dataclasses.field(default_factory=list)
     figures: int = 0
+    stage: str = "live"  # which figures are being read: live, or which release
+
+    def scope(self, report: Report) -> str:
+        """Where a figure is from, as failures name it."""
+        return f"{report.scope_line} ({self.stage})"
 
     def problem(self, where: str, message: str) -> None:
         if len(self.problems) < 20:
@@ -552,12 +557,12 @@ def publish_report(out: Published, report: Report, wave: int, view: int | None) 
     names = {p.name: p.id for p in truth.written.partners}
     slugs = {slug: slug for slug in SURVEYS}
     for group in report.sections:
-        publish_group(out, group, wave, view, f"{report.scope_line}")
+        publish_group(out, group, wave, view, out.scope(report))
     for partner in report.partners:
         for group in partner.groups:
-            publish_group(out, group, wave, names[partner.name], f"{report.scope_line} (packet)")
+            publish_group(out, group, wave, names[partner.name], f"{out.scope(report)} (packet)")
     check_highlights(out, report)
-    where = report.scope_line
+    where = out.scope(report)
     for mirrored in report.mirrored:
         for value in mirrored.values:
             links = truth.group_links(wave, slugs[value.survey_slug], value.audience, view)
@@ -607,7 +612,7 @@ def check_highlights(out: Published, report: Report) -> None:
     """Strengths, concerns, changes, gaps, weakest elements and the questions for the
     meeting name only shown figures (rule 5): what is picked says nothing about what
     is hidden."""
-    where = f"{report.scope_line}: summary"
+    where = f"{out.scope(report)}: summary"
     items = [(g, i) for g in report.sections for i in g.items()]
     favourable = {(g.audience, i.label) for g, i in items if i.percent_favourable.shown}
     changes = {(g.audience, i.label) for g, i in items if i.change.shown}
@@ -948,6 +953,7 @@ def publish_all(session, written: Written, mode: str) -> Published:  # type: ign
         except ReleaseRefused as refused:  # a closed wave with data is always released
             raise AssertionError(str(refused)) from None
     # What partners read: the releases (the earlier wave's through the trends).
+    out.stage = "first release"
     for name, view in scopes:
         publish_report(out, build(current, None, name, "released"), current, view)
     # Then responses come and go; a wave is released again only where the rule allows,
@@ -961,6 +967,8 @@ def publish_all(session, written: Written, mode: str) -> Published:  # type: ign
         out.truth.eras[index] = Truth.SECOND
     if Truth.SECOND in out.truth.eras.values():
         for wave in range(len(WAVES)):
+            again = out.truth.eras[wave] == Truth.SECOND
+            out.stage = "second release" if again else "first release"
             for name, view in scopes:
                 publish_report(out, build(wave, None, name, "released"), wave, view)
     return out
@@ -1044,6 +1052,39 @@ KNOWN = [
 ]
 
 
+def _staff(
+    partner: int | None, *shared: str | None, added: tuple[str | None, ...] = (), deleted: int = 0
+) -> LinkData:
+    def answers(states: t.Sequence[str | None]) -> tuple[dict[str, t.Any], ...]:
+        return tuple({"comm.shared": s, "element1.lead": None} for s in states)
+
+    return LinkData(
+        1, "oracle-team", "staff", partner, "web", None, answers(shared), answers(added), deleted
+    )
+
+
+# Leaks found against the re-release rule and not fixed yet: each moves into KNOWN once
+# it is.
+OPEN = [
+    # A partner's 9 answers deleted and 4 new (six new responses): 13 changed, so a
+    # second release is made. It hides the partner's 4 and shows the whole's 9 with
+    # their answers; the links without a partner did not change and the first release
+    # told them (the whole's 14 minus the partner's 9), so the partner's 4 follow.
+    Dataset(
+        (False,),
+        (
+            _staff(
+                0,
+                *("dk", "2", "dk", "3", "dk", "4", "4", "dk", "1"),
+                deleted=9,
+                added=("1", "3", None, "1", "3", None),
+            ),
+            _staff(None, "3", "2", "4", "dk", "3"),
+        ),
+    ),
+]
+
+
 def known(test):  # type: ignore[no-untyped-def]
     for data in KNOWN:
         test = example(data)(test)
@@ -1066,6 +1107,17 @@ def test_no_published_combination_reveals_a_small_group(session, oracle_surveys,
     check()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="a re-release is checked on how many responses and answers changed in each "
+    "group, not on what the groups left unchanged tell together with the release before",
+)
+@pytest.mark.parametrize("data", OPEN)
+@pytest.mark.parametrize("mode", ["respondents", "cells"])
+def test_the_open_leaks_are_still_found(session, oracle_surveys, mode, data):
+    check_dataset(session, oracle_surveys, data, mode)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not SOAK, reason="the longer run is for make soak (SOAK=1)")
 @pytest.mark.parametrize("mode", ["respondents", "cells"])
@@ -1086,6 +1138,8 @@ def test_a_longer_run_on_larger_groups_finds_nothing(session, oracle_surveys, mo
 def test_the_question_check_fails_on_a_question_about_a_hidden_figure(session, build, two_waves):
     """The oracle's check of the questions for the meeting can fail: each question
     passes against the report it came from, and none once its figure is hidden."""
+    from reports.highlights import quote
+
     survey = build.survey(DATA / "report-test.yaml")
     item = "comm.referral_process_clear"
     build.respond(survey, two_waves[0], "family", {item: ["4"] * 12})
@@ -1097,10 +1151,17 @@ def test_the_question_check_fails_on_a_question_about_a_hidden_figure(session, b
     assert all(any(kind in q for q in questions) for kind in kinds)
     assert all(question_is_about_shown_figures(report, q) for q in questions)
     assert not question_is_about_shown_figures(report, "What else should we ask?")
+    families = next(g for g in report.sections if g.audience == "family").item(item)
+    most = (
+        f"Families gave their most favourable answers to “{quote(families.label)}” "
+        f"({families.percent_favourable.number():.0f}% chose Agree or Strongly agree): "
+        "what makes it work, and can it spread?"
+    )
+    assert question_is_about_shown_figures(report, most)
     for group in report.sections:
         for summary in group.items():
             summary.percent_favourable = Cell.hidden(Status.SMALL)
             summary.change = Cell.hidden(Status.DERIVED)
         for part in group.parts:
             part.rate = Cell.hidden(Status.DERIVED)
-    assert not any(question_is_about_shown_figures(report, q) for q in questions)
+    assert not any(question_is_about_shown_figures(report, q) for q in [*questions, most])
