@@ -63,6 +63,142 @@ def _members(session: orm.Session, wave_id: int) -> Members:
     return members
 
 
+def small_ends(before: Members, now: Members, min_n: int) -> dict[tuple[int, str, t.Any], int]:
+    """Changed groups (each partner's and the whole) that had, or would have, 1 to N-1
+    responses: hidden in one release, such a group is the other release's figure minus
+    what the groups beside it, unchanged, showed the time before. Group -> that count."""
+    ends: dict[tuple[int, str, t.Any], tuple[int, int, bool]] = {}
+    for key in set(before) | set(now):
+        then, later = before.get(key, set()), now.get(key, set())
+        for node in (key, (key[0], key[1], "all")):
+            size_then, size_now, changed = ends.get(node, (0, 0, False))
+            ends[node] = (size_then + len(then), size_now + len(later), changed or then != later)
+    return {
+        node: small[0]
+        for node, (size_then, size_now, changed) in ends.items()
+        if changed and (small := [n for n in (size_now, size_then) if 0 < n < min_n])
+    }
+
+
+def _changed_answers(
+    session: orm.Session, before: Members, now: Members
+) -> t.Iterator[tuple[int, str, int | None, str, str | None, int, bool]]:
+    """(survey, audience, partner, item, choice, response, added) of every answer of the
+    responses added or deleted since ``before``; a question answered with several choices
+    comes once per choice. (Answers of deleted responses stay stored.)"""
+    live = set().union(*now.values()) if now else set()
+    ids = _changed_ids(before, now)
+    for start in range(0, len(ids), 500):
+        for survey_id, audience, partner_id, item_id, choice, response_id in session.execute(
+            sa.select(
+                Answer.survey_id,
+                Answer.audience,
+                Answer.partner_id,
+                Answer.item_id,
+                Answer.choice,
+                Answer.response_id,
+            )
+            .where(Answer.response_id.in_(ids[start : start + 500]))
+            .distinct()
+        ):
+            audience_code = getattr(audience, "value", str(audience))
+            yield (
+                survey_id,
+                audience_code,
+                partner_id,
+                item_id,
+                choice,
+                response_id,
+                response_id in live,
+            )
+
+
+def _answered_changes(
+    session: orm.Session, before: Members, now: Members
+) -> t.Iterator[tuple[tuple[int, str, t.Any], bool]]:
+    """(question node, added) once per changed response and question, for each
+    partner's group and the whole."""
+    seen: set[tuple[int, str]] = set()
+    for survey_id, audience, partner_id, item_id, _c, response_id, added in _changed_answers(
+        session, before, now
+    ):
+        if (response_id, item_id) in seen:
+            continue
+        seen.add((response_id, item_id))
+        for owner in (partner_id, "all"):
+            yield (survey_id, audience, ("question", item_id, owner)), added
+
+
+def small_question_ends(
+    session: orm.Session, wave_id: int, before: Members, now: Members, min_n: int
+) -> dict[tuple[int, str, t.Any], int]:
+    """Questions whose answers changed, of each partner's group and of the whole, that
+    had or would have 1 to N-1 answers (as ``small_ends`` for groups: the figure hidden
+    in one release would be the other's minus what stayed the same). Keyed as
+    ``changes_by_question`` keys them, -> that count."""
+    added: dict[tuple[int, str, t.Any], int] = {}
+    removed: dict[tuple[int, str, t.Any], int] = {}
+    for node, is_new in _answered_changes(session, before, now):
+        side = added if is_new else removed
+        side[node] = side.get(node, 0) + 1
+    touched = set(added) | set(removed)
+    if not touched:
+        return {}
+    answered_now: dict[tuple[int, str, t.Any], int] = {}
+    items = sorted({node[2][1] for node in touched})
+    for survey_id, audience, partner_id, item_id, count in session.execute(
+        sa.select(
+            Answer.survey_id,
+            Answer.audience,
+            Answer.partner_id,
+            Answer.item_id,
+            sa.func.count(sa.distinct(Answer.response_id)),
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .where(
+            Answer.wave_id == wave_id,
+            Answer.item_id.in_(items),
+            Response.deleted_at.is_(None),
+        )
+        .group_by(Answer.survey_id, Answer.audience, Answer.partner_id, Answer.item_id)
+    ):
+        audience_code = getattr(audience, "value", str(audience))
+        for owner in (partner_id, "all"):
+            node = (survey_id, audience_code, ("question", item_id, owner))
+            answered_now[node] = answered_now.get(node, 0) + count
+    small = {}
+    for node in touched:
+        size_now = answered_now.get(node, 0)
+        size_then = size_now - added.get(node, 0) + removed.get(node, 0)
+        ends = [n for n in (size_now, size_then) if 0 < n < min_n]
+        if ends:
+            small[node] = ends[0]
+    return small
+
+
+def small_count_changes(
+    session: orm.Session, before: Members, now: Members, min_n: int
+) -> dict[tuple[int, str, t.Any], int]:
+    """For the cells rule, which publishes every count from N on: options whose count,
+    in a partner's group or the whole, went up or down by 1 to N-1 (10 then 13 families
+    choosing "Strongly disagree" tells the 3 new ones' answer). Keyed as questions are,
+    with the option, -> the change."""
+    net: dict[tuple[int, str, t.Any], int] = {}
+    for survey_id, audience, partner_id, item_id, choice, _r, added in _changed_answers(
+        session, before, now
+    ):
+        if choice is None:
+            continue
+        for owner in (partner_id, "all"):
+            key = (survey_id, audience, ("question", item_id, owner, choice))
+            net[key] = net.get(key, 0) + (1 if added else -1)
+    return {
+        (survey_id, audience, (kind, item_id, owner)): abs(n)
+        for (survey_id, audience, (kind, item_id, owner, _choice)), n in net.items()
+        if 0 < abs(n) < min_n
+    }
+
+
 def changes_since(before: Members, now: Members) -> dict[tuple[int, str, t.Any], int]:
     """Responses added or deleted per group and per whole group (partner ``"all"``)."""
     changed: dict[tuple[int, str, t.Any], int] = {}
@@ -114,23 +250,8 @@ def changes_by_question(
     figures by one person's answer, however many responses changed. (Answers of deleted
     responses stay stored, so a deleted answer is counted as well as a new one.)"""
     changed: dict[tuple[int, str, t.Any], int] = {}
-    chunk = _changed_ids(before, now)
-    for start in range(0, len(chunk), 500):
-        for survey_id, audience, partner_id, item_id, _response in session.execute(
-            sa.select(
-                Answer.survey_id,
-                Answer.audience,
-                Answer.partner_id,
-                Answer.item_id,
-                Answer.response_id,
-            )
-            .where(Answer.response_id.in_(chunk[start : start + 500]))
-            .distinct()
-        ):
-            audience_code = getattr(audience, "value", str(audience))
-            for owner in (partner_id, "all"):
-                node_key = (survey_id, audience_code, ("question", item_id, owner))
-                changed[node_key] = changed.get(node_key, 0) + 1
+    for node, _added in _answered_changes(session, before, now):
+        changed[node] = changed.get(node, 0) + 1
     return changed
 
 
@@ -147,8 +268,7 @@ def refusal(
     if not small:
         return None
     (survey_id, audience, partner), n = small[0]
-    slug = session.scalar(sa.select(Survey.slug).where(Survey.id == survey_id)) or survey_id
-    group = f"{audience_label(audience).lower()} ({slug})"
+    group = _group_name(session, survey_id, audience)
     if isinstance(partner, tuple) and partner[0] == "question":
         _question, item_id, owner = partner
         where = "" if owner == "all" else _through(session, owner)
@@ -178,6 +298,46 @@ def refusal(
     )
 
 
+def shrinking(
+    session: orm.Session, small: Mapping[tuple[int, str, t.Any], int], min_n: int
+) -> str | None:
+    """Why a re-release must wait for a changed group of 1 to N-1, or None."""
+    if not small:
+        return None
+    (survey_id, audience, partner), n = min(
+        small.items(),
+        key=lambda e: (
+            isinstance(e[0][2], tuple) and e[0][2][0] == "question",  # groups first
+            str(e[0][2]) != "all",
+            e[0][0],
+            e[0][1],
+            str(e[0][2]),
+        ),
+    )
+    group = _group_name(session, survey_id, audience)
+    if isinstance(partner, tuple) and partner[0] == "question":
+        _question, item_id, owner = partner
+        where = "" if owner == "all" else _through(session, owner)
+        return (
+            f"answers to {item_id} changed since the last release for {group}{where}, "
+            f"which had or would have {n} answer{'s' if n != 1 else ''}: a question whose "
+            f"answers change must have none or at least {min_n} in both releases, so that "
+            "what stayed the same cannot tell a few people's answers"
+        )
+    where = "" if partner == "all" else _through(session, partner)
+    return (
+        f"{group}{where} changed since the last release and had or would have {n} "
+        f"response{'s' if n != 1 else ''}: a group that changes must have none or at "
+        f"least {min_n} in both releases, so that the groups beside it, unchanged, cannot "
+        "tell its count"
+    )
+
+
+def _group_name(session: orm.Session, survey_id: int, audience: str) -> str:
+    slug = session.scalar(sa.select(Survey.slug).where(Survey.id == survey_id)) or survey_id
+    return f"{audience_label(audience).lower()} ({slug})"
+
+
 def _through(session: orm.Session, partner_id: int | None) -> str:
     if partner_id is None:
         return " through links without a partner"
@@ -191,6 +351,7 @@ def make_release(
     min_n: int = 10,
     *,
     today: dt.date | None = None,
+    mode: str = "respondents",
 ) -> Release:
     """Freeze ``wave``'s figures for partners (a new release), or raise
     :class:`ReleaseRefused` with the reason. Only flushes."""
@@ -208,7 +369,7 @@ def make_release(
         changed = changes_since(stored, members)
         changed.update(changes_by_channel(session, stored, members))
         changed.update(changes_by_question(session, stored, members))
-        reason = refusal(session, changed, min_n)
+        reason = _why_wait(session, wave.id, stored, members, changed, min_n, mode)
         if reason is not None:
             raise ReleaseRefused(reason)
     tally = live_tally(session, wave.id, instruments(session))
@@ -232,7 +393,9 @@ def make_release(
     return release
 
 
-def pending_changes(session: orm.Session, wave: Wave, min_n: int) -> tuple[int, str | None]:
+def pending_changes(
+    session: orm.Session, wave: Wave, min_n: int, mode: str = "respondents"
+) -> tuple[int, str | None]:
     """(responses changed since the latest release, why a re-release would be refused)."""
     previous = latest_release(session, wave.id)
     if previous is None:
@@ -243,7 +406,42 @@ def pending_changes(session: orm.Session, wave: Wave, min_n: int) -> tuple[int, 
     total = sum(n for (_s, _a, p), n in changed.items() if p == "all")
     changed.update(changes_by_channel(session, stored, members))
     changed.update(changes_by_question(session, stored, members))
-    return total, refusal(session, changed, min_n)
+    return total, _why_wait(session, wave.id, stored, members, changed, min_n, mode)
+
+
+def _why_wait(
+    session: orm.Session,
+    wave_id: int,
+    stored: Members,
+    members: Members,
+    changed: Mapping[tuple[int, str, t.Any], int],
+    min_n: int,
+    mode: str,
+) -> str | None:
+    """Why a re-release must wait (the first reason found), or None."""
+    reason = refusal(session, changed, min_n) or shrinking(
+        session,
+        {
+            **small_ends(stored, members, min_n),
+            **small_question_ends(session, wave_id, stored, members, min_n),
+        },
+        min_n,
+    )
+    if reason is None and mode == "cells":
+        moved = small_count_changes(session, stored, members, min_n)
+        if moved:
+            (survey_id, audience, (_q, item_id, owner)), n = min(
+                moved.items(), key=lambda e: (str(e[0][2][2]) != "all", str(e[0]))
+            )
+            where = "" if owner == "all" else _through(session, owner)
+            reason = (
+                f"the count of one answer to {item_id} for "
+                f"{_group_name(session, survey_id, audience)}{where} changed by "
+                f"{n} since the last release: under the cells rule every count that changes "
+                f"must change by none or at least {min_n}, so that the two releases cannot "
+                "show a few people's answers"
+            )
+    return reason
 
 
 __all__ = [

@@ -949,7 +949,7 @@ def publish_all(session, written: Written, mode: str) -> Published:  # type: ign
         publish_report(out, build(current, survey, None, "live"), current, None)
     for wave in written.waves:
         try:
-            make_release(session, wave, min_n=MIN)
+            make_release(session, wave, min_n=MIN, mode=mode)
         except ReleaseRefused as refused:  # a closed wave with data is always released
             raise AssertionError(str(refused)) from None
     # What partners read: the releases (the earlier wave's through the trends).
@@ -961,7 +961,7 @@ def publish_all(session, written: Written, mode: str) -> Published:  # type: ign
     change(session, written)
     for index, wave in enumerate(written.waves):
         try:
-            make_release(session, wave, min_n=MIN)
+            make_release(session, wave, min_n=MIN, mode=mode)
         except ReleaseRefused:
             continue
         out.truth.eras[index] = Truth.SECOND
@@ -1063,9 +1063,9 @@ def _staff(
     )
 
 
-# Leaks found against the re-release rule and not fixed yet: each moves into KNOWN once
-# it is.
-OPEN = [
+# Leaks found against the re-release rule (a changed group or question left with 1 to
+# N-1 beside unchanged ones), refused since: always tried first too.
+RE_RELEASE = [
     # A partner's 9 answers deleted and 4 new (six new responses): 13 changed, so a
     # second release is made. It hides the partner's 4 and shows the whole's 9 with
     # their answers; the links without a partner did not change and the first release
@@ -1086,7 +1086,7 @@ OPEN = [
 
 
 def known(test):  # type: ignore[no-untyped-def]
-    for data in KNOWN:
+    for data in KNOWN + RE_RELEASE:
         test = example(data)(test)
     return test
 
@@ -1105,17 +1105,6 @@ def test_no_published_combination_reveals_a_small_group(session, oracle_surveys,
         check_dataset(session, oracle_surveys, data, mode)
 
     check()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="a re-release is checked on how many responses and answers changed in each "
-    "group, not on what the groups left unchanged tell together with the release before",
-)
-@pytest.mark.parametrize("data", OPEN)
-@pytest.mark.parametrize("mode", ["respondents", "cells"])
-def test_the_open_leaks_are_still_found(session, oracle_surveys, mode, data):
-    check_dataset(session, oracle_surveys, data, mode)
 
 
 @pytest.mark.slow

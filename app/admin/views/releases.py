@@ -31,7 +31,12 @@ def _page(
             sa.select(Release).where(Release.wave_id == wave.id).order_by(Release.number.desc())
         )
     )
-    changed, blocked = pending_changes(db.session, wave, current_app.config["MIN_CELL_SIZE"])
+    changed, blocked = pending_changes(
+        db.session,
+        wave,
+        current_app.config["MIN_CELL_SIZE"],
+        current_app.config["SUPPRESSION"],
+    )
     return (
         render_template(
             "admin/release.html",
@@ -62,7 +67,13 @@ def wave_release_make(wave_id: int) -> ResponseReturnValue:
         abort(400)
     wave = get_or_404(Wave, wave_id)
     try:
-        release = make_release(db.session, wave, acting_user(), current_app.config["MIN_CELL_SIZE"])
+        release = make_release(
+            db.session,
+            wave,
+            acting_user(),
+            current_app.config["MIN_CELL_SIZE"],
+            mode=current_app.config["SUPPRESSION"],
+        )
     except ReleaseRefused as refused:
         undo_write()
         return _page(
