@@ -1,7 +1,8 @@
 """Comments before they reach a report: coordinators read the written answers of a wave
 and redact a comment, or part of it (a name, a disclosure of harm), with a reason.
 Redactions are reversible and audited, and never change the stored answer: reports
-read the redacted text instead (``reports.query``). Services only flush."""
+read the redacted text instead (``reports.query``), released ones too, whose counts
+stay as released (``reports.releases.released_tally``). Services only flush."""
 
 from __future__ import annotations
 
