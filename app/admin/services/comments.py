@@ -113,7 +113,8 @@ def redact(
 ) -> CommentRedaction:
     """Replace what reports show of ``answer``: ``text`` (its redacted version) or
     nothing (``text`` None), and delete the cached report files that hold what it
-    replaces. Raises FormProblem before writing anything."""
+    replaces and any coder's quote of it a review agenda keeps that is no longer part
+    of it. Raises FormProblem before writing anything."""
     from reports.cache import forget
 
     reason = " ".join(clean_text(reason).split())
@@ -143,6 +144,9 @@ def redact(
     session.add(redaction)
     forget(session)
     session.flush()
+    from app.admin.services.reviews import drop_quotes
+
+    drop_quotes(session, {answer.id: text})
     return redaction
 
 
