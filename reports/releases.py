@@ -14,9 +14,13 @@ Services here only flush; the caller audits and commits.
 Counts are frozen, comment texts are not: a release keeps, beside each comment text it
 lists, the answers written with it, and :func:`released_tally` shows each of those
 answers as reports show it now. A comment redacted after the release shows its
-redacted text; one removed since, or whose response was deleted, stays counted (what
-partners were given never changes) and is listed as :data:`REMOVED`; undoing a
-redaction shows the comment as written again, but only a comment the release listed.
+redacted text; one removed since stays counted (what partners were given never
+changes) and is listed as :data:`REMOVED`; undoing a redaction shows the comment as
+written again, but only a comment the release listed. Deleting a response changes
+nothing in a release, its comment included: partners know where responses were
+deleted, so a comment leaving with its response would say who wrote it. To take its
+words out of a release too, redact the comment before deleting the response (a
+deliberate choice: partners may then tell which comment went).
 """
 
 from __future__ import annotations
@@ -331,26 +335,22 @@ def _answers_of_texts(
 def released_tally(session: orm.Session, release: Release) -> Tally:
     """The release's tally as partners read it: every count as released, every comment
     text it lists as reports show that comment now (a redaction or undoing one made
-    since reaches it; a comment removed since, or of a response deleted since, is
-    still counted and listed as :data:`REMOVED`)."""
+    since reaches it; a comment removed since is still counted and listed as
+    :data:`REMOVED`). A response deleted since keeps its comment as redacted now."""
     tally = Tally.from_json(release.data["tally"])
     if not tally.comments:
         return tally
     stored = release.data.get("comment_answers")
+    # Every response the release counted, deleted since or not: a comment leaving the
+    # release with its response would tell partners, who know where responses were
+    # deleted, which comment the deleted response wrote (rule 4).
+    counted = {i for *_group, ids in release.data.get("members", []) for i in ids}
     if stored is None:  # released before the answers were kept: as they stood then
-        members = {i for *_group, ids in release.data.get("members", []) for i in ids}
-        then = _shown_texts(session, release.wave_id, tally, members, _utc(release.made_at))
+        then = _shown_texts(session, release.wave_id, tally, counted, _utc(release.made_at))
         listed = _answers_of_texts(tally, then)
     else:
         listed = {((s, a, i, p), text): ids for s, a, i, p, text, ids in stored}
-    live = set(
-        session.scalars(
-            sa.select(Response.id).where(
-                Response.wave_id == release.wave_id, Response.deleted_at.is_(None)
-            )
-        )
-    )
-    now = _shown_texts(session, release.wave_id, tally, live)
+    now = _shown_texts(session, release.wave_id, tally, counted)
     for atom, entries in tally.comments.items():
         merged: dict[str, list[t.Any]] = {}
         for text, n, first in entries:

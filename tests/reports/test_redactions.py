@@ -130,17 +130,33 @@ def test_a_comment_removed_before_a_release_stays_out_of_it_when_restored(
     assert item.n.value == 12 and texts[0] not in csv_text
 
 
-def test_a_response_deleted_after_a_release_loses_its_comment_there(session, build, two_waves):
+def test_a_response_deleted_after_a_release_keeps_its_comment_there_unless_redacted(
+    session, build, two_waves
+):
+    # Partners know where responses were deleted: a comment leaving the release with
+    # its response would tell them who wrote it, so only a redaction takes it out.
     named = _released_clinic(session, build, two_waves[1], "My name is Dana Reyes")
-    response = session.get(Response, named.response_id)
     user = User(email="coordinator@example.org", password_hash="-", role="coordinator")
     session.add(user)
     session.flush()
-    soft_delete(session, response, user, "asked to be removed")
+    session.add(CommentRedaction(answer_id=named.id, text="My name is [name]", reason="a name"))
+    soft_delete(session, session.get(Response, named.response_id), user, "asked to be removed")
     session.flush()
     item, csv_text = _released(session)
-    assert "Dana Reyes" not in csv_text
-    assert item.n.value == 12 and REMOVED in [c.text for c in item.comments]
+    assert "Dana Reyes" not in csv_text and "My name is [name]" in [c.text for c in item.comments]
+    assert item.n.value == 12
+
+
+def test_a_response_deleted_after_a_release_changes_nothing_there(session, build, two_waves):
+    named = _released_clinic(session, build, two_waves[1], "The bus is late")
+    strip = lambda text: [r for r in text.splitlines() if not r.startswith("Prepared")]  # noqa: E731
+    before = _released(session)[1]
+    user = User(email="coordinator@example.org", password_hash="-", role="coordinator")
+    session.add(user)
+    session.flush()
+    soft_delete(session, session.get(Response, named.response_id), user, "a duplicate")
+    session.flush()
+    assert strip(_released(session)[1]) == strip(before)
 
 
 def test_a_redaction_splits_only_its_own_copy_of_a_repeated_comment(session, build, two_waves):
