@@ -10,6 +10,17 @@ partner's group and of the whole by 0 or at least N answers (ten new responses o
 one answered a question would give that answer away); otherwise the two releases would
 differ by a small group, and the refusal says which group or question stands in the way.
 Services here only flush; the caller audits and commits.
+
+Counts are frozen, comment texts are not: a release keeps, beside each comment text it
+lists, the answers written with it, and :func:`released_tally` shows each of those
+answers as reports show it now. A comment redacted after the release shows its
+redacted text; one removed since stays counted (what partners were given never
+changes) and is listed as :data:`REMOVED`; undoing a redaction shows the comment as
+written again, but only a comment the release listed. Deleting a response changes
+nothing in a release, its comment included: partners know where responses were
+deleted, so a comment leaving with its response would say who wrote it. To take its
+words out of a release too, redact the comment before deleting the response (a
+deliberate choice: partners may then tell which comment went).
 """
 
 from __future__ import annotations
@@ -21,10 +32,23 @@ from collections.abc import Mapping
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from app.models import Answer, Link, Partner, Release, Response, Survey, User, Wave
+from app.models import (
+    Answer,
+    CommentRedaction,
+    Link,
+    Partner,
+    Release,
+    Response,
+    Survey,
+    User,
+    Wave,
+)
 from reports.model import audience_label
+from reports.query import AtomKey, Tally, clean_text
 
 Members = dict[tuple[int, str, int | None], set[int]]
+# What a released report lists for a counted comment removed since the release.
+REMOVED = "(comment removed by a coordinator since this release)"
 
 
 class ReleaseRefused(ValueError):
@@ -373,6 +397,8 @@ def make_release(
         if reason is not None:
             raise ReleaseRefused(reason)
     tally = live_tally(session, wave.id, instruments(session))
+    live = {i for ids in members.values() for i in ids}
+    listed = _answers_of_texts(tally, _shown_texts(session, wave.id, tally, live))
     release = Release(
         wave_id=wave.id,
         number=(previous.number + 1) if previous else 1,
@@ -386,11 +412,120 @@ def make_release(
                     members.items(), key=lambda e: (e[0][0], e[0][1], e[0][2] or 0)
                 )
             ],
+            "comment_answers": [[*atom, text, ids] for (atom, text), ids in listed.items()],
         },
     )
     session.add(release)
     session.flush()
     return release
+
+
+def _shown_texts(
+    session: orm.Session,
+    wave_id: int,
+    tally: Tally,
+    response_ids: set[int],
+    as_of: dt.datetime | None = None,
+) -> dict[int, tuple[AtomKey, str | None]]:
+    """Answer id -> (its group, its text as reports show it: cleaned and redacted, None
+    when removed) for the comments of ``response_ids`` on the questions ``tally``
+    lists comments of, with the redactions in force now (or at ``as_of``)."""
+    items = sorted({atom[2] for atom in tally.comments})
+    if not items:
+        return {}
+    in_wave = (
+        Answer.wave_id == wave_id,
+        Answer.item_id.in_(items),
+        Answer.value_text.is_not(None),
+        Answer.value_text != "",
+    )
+    redactions: dict[int, str | None] = {}
+    for answer_id, text, created_at, undone_at in session.execute(
+        sa.select(
+            CommentRedaction.answer_id,
+            CommentRedaction.text,
+            CommentRedaction.created_at,
+            CommentRedaction.undone_at,
+        )
+        .join(Answer, Answer.id == CommentRedaction.answer_id)
+        .where(*in_wave)
+        .order_by(CommentRedaction.id)
+    ):
+        if as_of is None:
+            active = undone_at is None
+        else:
+            active = _utc(created_at) <= as_of and (undone_at is None or _utc(undone_at) > as_of)
+        if active:  # the latest in force wins, as in reports
+            redactions[answer_id] = text
+    shown: dict[int, tuple[AtomKey, str | None]] = {}
+    for answer_id, survey_id, audience, item_id, partner_id, response_id, value in session.execute(
+        sa.select(
+            Answer.id,
+            Answer.survey_id,
+            Answer.audience,
+            Answer.item_id,
+            Answer.partner_id,
+            Answer.response_id,
+            Answer.value_text,
+        ).where(*in_wave)
+    ):
+        if response_id not in response_ids:
+            continue
+        text = redactions[answer_id] if answer_id in redactions else value
+        atom = (survey_id, getattr(audience, "value", str(audience)), item_id, partner_id)
+        shown[answer_id] = (atom, (clean_text(text) or None) if text is not None else None)
+    return shown
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _answers_of_texts(
+    tally: Tally, shown: Mapping[int, tuple[AtomKey, str | None]]
+) -> dict[tuple[AtomKey, str], list[int]]:
+    """The answers behind each comment text ``tally`` lists, per group."""
+    listed = {(atom, text) for atom, entries in tally.comments.items() for text, _n, _f in entries}
+    answers: dict[tuple[AtomKey, str], list[int]] = {}
+    for answer_id, (atom, text) in sorted(shown.items()):
+        if text is not None and (atom, text) in listed:
+            answers.setdefault((atom, text), []).append(answer_id)
+    return answers
+
+
+def released_tally(session: orm.Session, release: Release) -> Tally:
+    """The release's tally as partners read it: every count as released, every comment
+    text it lists as reports show that comment now (a redaction or undoing one made
+    since reaches it; a comment removed since is still counted and listed as
+    :data:`REMOVED`). A response deleted since keeps its comment as redacted now."""
+    tally = Tally.from_json(release.data["tally"])
+    if not tally.comments:
+        return tally
+    stored = release.data.get("comment_answers")
+    # Every response the release counted, deleted since or not: a comment leaving the
+    # release with its response would tell partners, who know where responses were
+    # deleted, which comment the deleted response wrote (rule 4).
+    counted = {i for *_group, ids in release.data.get("members", []) for i in ids}
+    if stored is None:  # released before the answers were kept: as they stood then
+        then = _shown_texts(session, release.wave_id, tally, counted, _utc(release.made_at))
+        listed = _answers_of_texts(tally, then)
+    else:
+        listed = {((s, a, i, p), text): ids for s, a, i, p, text, ids in stored}
+    now = _shown_texts(session, release.wave_id, tally, counted)
+    for atom, entries in tally.comments.items():
+        merged: dict[str, list[t.Any]] = {}
+        for text, n, first in entries:
+            ids = listed.get((atom, text), [])[:n]
+            # An answer the release counted but cannot be found is shown as removed.
+            for shown in [now.get(i, (atom, None))[1] for i in ids] + [None] * (n - len(ids)):
+                entry = merged.setdefault(shown or REMOVED, [0, first])
+                entry[0] += 1
+                entry[1] = min(entry[1], first)
+        tally.comments[atom] = sorted(
+            ((text, n, first) for text, (n, first) in merged.items()),
+            key=lambda c: (-c[1], c[2], c[0]),
+        )
+    return tally
 
 
 def pending_changes(
@@ -445,9 +580,11 @@ def _why_wait(
 
 
 __all__ = [
+    "REMOVED",
     "ReleaseRefused",
     "latest_release",
     "make_release",
     "pending_changes",
+    "released_tally",
     "releases_of",
 ]

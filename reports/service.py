@@ -131,7 +131,7 @@ def _tallies(
     left out: partners get no comparison with them), labelled with its release."""
     if figures == "live":
         return {w.id: live_tally(session, w.id, instruments_by_id) for w in waves}
-    from reports.releases import releases_of
+    from reports.releases import released_tally, releases_of
 
     released = releases_of(session, [w.id for w in waves])
     current = waves[-1]
@@ -142,7 +142,7 @@ def _tallies(
         )
     tallies = {}
     for wave_id, release in released.items():
-        tally = Tally.from_json(release.data["tally"])
+        tally = released_tally(session, release)
         tally.label = f"Release {release.number} of {release.made_at:%Y-%m-%d}"
         tallies[wave_id] = tally
     return tallies

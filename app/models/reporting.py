@@ -21,7 +21,9 @@ class Release(Base):
 
     ``data`` holds the grouped counts and comments every report of the wave is built
     from, so what partners were given never changes when a response is later deleted,
-    imported or re-dated (differencing over time). A later release replaces it.
+    imported or re-dated (differencing over time), with the answers behind each listed
+    comment text, so a later redaction reaches the text (not the counts).
+    A later release replaces it.
     """
 
     __tablename__ = "release"

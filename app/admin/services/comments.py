@@ -1,7 +1,8 @@
 """Comments before they reach a report: coordinators read the written answers of a wave
 and redact a comment, or part of it (a name, a disclosure of harm), with a reason.
 Redactions are reversible and audited, and never change the stored answer: reports
-read the redacted text instead (``reports.query``). Services only flush."""
+read the redacted text instead (``reports.query``), released ones too, whose counts
+stay as released (``reports.releases.released_tally``). Services only flush."""
 
 from __future__ import annotations
 
@@ -112,7 +113,8 @@ def redact(
 ) -> CommentRedaction:
     """Replace what reports show of ``answer``: ``text`` (its redacted version) or
     nothing (``text`` None), and delete the cached report files that hold what it
-    replaces. Raises FormProblem before writing anything."""
+    replaces and any coder's quote of it a review agenda keeps that is no longer part
+    of it. Raises FormProblem before writing anything."""
     from reports.cache import forget
 
     reason = " ".join(clean_text(reason).split())
@@ -142,6 +144,9 @@ def redact(
     session.add(redaction)
     forget(session)
     session.flush()
+    from app.admin.services.reviews import drop_quotes
+
+    drop_quotes(session, {answer.id: text})
     return redaction
 
 

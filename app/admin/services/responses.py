@@ -103,8 +103,8 @@ def answered_items(session: orm.Session, response: Response) -> list[AnsweredIte
 
 def soft_delete(session: orm.Session, response: Response, user: User, reason: str) -> None:
     """Mark a response deleted (kept for the audit trail, excluded from reports and
-    exports), delete the cached report files that may hold it, and audit it. Only
-    flushes."""
+    exports), delete the cached report files that may hold it and the coders' quotes
+    of its notes review agendas keep, and audit it. Only flushes."""
     from reports.cache import forget
 
     reason = " ".join(reason.split())
@@ -118,4 +118,13 @@ def soft_delete(session: orm.Session, response: Response, user: User, reason: st
     response.deleted_reason = reason
     response.deleted_by_id = user.id
     forget(session)
-    audit.record(session, user, "response_delete", f"response:{response.id}", {"reason": reason})
+    from app.admin.services.reviews import drop_quotes
+
+    answers = sa.select(Answer.id).where(
+        Answer.response_id == response.id, Answer.value_text.is_not(None)
+    )
+    dropped = drop_quotes(session, dict.fromkeys(session.scalars(answers)))
+    details: dict[str, str | int] = {"reason": reason}
+    if dropped:
+        details["agenda_quotes_dropped"] = dropped
+    audit.record(session, user, "response_delete", f"response:{response.id}", details)

@@ -4,7 +4,9 @@ and its agenda, generated from the wave's packet and kept as a snapshot.
 The agenda reads only the packet's figures, which have passed the privacy rule: a
 figure the packet hides is never copied. Each agenda item keeps the finding it came
 from (an item and its audiences, a gap's two audiences, an element number), so an
-action can be created from it.
+action can be created from it. Comments reach an agenda only as a coder's quote of an
+interview note; a later redaction or deletion takes a quote it removes out of every
+stored agenda (:func:`drop_quotes`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from app.admin.services.actions import (
     readable_day,
 )
 from app.admin.services.partners import renewals_due
-from app.models import ActionItem, Partner, Review, User, Wave
+from app.models import ActionItem, CodedNote, Partner, Review, User, Wave
 
 if t.TYPE_CHECKING:
     from reports.model import Report
@@ -346,6 +348,45 @@ def _theme_items(report: Report) -> list[dict[str, t.Any]]:
             text += f", one said: “{theme.quotes[0]}”." if theme.quotes else "."
             items.append(_agenda_item(text, {"kind": "theme", "theme_code": theme.code}))
     return items
+
+
+def drop_quotes(session: orm.Session, shown: Mapping[int, str | None]) -> int:
+    """Take out of every stored agenda the coders' quotes of notes no longer showing
+    them: ``shown`` maps a written answer to its text as reports show it now (redacted;
+    None when removed, or its response deleted). A quote stays while it is still part
+    of the note, as the packet keeps it (``reports.themes``). Called in the redaction's
+    or deletion's transaction; returns how many agenda items lost a quote. Only
+    flushes."""
+    quotes = {
+        quote
+        for answer_id, quote in session.execute(
+            sa.select(CodedNote.answer_id, CodedNote.quote).where(
+                CodedNote.answer_id.in_(sorted(shown)), CodedNote.quote.is_not(None)
+            )
+        )
+        if quote and quote not in " ".join((shown[answer_id] or "").split())
+    }
+    if not quotes:
+        return 0
+    changed = 0
+    for review in session.scalars(sa.select(Review).where(Review.agenda_made_at.is_not(None))):
+        sections = []
+        for section in (review.agenda or {}).get("sections", []):
+            items = []
+            for item in section.get("items", []):
+                text = item.get("text", "")
+                for quote in quotes:
+                    if f"“{quote}”" in text:
+                        text = text.replace(f", one said: “{quote}”.", ".")
+                        text = text.replace(f"“{quote}”", "(a quote since removed)")
+                if text != item.get("text", ""):
+                    changed += 1
+                items.append({**item, "text": text})
+            sections.append({**section, "items": items})
+        if sections != (review.agenda or {}).get("sections", []):
+            review.agenda = {**review.agenda, "sections": sections}
+    session.flush()
+    return changed
 
 
 class AgendaUnavailable(FormProblem):
