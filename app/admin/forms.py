@@ -270,7 +270,7 @@ class SurveyUploadForm(FlaskForm):
     """A survey definition to check: a YAML file or an XLSForm, or YAML text pasted."""
 
     definition_file = FileField(
-        "A definition file (.yaml, .yml or an XLSForm .xlsx)",
+        "A definition file (.yaml, .yml, or an XLSForm as .xlsx or .csv)",
         render_kw={"accept": ".yaml,.yml,.xlsx,.csv,.md"},
     )
     definition_text = TextAreaField("Or paste the definition (YAML)")

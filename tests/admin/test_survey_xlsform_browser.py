@@ -20,7 +20,7 @@ browser = test_browser.browser
 
 pytestmark = pytest.mark.browser
 
-FILE_FIELD = "A definition file (.yaml, .yml or an XLSForm .xlsx)"
+FILE_FIELD = "A definition file (.yaml, .yml, or an XLSForm as .xlsx or .csv)"
 SHOTS = Path(os.environ.get("SCREENSHOTS", tempfile.gettempdir()))
 
 
