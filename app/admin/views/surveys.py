@@ -189,7 +189,8 @@ def _uploaded_text(form: SurveyUploadForm) -> tuple[str, str, list[str], list[st
         name = PurePosixPath(filename.replace("\\", "/")).name[:120] or "upload.yaml"
         if not name.lower().endswith(YAML_SUFFIXES + XLSFORM_SUFFIXES):
             form.definition_file.errors = [
-                "Upload a survey definition in YAML (a .yaml or .yml file) or an XLSForm (.xlsx, or .csv)."
+                "Upload a survey definition in YAML (a .yaml or .yml file) or an XLSForm "
+                "(.xlsx, or .csv)."
             ]
             return None
         raw = upload.stream.read(MAX_FILE_BYTES + 1)
