@@ -338,6 +338,17 @@ def test_an_action_answers_an_interview_theme_by_its_code(app, world):  # type: 
         data={**_action_form(world, finding_kind="theme", theme_code=""), "csrf_token": token},
     )
     assert refused.status_code == 400 and "Give the theme&#39;s code" in refused.text
+    unknown = client.post(
+        "/admin/actions/new",
+        data={
+            **_action_form(world, finding_kind="theme", theme_code="transprt"),
+            "csrf_token": token,
+        },
+    )
+    assert unknown.status_code == 400
+    assert "No codebook has the theme &#39;transprt&#39;" in unknown.text
+    assert "stigma, transport" in unknown.text  # the codes to choose from, in order
+    assert 'value="transprt"' in unknown.text  # what was typed stays
     made = client.post(
         "/admin/actions/new",
         data={

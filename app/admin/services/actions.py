@@ -174,9 +174,34 @@ class ActionDetails:
         )
 
 
-def _check_references(session: orm.Session, details: ActionDetails) -> None:
+def theme_codes(session: orm.Session) -> set[str]:
+    """Codes an action may answer: every survey's latest codebook, and any code already
+    given to a note (a code a newer codebook dropped keeps what it tagged)."""
+    from app.definitions.sync import definition_of, latest_version
+    from app.models import Survey, ThemeTag
+
+    codes = set(session.scalars(sa.select(ThemeTag.theme).distinct()))
+    for survey_id in session.scalars(sa.select(Survey.id)):
+        version = latest_version(session, survey_id)
+        if version is not None:
+            codes.update(theme.code for theme in definition_of(version).header.codebook)
+    return codes
+
+
+def _check_references(
+    session: orm.Session, details: ActionDetails, current_theme: str | None = None
+) -> None:
     if session.get(Wave, details.wave_id) is None:
         raise FormProblem("wave_id", "Choose a wave.")
+    theme = details.theme_code
+    if theme and theme != current_theme:
+        known = theme_codes(session)
+        if theme not in known:
+            listed = ", ".join(sorted(known)) if known else "none yet"
+            raise FormProblem(
+                "theme_code",
+                f"No codebook has the theme {theme!r}. The codes are: {listed}.",
+            )
     if details.owner_partner_id is not None:
         owner = session.get(Partner, details.owner_partner_id)
         if owner is None:
@@ -244,7 +269,7 @@ def update_action(
 ) -> dict[str, list[t.Any]]:
     """Change what an action is; returns {field: [old, new]}. Only flushes."""
     details = details.cleaned()
-    _check_references(session, details)
+    _check_references(session, details, current_theme=action.theme_code)
     changes = _set_fields(action, details)
     session.flush()
     return changes
