@@ -7,9 +7,9 @@ coordinator may release again only when every group changed by 0 or at least N
 responses (added or deleted) since the last release - each partner's, the whole, and
 each channel and link a report counts responses by - and every question of each
 partner's group and of the whole by 0 or at least N answers (ten new responses of which
-one answered a question would give that answer away); a group or question that changed
-must also have 0 or at least N in both releases, and under the cells rule every count
-that changed must change by 0 or at least N. Otherwise the two releases would differ by
+one answered a question would give that answer away); a partner's group or question
+that changed beside an unchanged one must also have 0 or at least N in both releases,
+and under the cells rule every count that changed must change by 0 or at least N. Otherwise the two releases would differ by
 a small group, and the refusal says which group or question stands in the way.
 Services here only flush; the caller audits and commits.
 
@@ -90,20 +90,23 @@ def _members(session: orm.Session, wave_id: int) -> Members:
 
 
 def small_ends(before: Members, now: Members, min_n: int) -> dict[tuple[int, str, t.Any], int]:
-    """Changed groups (each partner's and the whole) that had, or would have, 1 to N-1
-    responses: hidden in one release, such a group is the other release's figure minus
-    what the groups beside it, unchanged, showed the time before. Group -> that count."""
-    ends: dict[tuple[int, str, t.Any], tuple[int, int, bool]] = {}
+    """Changed partner groups that had, or would have, 1 to N-1 responses beside a group
+    of the same audience that did not change: hidden in one release, such a group is the
+    whole minus what the unchanged one shows in the other release. Group -> that count.
+    (Without an unchanged group beside it, the whole's two figures differ by the changed
+    responses, which the re-release's other checks keep at 0 or at least N.)"""
+    unchanged: dict[tuple[int, str], set[t.Any]] = {}
     for key in set(before) | set(now):
-        then, later = before.get(key, set()), now.get(key, set())
-        for node in (key, (key[0], key[1], "all")):
-            size_then, size_now, changed = ends.get(node, (0, 0, False))
-            ends[node] = (size_then + len(then), size_now + len(later), changed or then != later)
-    return {
-        node: small[0]
-        for node, (size_then, size_now, changed) in ends.items()
-        if changed and (small := [n for n in (size_now, size_then) if 0 < n < min_n])
-    }
+        if before.get(key) == now.get(key) and now.get(key):
+            unchanged.setdefault(key[:2], set()).add(key[2])
+    small = {}
+    for key in set(before) | set(now):
+        then, later = len(before.get(key, set())), len(now.get(key, set()))
+        beside = unchanged.get(key[:2], set()) - {key[2]}
+        ends = [n for n in (later, then) if 0 < n < min_n]
+        if before.get(key) != now.get(key) and beside and ends:
+            small[key] = ends[0]
+    return small
 
 
 def _changed_answers(
@@ -158,10 +161,9 @@ def _answered_changes(
 def small_question_ends(
     session: orm.Session, wave_id: int, before: Members, now: Members, min_n: int
 ) -> dict[tuple[int, str, t.Any], int]:
-    """Questions whose answers changed, of each partner's group and of the whole, that
-    had or would have 1 to N-1 answers (as ``small_ends`` for groups: the figure hidden
-    in one release would be the other's minus what stayed the same). Keyed as
-    ``changes_by_question`` keys them, -> that count."""
+    """Questions whose answers changed in a partner's group that had or would have 1 to
+    N-1 answers beside a group whose answers to it did not change (as ``small_ends`` for
+    groups). Keyed as ``changes_by_question`` keys them, -> that count."""
     added: dict[tuple[int, str, t.Any], int] = {}
     removed: dict[tuple[int, str, t.Any], int] = {}
     for node, is_new in _answered_changes(session, before, now):
@@ -194,10 +196,20 @@ def small_question_ends(
             answered_now[node] = answered_now.get(node, 0) + count
     small = {}
     for node in touched:
+        _question, item_id, owner = node[2]
+        beside = [
+            other
+            for other, count in answered_now.items()
+            if other[:2] == node[:2]
+            and other[2][1] == item_id
+            and other[2][2] not in (owner, "all")
+            and other not in touched
+            and count
+        ]
         size_now = answered_now.get(node, 0)
         size_then = size_now - added.get(node, 0) + removed.get(node, 0)
         ends = [n for n in (size_now, size_then) if 0 < n < min_n]
-        if ends:
+        if owner != "all" and beside and ends:
             small[node] = ends[0]
     return small
 
