@@ -9,8 +9,9 @@ each channel and link a report counts responses by - and every question of each
 partner's group and of the whole by 0 or at least N answers (ten new responses of which
 one answered a question would give that answer away); a partner's group or question
 that changed beside an unchanged one must also have 0 or at least N in both releases,
-and under the cells rule every count that changed must change by 0 or at least N. Otherwise the two releases would differ by
-a small group, and the refusal says which group or question stands in the way.
+and under the cells rule every count that changed must change by 0 or at least N.
+Otherwise the two releases would differ by a small group, and the refusal says which
+group or question stands in the way.
 Services here only flush; the caller audits and commits.
 
 Counts are frozen, comment texts are not: a release keeps, beside each comment text it
