@@ -343,32 +343,26 @@ def shrinking(
     """Why a re-release must wait for a changed group of 1 to N-1, or None."""
     if not small:
         return None
+    # Only partners' groups and their questions are held here (``small_ends``); groups
+    # are named first.
     (survey_id, audience, partner), n = min(
-        small.items(),
-        key=lambda e: (
-            isinstance(e[0][2], tuple) and e[0][2][0] == "question",  # groups first
-            str(e[0][2]) != "all",
-            e[0][0],
-            e[0][1],
-            str(e[0][2]),
-        ),
+        small.items(), key=lambda e: (isinstance(e[0][2], tuple), e[0][:2], str(e[0][2]))
     )
     group = _group_name(session, survey_id, audience)
-    if isinstance(partner, tuple) and partner[0] == "question":
+    if isinstance(partner, tuple):
         _question, item_id, owner = partner
-        where = "" if owner == "all" else _through(session, owner)
         return (
-            f"answers to {item_id} changed since the last release for {group}{where}, "
-            f"which had or would have {n} answer{'s' if n != 1 else ''}: a question whose "
-            f"answers change must have none or at least {min_n} in both releases, so that "
-            "what stayed the same cannot tell a few people's answers"
+            f"answers to {item_id} changed since the last release for {group}"
+            f"{_through(session, owner)}, which had or would have {n} "
+            f"answer{'s' if n != 1 else ''}: a question whose answers change must have none "
+            f"or at least {min_n} in both releases, so that what stayed the same cannot tell "
+            "a few people's answers"
         )
-    where = "" if partner == "all" else _through(session, partner)
     return (
-        f"{group}{where} changed since the last release and had or would have {n} "
-        f"response{'s' if n != 1 else ''}: a group that changes must have none or at "
-        f"least {min_n} in both releases, so that the groups beside it, unchanged, cannot "
-        "tell its count"
+        f"{group}{_through(session, partner)} changed since the last release and had or "
+        f"would have {n} response{'s' if n != 1 else ''}: a group that changes must have "
+        f"none or at least {min_n} in both releases, so that the groups beside it, "
+        "unchanged, cannot tell its count"
     )
 
 
