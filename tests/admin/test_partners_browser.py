@@ -4,6 +4,7 @@ headless Chromium at 320 px: axe finds nothing, nothing scrolls sideways, the CS
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.admin import test_browser
 from tests.admin.test_browser import check_axe, open_page, sign_in
@@ -92,7 +93,7 @@ def test_the_copy_button_copies_a_links_address(browser, live_server, world):  #
     button = page.locator("button[data-copy]").first
     address = page.locator("code.url").first.text_content().strip()
     button.click()
-    page.wait_for_function("() => document.getElementById('copy-status').textContent !== ''")
+    expect(page.locator("#copy-status")).not_to_have_text("")
     assert page.evaluate("navigator.clipboard.readText()") == address
     assert "Copied" in button.text_content()
     assert violations == [], violations

@@ -75,12 +75,16 @@ def test_a_reload_on_every_interview_page_keeps_the_notes(drive, interview_link,
         page.get_by_role("button", name="Next").click()
         page.get_by_label("What makes it hard").fill("Cost, and the clinic is far.")
         page.reload(wait_until="commit")
+        # The link's first page comes first, then posts back to this one.
+        expect(page.locator("progress")).to_have_attribute("value", "2")
         expect(page.locator("input[name=_page]")).to_have_value("1")
         if page.get_by_label("What makes it hard").input_value() != "Cost, and the clinic is far.":
             lost.append("barriers")
         page.get_by_role("button", name="Next").click()
         page.get_by_label("Interviewer summary").fill("Cost came up first.")
         page.reload(wait_until="commit")
+        # The link's first page comes first, then posts back to this one.
+        expect(page.locator("progress")).to_have_attribute("value", "3")
         expect(page.locator("input[name=_page]")).to_have_value("2")
         if page.get_by_label("Interviewer summary").input_value() != "Cost came up first.":
             lost.append("summary")

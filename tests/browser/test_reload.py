@@ -85,12 +85,19 @@ def expected_before(number: int) -> dict[str, list[str]]:
     return {name: [value] for name, (on_page, value) in SENT.items() if on_page < number}
 
 
-def arrive(page, number: int) -> None:  # type: ignore[no-untyped-def]
+def arrive(page, number: int, js: bool = True) -> None:  # type: ignore[no-untyped-def]
     """Wait for page ``number`` to be on screen and its script to have run: with the
-    script, a reload first opens the link, which then posts to come back."""
+    script, a reload first opens the link, which then posts to come back.
+
+    The link's page is page 1 until its script posts, and it sets ``_page`` to the
+    page it goes back to just before posting: only the page number the server wrote
+    (the progress bar's) tells the page that comes back from the one that left."""
+    expect(page.locator("progress")).to_have_attribute("value", str(number))
     expect(page.locator("input[name=_page]")).to_have_value(str(number - 1))
-    # The script runs at the end of the body (a page kept whole has run it already).
-    page.wait_for_function("document.readyState !== 'loading'")
+    if js:
+        # The script runs at the end of the body, before the document is ready (a page
+        # kept whole has run it already).
+        expect(page.locator("html[data-ready]")).to_have_count(1)
 
 
 def next_button(page, number: int):  # type: ignore[no-untyped-def]
@@ -98,6 +105,11 @@ def next_button(page, number: int):  # type: ignore[no-untyped-def]
     return page.get_by_role("button", name=name)
 
 
+# Marks a document whose scripts have run (DOMContentLoaded comes after them).
+READY = (
+    "document.addEventListener('DOMContentLoaded', () => "
+    "document.documentElement.setAttribute('data-ready', '1'))"
+)
 # Marks a page the browser kept whole and showed again (the back/forward cache).
 KEPT_WHOLE = (
     "addEventListener('pageshow', e => { if (e.persisted) document.documentElement"
@@ -122,11 +134,12 @@ def test_reload_back_and_forward_on_every_page_lose_nothing(drive, family_link, 
 
         context = b.context(viewport=PHONE, locale="es-US", js=js, back_forward_cache=cache)
         context.add_init_script(KEPT_WHOLE)
+        context.add_init_script(READY)
         page = b.open(f"/s/{token}", context=context)
         for number in range(1, 6):
             answer(page, number)
             page.reload(wait_until="commit")
-            arrive(page, number)
+            arrive(page, number, js)
             if js:
                 note("reload keeps what was typed", number, answers_on_screen(page, number))
                 # The history entry holds the page's number and nothing else.
@@ -142,11 +155,11 @@ def test_reload_back_and_forward_on_every_page_lose_nothing(drive, family_link, 
             )
             if number > 1:
                 page.go_back(wait_until="commit")
-                arrive(page, number - 1)
+                arrive(page, number - 1, js)
                 kept_whole.append(page.locator("html[data-kept-whole]").count() == 1)
                 note("back shows the page before", number, answers_on_screen(page, number - 1))
                 page.go_forward(wait_until="commit")
-                arrive(page, number)
+                arrive(page, number, js)
                 note("forward comes back", number, answers_on_screen(page, number))
                 note(
                     "forward keeps what was sent",
@@ -155,7 +168,7 @@ def test_reload_back_and_forward_on_every_page_lose_nothing(drive, family_link, 
                 )
             next_button(page, number).click()
             if number < 5:
-                arrive(page, number + 1)
+                arrive(page, number + 1, js)
         note("thanks", 6, page.locator("h1").inner_text() == "Gracias")
         note("no draft left", 6, draft_keys(page) == [] if js else True)
         # Chromium keeps a page whole when it can (not every time: it has reasons of
