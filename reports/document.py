@@ -60,6 +60,7 @@ class TableCell:
     text: str
     status: Status | None = None  # why it is not shown, for styling
     span: int = 1
+    indent: bool = False  # a row header for a part of the row above
 
 
 @dataclasses.dataclass
@@ -378,13 +379,11 @@ def _responses_table(report: Report, parts: bool) -> Table:
                 section.response_rate,
             )
         )
-        if parts:
-            for part in section.parts:
-                rows.append(
-                    _response_row(
-                        report, "  " + part.label, part.responses, part.expected, part.rate
-                    )
-                )
+        # The summary gives each channel's rate; the page on who answered, every part's.
+        for part in section.parts if parts else section.channels:
+            rows.append(
+                _response_row(report, part.label, part.responses, part.expected, part.rate, True)
+            )
     return Table(
         "Who answered" if not parts else "Who answered, by partner and channel",
         ["Group", "Responses", "Expected", "Response rate"],
@@ -394,14 +393,19 @@ def _responses_table(report: Report, parts: bool) -> Table:
 
 
 def _response_row(
-    report: Report, label: str, responses: Cell, expected: int | None, rate: Cell
+    report: Report,
+    label: str,
+    responses: Cell,
+    expected: int | None,
+    rate: Cell,
+    part: bool = False,
 ) -> list[TableCell]:
     responses_cell = cell(responses, text.count, report)
     if responses.no_data:
         responses_cell = TableCell("no responses")
     flagged = rate.shown and rate.number() > 100
     return [
-        TableCell(label),
+        TableCell(label, indent=part),
         responses_cell,
         TableCell(f"{expected:,}" if expected else "not set"),
         TableCell(

@@ -199,6 +199,8 @@ class Group:
     expected: int | None = None
     response_rate: Cell = dataclasses.field(default_factory=Cell)  # percent
     parts: list[ResponseCount] = dataclasses.field(default_factory=list)
+    # The group's responses by channel (every partner together), when it has several.
+    channels: list[ResponseCount] = dataclasses.field(default_factory=list)
     questions: list[Question] = dataclasses.field(default_factory=list)
     interview: bool = False
     scope: str | None = None  # partner name when the group is one partner's

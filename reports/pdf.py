@@ -46,6 +46,7 @@ LINE = 1.28  # line height as a multiple of the font size (mm per pt below)
 PT = 0.3528  # mm per point
 PAPER = {"letter": "Letter", "a4": "A4"}
 MARGIN = 15.0
+INDENT = 4.0  # mm, a table row header for a part of the row above
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -385,7 +386,8 @@ class Packet:
             column = 0
             for c in cells:
                 width = sum(widths[column : column + c.span])
-                out.append((width, self.lines(c.text, width - 2 * pad, size, bold)))
+                inner = width - 2 * pad - (INDENT if c.indent else 0)
+                out.append((width, self.lines(c.text, inner, size, bold)))
                 column += c.span
             return out
 
@@ -427,12 +429,12 @@ class Packet:
                     self.ink(HIDDEN if c.status else (0, 0, 0))
                     for n, line in enumerate(lines):
                         self.write(
-                            x + pad,
+                            x + pad + (INDENT if c.indent else 0),
                             y + pad + n * height,
                             line,
                             size,
                             is_header or group,
-                            width - 2 * pad,
+                            width - 2 * pad - (INDENT if c.indent else 0),
                             "R" if numeric else "L",
                         )
                 x += width

@@ -188,6 +188,7 @@ class GroupBuilder:
         )
         group.response_rate = _rate(group.responses, expected)
         group.parts = self._parts(sid, audience)
+        group.channels = self._channels(sid, audience)
         for page, questions in definition.pages:
             for question in questions:
                 kind = question.report_kind
@@ -208,6 +209,25 @@ class GroupBuilder:
                     )
                 )
         return group
+
+    def _channels(self, survey_id: int, audience: str) -> list[ResponseCount]:
+        """Response counts by channel in this scope, every partner's links together, as
+        the rule allows; none when the group was reached through one channel only."""
+        channels = sorted(
+            {
+                str(channel)
+                for partner, channel, link in self.decide.parts(survey_id, audience)
+                if channel != ALL and link == ALL and (self.view is None or partner == self.view)
+            }
+        )
+        if len(channels) < 2:
+            return []
+        counts = []
+        for channel in channels:
+            status, n, expected = self.decide.channel(self.view, survey_id, audience, channel)
+            label = CHANNEL_LABELS.get(channel, channel)
+            counts.append(_count(label, None, channel, n, status, expected))
+        return counts
 
     def _parts(self, survey_id: int, audience: str) -> list[ResponseCount]:
         """Response counts by partner's links and channel, as the rule allows. A part
@@ -401,7 +421,7 @@ SUMMARIES: dict[str, Callable[[GroupBuilder, ItemSummary, Asked], None]] = {
 
 def _count(
     label: str,
-    partner: str,
+    partner: str | None,
     channel: str | None,
     n: int | None,
     status: Status,

@@ -25,10 +25,12 @@ MIN_CELL_SIZE (default 10, never below 5); C is COMMENT_MIN_CELL_SIZE.
    decision: where the parent is not shown, neither is the follow-up (its n would
    tell how many chose the parent's answer). Response counts form a tree (group ->
    partner's links or links without a partner -> channels -> links), decided at each
-   node the same way, so no two published counts differ by a small group. The links of
-   partners whose results are pooled are one part of the whole school's counts
-   (:meth:`Decisions.pooled`): the sum of those partners' nodes, shown only when each
-   of them is, so it tells nothing the partners' own counts do not.
+   node the same way, so no two published counts differ by a small group. A channel
+   across every partner (:meth:`Decisions.channel`) is shown only as a sum of shown
+   nodes, as the pooled part is. The links of partners whose results are pooled are
+   one part of the whole school's counts (:meth:`Decisions.pooled`): the sum of those
+   partners' nodes, shown only when each of them is, so it tells nothing the
+   partners' own counts do not.
 4. **No differencing over time** is the job of releases (``reports.releases``):
    partners read frozen figures, re-released only when every group changed by 0 or at
    least N responses and every question of every group by 0 or at least N answers.
@@ -214,6 +216,32 @@ class Decisions:
         below N, else "withheld"."""
         tree = self._tree(survey_id, audience)
         nodes = [tree[(p, ALL, ALL)] for p in sorted(partners) if (p, ALL, ALL) in tree]
+        n = sum(node[1] for node in nodes)
+        expected = [node[2] for node in nodes]
+        total = None if not nodes or None in expected else sum(t.cast(list[int], expected))
+        status = size_status(n, self.min_n)
+        if status.shown and not all(node[0].shown for node in nodes if node[1]):
+            status = Status.WITHHELD
+        return (status, n if status.shown else None, total)
+
+    def channel(
+        self, view: View, survey_id: int, audience: str, channel: str
+    ) -> tuple[Status, int | None, int | None]:
+        """(status, responses, expected) of one channel's links in a scope.
+
+        In a partner's view it is that partner's node for the channel. In the whole
+        school's it is the sum of every part's node for the channel, shown only when each
+        of them with responses is shown (as :meth:`pooled`): a sum of counts the tree
+        publishes anyway, so it tells nothing they do not. Otherwise it reads "fewer than
+        N" when the sum is below N, else "withheld"."""
+        if view is not None:
+            return self.responses(view, survey_id, audience, view, channel)
+        tree = self._tree(survey_id, audience)
+        nodes = [
+            decided
+            for (part, through, link), decided in sorted(tree.items(), key=lambda e: str(e[0]))
+            if part != ALL and through == channel and link == ALL
+        ]
         n = sum(node[1] for node in nodes)
         expected = [node[2] for node in nodes]
         total = None if not nodes or None in expected else sum(t.cast(list[int], expected))

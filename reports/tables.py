@@ -94,7 +94,9 @@ def _responses(report: Report, group: Group, scope: str) -> Iterator[Row]:
         "Status": status,
         "Note": _rate_note(group.response_rate) or note,
     }
-    for part in group.parts:
+    # A partner's channels are its parts already; the whole school's are every partner's.
+    channels = group.channels if group.scope is None else []
+    for part in [*channels, *group.parts]:
         status, note = _status(part.responses, report)
         yield {
             **base,

@@ -724,6 +724,10 @@ def publish_group(out: Published, group, wave: int, view: int | None, where: str
         ]
         out.count(f"{where} responses {part.label}", part.responses, truth.responses(chosen))
         rate_of(out, f"{where} rate {part.label}", part.rate, chosen, part.expected)
+    for part in group.channels:
+        chosen = [k for k in links if truth.links[k].channel == part.channel]
+        out.count(f"{where} responses {part.label}", part.responses, truth.responses(chosen))
+        rate_of(out, f"{where} rate {part.label}", part.rate, chosen, part.expected)
     for item in group.items():
         label = f"{where} {item.item_id}"
         facts = ITEMS[item.item_id]

@@ -299,3 +299,40 @@ def test_the_pooled_part_is_shown_only_as_a_sum_of_shown_counts(session, build, 
     }
     assert parts["Partners not sharing results (1)"].value == 13
     assert parts["Web link, Small Library"].status is Status.SMALL
+
+
+def _by_channel(session, build, wave, survey, library_responses):  # type: ignore[no-untyped-def]
+    from app.models import Channel
+
+    clinic, library = build.partner("Sharing Clinic"), build.partner("Small Library")
+    clinic.share_results = library.share_results = True
+    build.respond(survey, wave, "family", {ITEM: ["4"] * 15}, expected=30)
+    build.respond(survey, wave, "family", {ITEM: ["2"] * 12}, clinic, expected=20)
+    build.respond(survey, wave, "family", {ITEM: ["3"] * library_responses}, library, expected=5)
+    for partner in (clinic, library):
+        build.link(survey, wave, "family", partner).channel = Channel.EMAIL
+    session.flush()
+    return _section(build_report(session, None, WAVE), "family")
+
+
+def test_the_summary_gives_each_channels_rate_across_partners(session, build, two_waves, survey):
+    family = _by_channel(session, build, two_waves[1], survey, library_responses=12)
+    channels = {c.label: (c.responses.value, c.expected, c.rate.value) for c in family.channels}
+    assert channels == {"Web link": (15, 30, 50.0), "Email": (24, 25, 96.0)}
+    report = build_report(session, None, WAVE)
+    summary = render_html(report).split('id="summary"')[1].split("</section>")[0]
+    assert '<th scope="row" class="part">Email</th>' in summary and "96%" in summary
+    rows = [r for r in render_csv(report).splitlines() if ",Email," in r and "Sharing" not in r]
+    assert rows and ",24," in rows[0]
+
+
+def test_a_channel_is_shown_only_as_a_sum_of_shown_counts(session, build, two_waves, survey):
+    """The email links' 15 responses are the clinic's 12 (withheld: beside the
+    general links' 15 they would give the library's 3 away) and the library's 3: a
+    channel total is shown only when every part of it is."""
+    family = _by_channel(session, build, two_waves[1], survey, library_responses=3)
+    parts = {p.label: p.responses.status for p in family.parts}
+    assert parts["Email, Sharing Clinic"] is Status.WITHHELD
+    channels = {c.label: c.responses for c in family.channels}
+    assert channels["Web link"].value == 15
+    assert channels["Email"].status is Status.WITHHELD and channels["Email"].value is None
