@@ -317,7 +317,6 @@ def test_new_type_is_checked_offline_and_its_record_stored_later(app, client):  
     questions = {q["item"]: q for q in data["pages"][0]["questions"]}
     # The offline page checks what the type says: here, only that it is answered.
     assert questions["term.progress"]["checks"] == {
-        "type": "traffic_light",
         "fields": ["term.progress"],
         "required": True,
         "consent": False,

@@ -54,7 +54,7 @@ class RecordRefused(Exception):  # noqa: N818 - a refusal the interviewer reads,
 # --- the bundle -------------------------------------------------------------------
 def _checks(question: QuestionType) -> dict[str, t.Any]:
     """What the offline page checks of ``question``'s answer: what its type says."""
-    checks: dict[str, t.Any] = {"type": question.name, "fields": question.field_names()}
+    checks: dict[str, t.Any] = {"fields": question.field_names()}
     if question.answerable:
         checks.update(question.offline_checks())
     return checks

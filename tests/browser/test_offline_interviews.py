@@ -194,3 +194,79 @@ def test_the_offline_page_passes_axe_at_320_px_in_spanish(run, server, interview
     seen = run(steps)
     assert "Marca la casilla para continuar." in seen["summary"] or "casilla" in seen["summary"]
     assert seen["axe"] == [] and seen["fits"]
+
+
+MEASURED = """
+id: measured-interview
+title: Measured interview
+audiences: [student]
+languages: [en]
+mode: interview
+anonymous: true
+consent_script: Do you agree to take part?
+pages:
+  - id: consent
+    questions:
+      - item: consent.interview
+        type: consent
+        required: true
+        text: Did the person agree to take part?
+        agree_label: Yes, they agreed to take part.
+  - id: facts
+    questions:
+      - item: facts.visits
+        type: number
+        integer: true
+        min: 0
+        max: 50
+        text: How many times did they visit the clinic?
+      - item: facts.first_visit
+        type: date
+        min: 2020-01-01
+        max: 2026-12-31
+        text: When was the first visit?
+  - id: notes
+    questions:
+      - item: notes.summary
+        type: long_text
+        text: Interviewer summary
+"""
+
+
+def test_the_offline_page_checks_numbers_and_dates_as_the_server_does(run, server, session):
+    """The page checks what each type's ``offline_checks`` names (a number or a date
+    format and its limits), in the browser, before the interview is kept."""
+    link = open_link(session, store_survey(session, MEASURED), audience="student")
+    session.commit()
+
+    def steps(browsers):  # type: ignore[no-untyped-def]
+        context = browsers.chromium.new_context(viewport=PHONE, locale="en-US")
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.goto(f"{server.url}/s/{link.token}/offline?lang=en")
+        page.get_by_label("Yes, they agreed to take part.").check()
+        page.get_by_role("button", name="Next").click()
+        visits = page.get_by_label("How many times did they visit the clinic?")
+        first = page.get_by_label("When was the first visit?")
+        seen = []
+        for number, day in [("two", ""), ("2.5", ""), ("51", "2019-12-31"), ("3", "2026-02-30")]:
+            visits.fill(number)
+            if day == "2026-02-30":  # a date input takes no such day: as a text field would
+                first.evaluate("el => { el.type = 'text'; el.value = '2026-02-30'; }")
+            else:
+                first.fill(day)
+            page.get_by_role("button", name="Next").click()
+            seen.append(" ".join(page.locator(".error-summary").inner_text().split()))
+        visits.fill("3")
+        first.evaluate("el => { el.value = '2024-05-06'; }")
+        page.get_by_role("button", name="Next").click()
+        expect(page.get_by_label("Interviewer summary")).to_be_visible()
+        context.close()
+        return seen
+
+    seen = run(steps)
+    assert "Enter a number, using digits (for example 3)." in seen[0]
+    assert "Enter a whole number (for example 3)." in seen[1]
+    assert "Enter a number from 0 to 50." in seen[2] and "on or after" not in seen[2]
+    assert "Enter a date from" in seen[2]
+    assert "Enter a date as year-month-day" in seen[3] and "number" not in seen[3]

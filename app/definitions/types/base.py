@@ -291,8 +291,10 @@ class QuestionType:
     def offline_checks(self) -> dict[str, t.Any]:
         """What the offline page checks of an answer before it is kept, as ``parse``
         would (the server checks the record again): whether it is ``required``, whether
-        the interview needs ``consent`` to it, and the type's own limits. Only asked of
-        a question one answers."""
+        the interview needs ``consent`` to it, and the type's own limits: a ``format``
+        the page knows ("number": ``min``, ``max``, ``integer``; "date": ``min``,
+        ``max`` as YYYY-MM-DD), a ``max_length``, ``max_choices``, an "other" field.
+        Only asked of a question one answers."""
         return {"required": bool(self.definition.required), "consent": False}
 
     def offline_errors(self) -> list[FieldError]:

@@ -37,7 +37,7 @@ class Date(QuestionType):
         # As the date input gives it: YYYY-MM-DD, which compares as text.
         d = self.definition
         low, high = (day.isoformat() if day else None for day in (d.min, d.max))
-        return {**super().offline_checks(), "min": low, "max": high}
+        return {**super().offline_checks(), "format": "date", "min": low, "max": high}
 
     def offline_errors(self) -> list[FieldError]:
         not_a_date = FieldError(self.item, "not_a_date")

@@ -59,7 +59,13 @@ class Number(QuestionType):
 
     def offline_checks(self) -> dict[str, t.Any]:
         d = self.definition
-        return {**super().offline_checks(), "min": d.min, "max": d.max, "integer": d.integer}
+        return {
+            **super().offline_checks(),
+            "format": "number",
+            "min": d.min,
+            "max": d.max,
+            "integer": d.integer,
+        }
 
     def offline_errors(self) -> list[FieldError]:
         return [
