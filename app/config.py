@@ -41,6 +41,7 @@ ENV_SETTINGS: dict[str, type] = {
     "MAIL_DEFAULT_SENDER": str,
     "MAIL_TIMEOUT": int,
     "PARENT_CONTACT": str,
+    "REMINDER_CHECK_MINUTES": int,
 }
 
 DEFAULTS: dict[str, t.Any] = {
@@ -96,6 +97,10 @@ DEFAULTS: dict[str, t.Any] = {
     "MAIL_DEFAULT_SENDER": None,
     # Seconds to wait for the SMTP server; a request sending mail waits at most this.
     "MAIL_TIMEOUT": 10,
+    # With mail, each worker looks this often (as workspace pages are served) for action
+    # reminders owed today and sends them (app/reminders.py); 0: only the
+    # `flask actions remind` command sends them, e.g. from cron.
+    "REMINDER_CHECK_MINUTES": 30,
 }
 
 MIN_SUPPRESSION_FLOOR = 5

@@ -119,10 +119,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app, add_context_processor=False)
     app.context_processor(lambda: {"current_user": current_user})
 
-    from app import auth, security
+    from app import auth, reminders, security
 
     auth.init_app(app)
     security.init_app(app)
+    reminders.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -96,6 +96,8 @@ def base_config(database_url: str, instance: Path) -> dict:
         "SURVEYS_DIR": str(ROOT / "surveys"),
         "PUBLIC_BASE_URL": "http://localhost",
         "RATELIMIT_ENABLED": False,
+        # Reminders go out only where a test asks for them (tests/admin/test_action_reminders).
+        "REMINDER_CHECK_MINUTES": 0,
         # Sign-in counts of one test's processes, apart from every other test's.
         "RATELIMIT_SHARED_FILE": str(instance / "ratelimits.db"),
     }

@@ -1,5 +1,6 @@
 """``flask actions remind``: email the owners of actions due within a week or overdue
-(each reminder once), meant to run daily from cron."""
+(each reminder once). The workspace sends them itself as it is used (app/reminders.py);
+this is for cron, where nobody may open the workspace for days."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from tests.admin.test_accounts import body_of
 # The local SMTP server and the app that sends to it, as the account emails use.
 inbox = test_accounts.inbox
 mail_app = test_accounts.mail_app
+SENDER = {"MAIL_DEFAULT_SENDER": "Partnership feedback <noreply@school.org>"}
 
 
 def _actions(app, world) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -139,3 +140,87 @@ def test_without_mail_the_command_says_so_and_marks_nothing(app, world):  # type
     assert "mail is not configured" in result.output
     with database(app) as session:
         assert session.get(ActionItem, ids["late"]).reminded_overdue_at is None
+
+
+def _reminded(app) -> int:  # type: ignore[no-untyped-def]
+    with database(app) as session:
+        return session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "action_reminder")
+        )
+
+
+def test_the_workspace_sends_the_days_reminders_itself(make_app, inbox, world):  # type: ignore[no-untyped-def]
+    """A school without cron still gets reminders: a page of the workspace, once it has
+    gone, has its worker send what is owed today; another worker sends nothing twice."""
+    handler, port = inbox
+    settings = {**SENDER, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port}
+    settings["REMINDER_CHECK_MINUTES"] = 30
+    first, second = make_app(**settings), make_app(**settings)
+    _actions(first, world)
+    client = first.test_client()
+    as_user(client, first, world.partner_b_user)
+    page = client.get("/admin/actions")
+    assert page.status_code == 200
+    assert handler.messages == []  # nothing is sent while the page is on its way
+    page.close()  # as a server does once the page has gone
+    messages = handler.wait(2)
+    assert sorted(m["Subject"] for _rcpt, m in messages) == [
+        "Due in 6 days: Partner B's guide",
+        "Overdue: School evening",
+    ]
+    assert _reminded(first) == 2
+    # The same worker looks again only after REMINDER_CHECK_MINUTES; another worker looks
+    # now, finds every reminder of the day claimed, and sends nothing.
+    other = second.test_client()
+    as_user(other, second, world.coordinator)
+    for page in (other.get("/admin/"), client.get("/admin/actions")):
+        assert page.status_code == 200
+        page.close()
+    assert len(handler.messages) == 2 and _reminded(first) == 2
+
+
+def test_workers_looking_at_once_send_each_reminder_once(make_app, inbox, world):  # type: ignore[no-untyped-def]
+    import threading
+
+    from app.reminders import remind
+
+    handler, port = inbox
+    apps = [make_app(**SENDER, MAIL_SERVER="127.0.0.1", MAIL_PORT=port) for _ in range(4)]
+    _actions(apps[0], world)
+    start = threading.Barrier(len(apps))
+
+    def look(app) -> None:  # type: ignore[no-untyped-def]
+        start.wait()
+        remind(app)
+
+    threads = [threading.Thread(target=look, args=(app,)) for app in apps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    handler.wait(2)
+    assert len(handler.messages) == 2 and _reminded(apps[0]) == 2
+
+
+def test_an_undelivered_reminder_is_tried_again_on_the_next_run(make_app, inbox, world):  # type: ignore[no-untyped-def]
+    import socket
+
+    handler, port = inbox
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        nowhere = closed.getsockname()[1]
+    down = make_app(**SENDER, MAIL_SERVER="127.0.0.1", MAIL_PORT=nowhere, MAIL_TIMEOUT=2)
+    ids = _actions(down, world)
+    result = down.test_cli_runner().invoke(args=["actions", "remind"])
+    assert result.exit_code == 0, result.output
+    assert "0 sent about 0 actions, 2 not delivered (tried again on the next run)" in result.output
+    with database(down) as session:
+        assert session.get(ActionItem, ids["soon"]).reminded_due_at is None
+        assert session.get(ActionItem, ids["late"]).reminded_overdue_at is None
+    assert _reminded(down) == 0
+    up = make_app(**SENDER, MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    result = up.test_cli_runner().invoke(args=["actions", "remind"])
+    assert "reminders: 2 sent about 2 actions" in result.output
+    assert len(handler.wait(2)) == 2 and _reminded(up) == 2

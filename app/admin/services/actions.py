@@ -528,34 +528,75 @@ def send_reminders(
     account_url: str,
     now: dt.datetime | None = None,
 ) -> ReminderRun:
-    """Send today's reminders and mark each action reminded (due or overdue) so it is
-    sent once. An action whose every message failed stays unmarked, to be tried again
-    on the next run. Each reminded action is audited. Only flushes."""
+    """Send today's reminders, each once however many processes run this at once.
+
+    Each owed reminder is first claimed, in a committed write of its own, by marking the
+    action reminded (due or overdue) where it was not yet: whichever process claims it
+    sends it, the others pass. Nothing is held while messages go out, so a slow mail
+    server keeps no writer waiting. An action whose every message failed is released
+    again, to be tried on the next run; each action reminded is audited. Commits."""
     from app import audit
+    from app.database import begin_write, transaction
 
     now = now or dt.datetime.now(dt.UTC)
     run = ReminderRun()
-    owed, run.skipped_opted_out = due_reminders(session, today, action_url, account_url)
-    for action, kind, messages in owed:
+    session.rollback()  # whatever was read before: the claim starts a write of its own
+    with transaction(session):
+        begin_write(session)
+        owed, run.skipped_opted_out = due_reminders(session, today, action_url, account_url)
+        claimed = [
+            (action.id, kind, messages, owner_name(action))
+            for action, kind, messages in owed
+            if _claim(session, action.id, kind, now)
+        ]
+    outcomes = []
+    for action_id, kind, messages, owner in claimed:
         delivered = sum(1 for m in messages if send(m.email, m.subject, m.body))
         run.sent += delivered
         run.failed += len(messages) - delivered
-        if messages and not delivered:
-            continue
-        if kind == "overdue":
-            action.reminded_overdue_at = now
-        else:
-            action.reminded_due_at = now
-        run.actions += 1
-        audit.record(
-            session,
-            None,
-            "action_reminder",
-            f"action:{action.id}",
-            {"kind": kind, "sent": delivered, "owner": owner_name(action)},
-        )
-    session.flush()
+        outcomes.append((action_id, kind, owner, delivered, bool(messages) and not delivered))
+    with transaction(session):
+        begin_write(session)
+        for action_id, kind, owner, delivered, undelivered in outcomes:
+            if undelivered:
+                _release(session, action_id, kind, now)
+                continue
+            run.actions += 1
+            audit.record(
+                session,
+                None,
+                "action_reminder",
+                f"action:{action_id}",
+                {"kind": kind, "sent": delivered, "owner": owner},
+            )
     return run
+
+
+def _reminded_column(kind: str) -> t.Any:
+    return ActionItem.reminded_overdue_at if kind == "overdue" else ActionItem.reminded_due_at
+
+
+def _claim(session: orm.Session, action_id: int, kind: str, now: dt.datetime) -> bool:
+    """Mark one action reminded if nobody has yet; True if this call did."""
+    column = _reminded_column(kind)
+    result = session.execute(
+        sa.update(ActionItem)
+        .where(ActionItem.id == action_id, column.is_(None))
+        .values({column: now})
+        .execution_options(synchronize_session=False)
+    )
+    return t.cast(sa.CursorResult[t.Any], result).rowcount == 1
+
+
+def _release(session: orm.Session, action_id: int, kind: str, now: dt.datetime) -> None:
+    """Undo this run's claim on an action none of whose messages went out."""
+    column = _reminded_column(kind)
+    session.execute(
+        sa.update(ActionItem)
+        .where(ActionItem.id == action_id, column == now)
+        .values({column: None})
+        .execution_options(synchronize_session=False)
+    )
 
 
 def set_reminders(session: orm.Session, user: User, wanted: bool) -> bool:
