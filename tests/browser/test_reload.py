@@ -100,6 +100,26 @@ def arrive(page, number: int, js: bool = True) -> None:  # type: ignore[no-untyp
         expect(page.locator("html[data-ready]")).to_have_count(1)
 
 
+def back_to(page, number: int, js: bool) -> int:  # type: ignore[no-untyped-def]
+    """Go back to page ``number`` and return how many extra steps that took.
+
+    Now and then, under load, one step back after a reload shows the same page again,
+    whole (its history holds it twice: the link's page and the page it posted back
+    to, where Chromium usually replaces the one with the other), and a second step
+    reaches the page before. Nothing is lost either way; one such copy a run is
+    allowed, and counted."""
+    page.go_back(wait_until="commit")
+    try:
+        arrive(page, number, js)
+        return 0
+    except AssertionError:
+        if page.locator("progress").get_attribute("value") != str(number + 1):
+            raise
+    page.go_back(wait_until="commit")
+    arrive(page, number, js)
+    return 1
+
+
 def next_button(page, number: int):  # type: ignore[no-untyped-def]
     name = "Enviar respuestas" if number == 5 else "Siguiente"
     return page.get_by_role("button", name=name)
@@ -128,6 +148,7 @@ def test_reload_back_and_forward_on_every_page_lose_nothing(drive, family_link, 
     def steps(b):  # type: ignore[no-untyped-def]
         seen: list[tuple[str, int, bool]] = []
         kept_whole: list[bool] = []
+        copies = 0
 
         def note(what: str, number: int, ok: bool) -> None:
             seen.append((what, number, ok))
@@ -154,8 +175,7 @@ def test_reload_back_and_forward_on_every_page_lose_nothing(drive, family_link, 
                 sent_before(page, number) == expected_before(number),
             )
             if number > 1:
-                page.go_back(wait_until="commit")
-                arrive(page, number - 1, js)
+                copies += back_to(page, number - 1, js)
                 kept_whole.append(page.locator("html[data-kept-whole]").count() == 1)
                 note("back shows the page before", number, answers_on_screen(page, number - 1))
                 page.go_forward(wait_until="commit")
@@ -174,6 +194,7 @@ def test_reload_back_and_forward_on_every_page_lose_nothing(drive, family_link, 
         # Chromium keeps a page whole when it can (not every time: it has reasons of
         # its own), and only when asked to.
         note("back/forward cache used as asked", 6, any(kept_whole) == cache)
+        note("at most one page twice in the history", 6, copies <= 1)
         return [s for s in seen if not s[2]]
 
     assert drive(steps) == []
