@@ -1,10 +1,11 @@
 """Action reminders sent by the workspace itself, so a school without cron gets them.
 
-After a workspace page (the admin and account pages) has gone to its reader, a worker
-that has not looked for ``REMINDER_CHECK_MINUTES`` sends the day's reminders through
+After a workspace page has gone to its reader, a worker that has not looked for
+``REMINDER_CHECK_MINUTES`` starts a thread that sends the day's reminders through
 ``send_reminders``, which sends each one once, whichever worker (or ``flask actions
-remind`` from cron) gets there first. Nothing happens without mail (``MAIL_SERVER``) or
-with ``REMINDER_CHECK_MINUTES`` at 0; a failure is logged and never reaches a page.
+remind`` from cron) gets there first. The thread leaves the worker free for its next
+request however slow the mail server is. Nothing happens without mail (``MAIL_SERVER``)
+or with ``REMINDER_CHECK_MINUTES`` at 0; a failure is logged and never reaches a page.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 
 from flask import Flask, Response, request
 
-WORKSPACE = frozenset({"admin", "auth"})
+WORKSPACE = frozenset({"admin"})  # the signed-in pages
 
 
 def init_app(app: Flask) -> None:
@@ -33,8 +34,16 @@ def init_app(app: Flask) -> None:
             if now < due[0]:
                 return response
             due[0] = now + minutes * 60
-        response.call_on_close(lambda: remind(app))
+        response.call_on_close(lambda: start(app))
         return response
+
+
+def start(app: Flask) -> threading.Thread:
+    """Send today's reminders in a thread of their own (kept in ``app.extensions``)."""
+    thread = threading.Thread(target=remind, args=(app,), name="action-reminders", daemon=True)
+    app.extensions["action_reminders"] = thread
+    thread.start()
+    return thread
 
 
 def remind(app: Flask) -> None:

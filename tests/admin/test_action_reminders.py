@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
 from app.models import ActionItem, ActionStatus, AuditEvent, Partner, Role, User, Wave
@@ -165,6 +166,8 @@ def test_the_workspace_sends_the_days_reminders_itself(make_app, inbox, world): 
     assert page.status_code == 200
     assert handler.messages == []  # nothing is sent while the page is on its way
     page.close()  # as a server does once the page has gone
+    looked = first.extensions["action_reminders"]
+    looked.join(30)
     messages = handler.wait(2)
     assert sorted(m["Subject"] for _rcpt, m in messages) == [
         "Due in 6 days: Partner B's guide",
@@ -178,7 +181,10 @@ def test_the_workspace_sends_the_days_reminders_itself(make_app, inbox, world): 
     for page in (other.get("/admin/"), client.get("/admin/actions")):
         assert page.status_code == 200
         page.close()
+    second.extensions["action_reminders"].join(30)
     assert len(handler.messages) == 2 and _reminded(first) == 2
+    # The first worker does not look again before REMINDER_CHECK_MINUTES have passed.
+    assert first.extensions["action_reminders"] is looked
 
 
 def test_workers_looking_at_once_send_each_reminder_once(make_app, inbox, world):  # type: ignore[no-untyped-def]
@@ -224,3 +230,27 @@ def test_an_undelivered_reminder_is_tried_again_on_the_next_run(make_app, inbox,
     result = up.test_cli_runner().invoke(args=["actions", "remind"])
     assert "reminders: 2 sent about 2 actions" in result.output
     assert len(handler.wait(2)) == 2 and _reminded(up) == 2
+
+
+def test_a_sending_that_breaks_leaves_its_reminder_for_the_next_run(app, world):  # type: ignore[no-untyped-def]
+    from app.admin.services.actions import send_reminders
+
+    ids = _actions(app, world)
+    sent = []
+
+    def breaks(to: str, subject: str, body: str) -> bool:
+        if subject.startswith("Overdue"):
+            raise RuntimeError("the mail library failed")
+        sent.append(subject)
+        return True
+
+    with app.app_context():
+        from app.extensions import db
+
+        with pytest.raises(RuntimeError):
+            send_reminders(db.session, dt.date.today(), breaks, lambda a: "u", "a")
+    with database(app) as session:
+        # The overdue one (sent first) broke and is released; the other was not reached.
+        assert session.get(ActionItem, ids["late"]).reminded_overdue_at is None
+        assert session.get(ActionItem, ids["soon"]).reminded_due_at is None
+    assert sent == [] and _reminded(app) == 0

@@ -530,45 +530,50 @@ def send_reminders(
 ) -> ReminderRun:
     """Send today's reminders, each once however many processes run this at once.
 
-    Each owed reminder is first claimed, in a committed write of its own, by marking the
+    What is owed is read without the write lock (usually nothing is). Then, one action
+    at a time, its reminder is claimed in a committed write of its own, by marking the
     action reminded (due or overdue) where it was not yet: whichever process claims it
     sends it, the others pass. Nothing is held while messages go out, so a slow mail
-    server keeps no writer waiting. An action whose every message failed is released
-    again, to be tried on the next run; each action reminded is audited. Commits."""
+    server keeps no writer waiting. An action none of whose messages went out (or whose
+    sending failed in any way) is released again, to be tried on the next run; each
+    action reminded is audited. Commits, unlike the other services: the claim must be
+    seen by every other process before anything is sent."""
     from app import audit
     from app.database import begin_write, transaction
 
     now = now or dt.datetime.now(dt.UTC)
     run = ReminderRun()
-    session.rollback()  # whatever was read before: the claim starts a write of its own
-    with transaction(session):
-        begin_write(session)
-        owed, run.skipped_opted_out = due_reminders(session, today, action_url, account_url)
-        claimed = [
-            (action.id, kind, messages, owner_name(action))
-            for action, kind, messages in owed
-            if _claim(session, action.id, kind, now)
-        ]
-    outcomes = []
-    for action_id, kind, messages, owner in claimed:
-        delivered = sum(1 for m in messages if send(m.email, m.subject, m.body))
-        run.sent += delivered
-        run.failed += len(messages) - delivered
-        outcomes.append((action_id, kind, owner, delivered, bool(messages) and not delivered))
-    with transaction(session):
-        begin_write(session)
-        for action_id, kind, owner, delivered, undelivered in outcomes:
-            if undelivered:
-                _release(session, action_id, kind, now)
-                continue
-            run.actions += 1
-            audit.record(
-                session,
-                None,
-                "action_reminder",
-                f"action:{action_id}",
-                {"kind": kind, "sent": delivered, "owner": owner},
-            )
+    session.rollback()  # whatever was read before: each claim is a write of its own
+    owed, run.skipped_opted_out = due_reminders(session, today, action_url, account_url)
+    work = [(a.id, kind, messages, owner_name(a)) for a, kind, messages in owed]
+    session.rollback()
+    for action_id, kind, messages, owner in work:
+        with transaction(session):
+            begin_write(session)
+            claimed = _claim(session, action_id, kind, now)
+        if not claimed:
+            continue
+        delivered = 0
+        try:
+            for message in messages:
+                delivered += bool(send(message.email, message.subject, message.body))
+        finally:
+            # Also when sending raised: what did not go out is tried again next time.
+            run.sent += delivered
+            run.failed += len(messages) - delivered
+            with transaction(session):
+                begin_write(session)
+                if messages and not delivered:
+                    _release(session, action_id, kind, now)
+                else:
+                    run.actions += 1
+                    audit.record(
+                        session,
+                        None,
+                        "action_reminder",
+                        f"action:{action_id}",
+                        {"kind": kind, "sent": delivered, "owner": owner},
+                    )
     return run
 
 
