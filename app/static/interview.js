@@ -124,8 +124,8 @@
       else if (length(other[0]) > checks.other_max) add(checks.other_field, "too_long");
     }
     // A bundle kept from before checks named their format named the type instead.
-    var format = checks.format || checks.type;
-    if (format === "number") {
+    var checked = checks.format || checks.type;
+    if (checked === "number") {
       if (!/^-?[0-9]{1,12}([.,][0-9]{1,6})?$/.test(v[0])) add(item, "not_a_number");
       else {
         var n = Number(v[0].replace(",", "."));
@@ -133,7 +133,7 @@
         else if ((checks.min !== null && n < checks.min) || (checks.max !== null && n > checks.max)) add(item, "out_of_range");
       }
     }
-    if (format === "date") {
+    if (checked === "date") {
       var ok = /^\d{4}-\d{2}-\d{2}$/.test(v[0]) && !isNaN(Date.parse(v[0] + "T00:00:00Z")) &&
         new Date(v[0] + "T00:00:00Z").toISOString().slice(0, 10) === v[0];
       if (!ok) add(item, "not_a_date");
