@@ -8,8 +8,9 @@ responses (added or deleted) since the last release - each partner's, the whole,
 each channel and link a report counts responses by - and every question of each
 partner's group and of the whole by 0 or at least N answers (ten new responses of which
 one answered a question would give that answer away); a partner's group or question
-that changed beside an unchanged one must also have 0 or at least N in both releases,
-and under the cells rule every count that changed must change by 0 or at least N.
+that changed beside an unchanged one must also have 0 or at least N in both releases
+(and so must a channel, of one partner's links or across every partner's), and under
+the cells rule every count that changed must change by 0 or at least N.
 Otherwise the two releases would differ by a small group, and the refusal says which
 group or question stands in the way.
 Services here only flush; the caller audits and commits.
@@ -108,6 +109,41 @@ def small_ends(before: Members, now: Members, min_n: int) -> dict[tuple[int, str
         if before.get(key) != now.get(key) and beside and ends:
             small[key] = ends[0]
     return small
+
+
+def small_channel_ends(
+    session: orm.Session, before: Members, now: Members, min_n: int
+) -> dict[tuple[int, str, t.Any], int]:
+    """As ``small_ends``, for the channels of each partner's links (and of the links
+    without a partner) and for each channel across every partner (the summary's rates
+    per channel): a changed channel of 1 to N-1 responses beside one that did not
+    change is the part minus what the unchanged one shows in the other release. Key:
+    (survey, audience, ("channel", partner or "all", channel)) -> that count."""
+    ids = sorted(set().union(*before.values(), *now.values()))
+    channel_of: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        for response_id, channel in session.execute(
+            sa.select(Response.id, Link.channel)
+            .join(Link, Link.id == Response.link_id)
+            .where(Response.id.in_(ids[start : start + 500]))
+        ):
+            channel_of[response_id] = str(getattr(channel, "value", channel))
+
+    def by_channel(members: Members) -> dict[tuple[t.Any, ...], set[int]]:
+        split: dict[tuple[t.Any, ...], set[int]] = {}
+        for (survey_id, audience, partner), group in members.items():
+            for response_id in group:
+                channel = channel_of.get(response_id)
+                for part in (partner, "all"):
+                    split.setdefault((survey_id, (audience, part), channel), set()).add(response_id)
+        return split
+
+    small = small_ends(t.cast(Members, by_channel(before)), t.cast(Members, by_channel(now)), min_n)
+    ends = {}
+    for (survey_id, group, channel), n in small.items():
+        audience, part = t.cast(tuple[str, t.Any], group)
+        ends[(survey_id, audience, ("channel", part, channel))] = n
+    return ends
 
 
 def _changed_answers(
@@ -349,6 +385,19 @@ def shrinking(
         small.items(), key=lambda e: (isinstance(e[0][2], tuple), e[0][:2], str(e[0][2]))
     )
     group = _group_name(session, survey_id, audience)
+    if isinstance(partner, tuple) and partner[0] == "channel":
+        from reports.summaries import CHANNEL_LABELS
+
+        _channel, owner, channel = partner
+        label = CHANNEL_LABELS.get(channel, str(channel)).lower()
+        where = "" if owner == "all" else _through(session, owner)
+        return (
+            f"responses through {label} links changed since the last release for "
+            f"{group}{where}, which had or would have {n} "
+            f"response{'s' if n != 1 else ''} through them: a channel whose responses "
+            f"change beside one that did not must have none or at least {min_n} in both "
+            "releases, so that what stayed the same cannot tell a few people's answers"
+        )
     if isinstance(partner, tuple):
         _question, item_id, owner = partner
         return (
@@ -567,6 +616,7 @@ def _why_wait(
         session,
         {
             **small_ends(stored, members, min_n),
+            **small_channel_ends(session, stored, members, min_n),
             **small_question_ends(session, wave_id, stored, members, min_n),
         },
         min_n,

@@ -97,3 +97,41 @@ def test_releasing_again_waits_for_every_channel(session, build, closed_wave):
     with pytest.raises(ReleaseRefused, match="through the (web|email) links of Clinic"):
         make_release(session, spring, min_n=5)
     assert "through the email links of Clinic" in pending_changes(session, spring, 5)[1]
+
+
+def test_a_re_release_waits_for_a_small_channel_beside_an_unchanged_one(session, build, two_waves):
+    """Each partner had 10 responses by email and 10 on the web; all email ones go and
+    one or two come: every group changed by 11 or more, but the web's 20 are unchanged,
+    so the whole (23) minus the web's 20 would tell that 3 answered by email."""
+    from app.models import Channel
+
+    spring, _fall = two_waves
+    survey = build.survey(DATA / "report-test.yaml")
+    first, second = build.partner("First Clinic"), build.partner("Second Clinic")
+    email = {}
+    for partner in (first, second):
+        build.respond(survey, spring, "family", {ITEM: ["4"] * 10}, partner)
+        key = (survey.id, spring.id, "family", partner.id)
+        web = build._links[key]
+        build._links[key] = email[partner.id] = create_link(
+            session, survey, spring, "family", partner, Channel.EMAIL
+        )
+        build.respond(survey, spring, "family", {ITEM: ["2"] * 10}, partner)
+        build._links[key] = web
+    session.commit()
+    make_release(session, spring)
+    for partner, new in ((first, 1), (second, 2)):
+        for response in session.scalars(
+            sa.select(Response).where(Response.link_id == email[partner.id].id)
+        ):
+            response.deleted_at = dt.datetime.now(dt.UTC)
+        key = (survey.id, spring.id, "family", partner.id)
+        web = build._links[key]
+        build._links[key] = email[partner.id]
+        build.respond(survey, spring, "family", {ITEM: ["1"] * new}, partner)
+        build._links[key] = web
+    session.commit()
+    _changed, reason = pending_changes(session, spring, 10)
+    assert reason and "responses through email links changed" in reason
+    with pytest.raises(ReleaseRefused, match="had or would have"):
+        make_release(session, spring)
