@@ -9,7 +9,8 @@ each channel and link a report counts responses by - and every question of each
 partner's group and of the whole by 0 or at least N answers (ten new responses of which
 one answered a question would give that answer away); a partner's group or question
 that changed beside an unchanged one must also have 0 or at least N in both releases
-(and so must a channel, of one partner's links or across every partner's), and under
+(and so must a channel, of one partner's links or across every partner's, and a
+link of a channel), and under
 the cells rule every count that changed must change by 0 or at least N.
 Otherwise the two releases would differ by a small group, and the refusal says which
 group or question stands in the way.
@@ -114,35 +115,40 @@ def small_ends(before: Members, now: Members, min_n: int) -> dict[tuple[int, str
 def small_channel_ends(
     session: orm.Session, before: Members, now: Members, min_n: int
 ) -> dict[tuple[int, str, t.Any], int]:
-    """As ``small_ends``, for the channels of each partner's links (and of the links
-    without a partner) and for each channel across every partner (the summary's rates
-    per channel): a changed channel of 1 to N-1 responses beside one that did not
-    change is the part minus what the unchanged one shows in the other release. Key:
-    (survey, audience, ("channel", partner or "all", channel)) -> that count."""
+    """As ``small_ends``, lower in the response tree: the channels of each partner's
+    links (and of the links without a partner), each channel across every partner (the
+    summary's rates per channel), and the links of each of those channels. A changed
+    part of 1 to N-1 responses beside one that did not change is the whole of them
+    minus what the unchanged one shows in the other release. Key: (survey, audience,
+    ("channel", partner or "all", channel)) or (survey, audience, ("link", partner,
+    channel, link)) -> that count."""
     ids = sorted(set().union(*before.values(), *now.values()))
-    channel_of: dict[int, str] = {}
+    link_of: dict[int, tuple[str, int]] = {}
     for start in range(0, len(ids), 500):
-        for response_id, channel in session.execute(
-            sa.select(Response.id, Link.channel)
+        for response_id, channel, link_id in session.execute(
+            sa.select(Response.id, Link.channel, Link.id)
             .join(Link, Link.id == Response.link_id)
             .where(Response.id.in_(ids[start : start + 500]))
         ):
-            channel_of[response_id] = str(getattr(channel, "value", channel))
+            link_of[response_id] = (str(getattr(channel, "value", channel)), link_id)
 
-    def by_channel(members: Members) -> dict[tuple[t.Any, ...], set[int]]:
-        split: dict[tuple[t.Any, ...], set[int]] = {}
+    def split(members: Members) -> dict[tuple[t.Any, ...], set[int]]:
+        parts: dict[tuple[t.Any, ...], set[int]] = {}
         for (survey_id, audience, partner), group in members.items():
             for response_id in group:
-                channel = channel_of.get(response_id)
+                channel, link_id = link_of.get(response_id, (None, None))
                 for part in (partner, "all"):
-                    split.setdefault((survey_id, (audience, part), channel), set()).add(response_id)
-        return split
+                    parts.setdefault((survey_id, ("channel", audience, part), channel), set())
+                    parts[(survey_id, ("channel", audience, part), channel)].add(response_id)
+                key = (survey_id, ("link", audience, partner, channel), link_id)
+                parts.setdefault(key, set()).add(response_id)
+        return parts
 
-    small = small_ends(t.cast(Members, by_channel(before)), t.cast(Members, by_channel(now)), min_n)
+    small = small_ends(t.cast(Members, split(before)), t.cast(Members, split(now)), min_n)
     ends = {}
-    for (survey_id, group, channel), n in small.items():
-        audience, part = t.cast(tuple[str, t.Any], group)
-        ends[(survey_id, audience, ("channel", part, channel))] = n
+    for (survey_id, group, last), n in small.items():
+        level, audience, *where = t.cast(tuple[t.Any, ...], group)
+        ends[(survey_id, audience, (level, *where, last))] = n
     return ends
 
 
@@ -385,16 +391,17 @@ def shrinking(
         small.items(), key=lambda e: (isinstance(e[0][2], tuple), e[0][:2], str(e[0][2]))
     )
     group = _group_name(session, survey_id, audience)
-    if isinstance(partner, tuple) and partner[0] == "channel":
+    if isinstance(partner, tuple) and partner[0] in ("channel", "link"):
         from reports.summaries import CHANNEL_LABELS
 
-        _channel, owner, channel = partner
-        label = CHANNEL_LABELS.get(channel, str(channel)).lower()
+        level, owner, channel = partner[:3]
+        label = f"the “{CHANNEL_LABELS.get(channel, str(channel))}” channel"
         where = "" if owner == "all" else _through(session, owner)
+        through = f"one link of {label}" if level == "link" else label
         return (
-            f"responses through {label} links changed since the last release for "
+            f"responses through {through} changed since the last release for "
             f"{group}{where}, which had or would have {n} "
-            f"response{'s' if n != 1 else ''} through them: a channel whose responses "
+            f"response{'s' if n != 1 else ''} there: a channel or link whose responses "
             f"change beside one that did not must have none or at least {min_n} in both "
             "releases, so that what stayed the same cannot tell a few people's answers"
         )

@@ -132,6 +132,32 @@ def test_a_re_release_waits_for_a_small_channel_beside_an_unchanged_one(session,
         build._links[key] = web
     session.commit()
     _changed, reason = pending_changes(session, spring, 10)
-    assert reason and "responses through email links changed" in reason
+    assert reason and "responses through the “Email” channel changed" in reason
     with pytest.raises(ReleaseRefused, match="had or would have"):
         make_release(session, spring)
+
+
+def test_a_re_release_waits_for_a_small_changed_link_beside_an_unchanged_one(
+    session, build, two_waves
+):
+    """Two web links of one partner, 10 each; the first loses its 10 and gets 3: the
+    partner and the channel changed by 13, but the second link's 10 did not, so the
+    channel (13) minus that link (10, as released before) would tell the 3."""
+    spring, _fall = two_waves
+    survey = build.survey(DATA / "report-test.yaml")
+    clinic = build.partner("Clinic")
+    build.respond(survey, spring, "family", {ITEM: ["4"] * 10}, clinic)
+    key = (survey.id, spring.id, "family", clinic.id)
+    first = build._links[key]
+    build._links[key] = create_link(session, survey, spring, "family", clinic)
+    build.respond(survey, spring, "family", {ITEM: ["2"] * 10}, clinic)
+    build.respond(survey, spring, "family", {ITEM: ["5"] * 12})
+    session.commit()
+    make_release(session, spring)
+    for response in session.scalars(sa.select(Response).where(Response.link_id == first.id)):
+        response.deleted_at = dt.datetime.now(dt.UTC)
+    build._links[key] = first
+    build.respond(survey, spring, "family", {ITEM: ["1"] * 3}, clinic)
+    session.commit()
+    _changed, reason = pending_changes(session, spring, 10)
+    assert reason and "one link of the “Web link” channel" in reason and "Clinic" in reason
