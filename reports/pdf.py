@@ -425,16 +425,17 @@ class Packet:
                 header_cell = is_header or (k == 0 and block.row_headers)
                 element = self.tags.element("TH" if header_cell else "TD", row)
                 numeric = k >= block.numeric_from and c.span == 1
+                indent = INDENT if c.indent else 0
                 with self.tags.marked(element):
                     self.ink(HIDDEN if c.status else (0, 0, 0))
                     for n, line in enumerate(lines):
                         self.write(
-                            x + pad + (INDENT if c.indent else 0),
+                            x + pad + indent,
                             y + pad + n * height,
                             line,
                             size,
                             is_header or group,
-                            width - 2 * pad - (INDENT if c.indent else 0),
+                            width - 2 * pad - indent,
                             "R" if numeric else "L",
                         )
                 x += width

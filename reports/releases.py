@@ -10,8 +10,8 @@ partner's group and of the whole by 0 or at least N answers (ten new responses o
 one answered a question would give that answer away); a partner's group or question
 that changed beside an unchanged one must also have 0 or at least N in both releases
 (and so must a channel, of one partner's links or across every partner's, and a
-link of a channel), and under
-the cells rule every count that changed must change by 0 or at least N.
+link of a channel), and under the cells rule every count that changed must change by 0
+or at least N.
 Otherwise the two releases would differ by a small group, and the refusal says which
 group or question stands in the way.
 Services here only flush; the caller audits and commits.
@@ -122,26 +122,19 @@ def small_channel_ends(
     minus what the unchanged one shows in the other release. Key: (survey, audience,
     ("channel", partner or "all", channel)) or (survey, audience, ("link", partner,
     channel, link)) -> that count."""
-    ids = sorted(set().union(*before.values(), *now.values()))
-    link_of: dict[int, tuple[str, int]] = {}
-    for start in range(0, len(ids), 500):
-        for response_id, channel, link_id in session.execute(
-            sa.select(Response.id, Link.channel, Link.id)
-            .join(Link, Link.id == Response.link_id)
-            .where(Response.id.in_(ids[start : start + 500]))
-        ):
-            link_of[response_id] = (str(getattr(channel, "value", channel)), link_id)
+    link_of = _links_of(session, sorted(set().union(*before.values(), *now.values())))
 
     def split(members: Members) -> dict[tuple[t.Any, ...], set[int]]:
         parts: dict[tuple[t.Any, ...], set[int]] = {}
         for (survey_id, audience, partner), group in members.items():
             for response_id in group:
                 channel, link_id = link_of.get(response_id, (None, None))
-                for part in (partner, "all"):
-                    parts.setdefault((survey_id, ("channel", audience, part), channel), set())
-                    parts[(survey_id, ("channel", audience, part), channel)].add(response_id)
-                key = (survey_id, ("link", audience, partner, channel), link_id)
-                parts.setdefault(key, set()).add(response_id)
+                for key in (
+                    (survey_id, ("channel", audience, partner), channel),
+                    (survey_id, ("channel", audience, "all"), channel),
+                    (survey_id, ("link", audience, partner, channel), link_id),
+                ):
+                    parts.setdefault(key, set()).add(response_id)
         return parts
 
     small = small_ends(t.cast(Members, split(before)), t.cast(Members, split(now)), min_n)
@@ -150,6 +143,19 @@ def small_channel_ends(
         level, audience, *where = t.cast(tuple[t.Any, ...], group)
         ends[(survey_id, audience, (level, *where, last))] = n
     return ends
+
+
+def _links_of(session: orm.Session, ids: list[int]) -> dict[int, tuple[str, int]]:
+    """Response id -> (channel code, link id) of its link, for responses that have one."""
+    links: dict[int, tuple[str, int]] = {}
+    for start in range(0, len(ids), 500):
+        for response_id, channel, link_id in session.execute(
+            sa.select(Response.id, Link.channel, Link.id)
+            .join(Link, Link.id == Response.link_id)
+            .where(Response.id.in_(ids[start : start + 500]))
+        ):
+            links[response_id] = (str(getattr(channel, "value", channel)), link_id)
+    return links
 
 
 def _changed_answers(
@@ -298,21 +304,13 @@ def changes_by_channel(
     """Responses added or deleted per channel and per link of each partner's links (or
     the links without a partner): the response counts a report splits a group into,
     which two releases must not tell apart by a small group either."""
+    group_of = {r: key for members in (before, now) for key, ids in members.items() for r in ids}
     changed: dict[tuple[int, str, t.Any], int] = {}
-    chunk = _changed_ids(before, now)
-    for start in range(0, len(chunk), 500):
-        for survey_id, audience, partner_id, channel, link_id in session.execute(
-            sa.select(
-                Response.survey_id, Response.audience, Response.partner_id, Link.channel, Link.id
-            )
-            .join(Link, Link.id == Response.link_id)
-            .where(Response.id.in_(chunk[start : start + 500]))
-        ):
-            audience_code = getattr(audience, "value", str(audience))
-            channel_code = getattr(channel, "value", str(channel))
-            for node in ((partner_id, channel_code), (partner_id, channel_code, link_id)):
-                node_key = (survey_id, audience_code, node)
-                changed[node_key] = changed.get(node_key, 0) + 1
+    for response_id, (channel, link_id) in _links_of(session, _changed_ids(before, now)).items():
+        survey_id, audience, partner_id = group_of[response_id]
+        for node in ((partner_id, channel), (partner_id, channel, link_id)):
+            node_key = (survey_id, audience, node)
+            changed[node_key] = changed.get(node_key, 0) + 1
     return changed
 
 

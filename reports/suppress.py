@@ -215,14 +215,9 @@ class Decisions:
         partners are pooled when. Otherwise it reads "fewer than N" when the sum is
         below N, else "withheld"."""
         tree = self._tree(survey_id, audience)
-        nodes = [tree[(p, ALL, ALL)] for p in sorted(partners) if (p, ALL, ALL) in tree]
-        n = sum(node[1] for node in nodes)
-        expected = [node[2] for node in nodes]
-        total = None if not nodes or None in expected else sum(t.cast(list[int], expected))
-        status = size_status(n, self.min_n)
-        if status.shown and not all(node[0].shown for node in nodes if node[1]):
-            status = Status.WITHHELD
-        return (status, n if status.shown else None, total)
+        return self._sum_of(
+            [tree[(p, ALL, ALL)] for p in sorted(partners) if (p, ALL, ALL) in tree]
+        )
 
     def channel(
         self, view: View, survey_id: int, audience: str, channel: str
@@ -237,11 +232,19 @@ class Decisions:
         if view is not None:
             return self.responses(view, survey_id, audience, view, channel)
         tree = self._tree(survey_id, audience)
-        nodes = [
-            decided
-            for (part, through, link), decided in sorted(tree.items(), key=lambda e: str(e[0]))
-            if part != ALL and through == channel and link == ALL
-        ]
+        return self._sum_of(
+            [
+                decided
+                for (part, through, link), decided in sorted(tree.items(), key=lambda e: str(e[0]))
+                if part != ALL and through == channel and link == ALL
+            ]
+        )
+
+    def _sum_of(
+        self, nodes: list[tuple[Status, int, int | None]]
+    ) -> tuple[Status, int | None, int | None]:
+        """(status, responses, expected) of decided nodes counted together: shown only
+        when each of them with responses is, so it tells nothing they do not."""
         n = sum(node[1] for node in nodes)
         expected = [node[2] for node in nodes]
         total = None if not nodes or None in expected else sum(t.cast(list[int], expected))
