@@ -123,7 +123,7 @@
       if (!other.length) add(checks.other_field, "other_required");
       else if (length(other[0]) > checks.other_max) add(checks.other_field, "too_long");
     }
-    // A bundle kept from before checks named their format named the type instead.
+    // Bundles kept from before checks named a format give the type name instead.
     var checked = checks.format || checks.type;
     if (checked === "number") {
       if (!/^-?[0-9]{1,12}([.,][0-9]{1,6})?$/.test(v[0])) add(item, "not_a_number");
